@@ -1,0 +1,66 @@
+package io.leadflame.scoring;
+
+import java.util.List;
+
+/** What must be true of a contact for a rule to give its points. */
+public sealed interface Criterion {
+
+    /** Satisfied while the contact holds at least one of the tags (case-sensitive). */
+    record Tag(List<String> anyOf) implements Criterion {
+        public Tag {
+            anyOf = List.copyOf(anyOf);
+        }
+    }
+
+    /** Satisfied by a live activity of that name whose attributes satisfy every predicate. */
+    record Activity(String activity, List<Predicate> where) implements Criterion {
+        public Activity {
+            where = List.copyOf(where);
+        }
+
+        public boolean matches(ActivityRecord record) {
+            return allHold(where, record);
+        }
+    }
+
+    /** Satisfied when the contact's current value of the field satisfies the predicate. */
+    record Field(Predicate predicate) implements Criterion {
+        public String field() {
+            return predicate.field();
+        }
+    }
+
+    /**
+     * Satisfied when no matching activity occurred in {@code (t - for, t]} and the contact has
+     * been known for at least {@code for}.
+     */
+    record Inactivity(String activity, List<Predicate> where, IsoDuration forDuration) implements Criterion {
+        public Inactivity {
+            where = List.copyOf(where);
+        }
+
+        public boolean matches(ActivityRecord record) {
+            return allHold(where, record);
+        }
+    }
+
+    private static boolean allHold(List<Predicate> where, ActivityRecord record) {
+        for (Predicate p : where) {
+            if (!p.test(record.attributes())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The activity name the criterion looks at, if it looks at activities. */
+    default java.util.Optional<String> activityName() {
+        if (this instanceof Activity a) {
+            return java.util.Optional.of(a.activity());
+        }
+        if (this instanceof Inactivity i) {
+            return java.util.Optional.of(i.activity());
+        }
+        return java.util.Optional.empty();
+    }
+}

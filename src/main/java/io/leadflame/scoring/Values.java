@@ -1,0 +1,119 @@
+package io.leadflame.scoring;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Locale;
+
+/**
+ * The value semantics of event attributes and contact fields: strings, numbers and booleans.
+ * Strings compare case-insensitively, numbers numerically (whatever their Java type after a
+ * round trip through JSON or CBOR), booleans exactly; values of different types are never equal.
+ */
+public final class Values {
+    private Values() {
+    }
+
+    public static boolean isScalar(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean;
+    }
+
+    /** Equality as {@code eq}, {@code neq} and {@code in} see it. */
+    public static boolean looselyEqual(Object a, Object b) {
+        if (a instanceof String sa && b instanceof String sb) {
+            return sa.equals(sb) || lower(sa).equals(lower(sb));
+        }
+        if (a instanceof Number na && b instanceof Number nb) {
+            return compareNumbers(na, nb) == 0;
+        }
+        if (a instanceof Boolean ba && b instanceof Boolean bb) {
+            return ba.booleanValue() == bb.booleanValue();
+        }
+        return false;
+    }
+
+    /** Numeric order of two numbers of any Java type (integers exactly, others as doubles). */
+    public static int compareNumbers(Number a, Number b) {
+        if (isIntegral(a) && isIntegral(b)) {
+            return Long.compare(a.longValue(), b.longValue());
+        }
+        if (a instanceof BigDecimal || b instanceof BigDecimal || a instanceof BigInteger || b instanceof BigInteger) {
+            return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString()));
+        }
+        double x = a.doubleValue();
+        double y = b.doubleValue();
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+
+    private static boolean isIntegral(Number n) {
+        return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte;
+    }
+
+    /** Locale-independent lower case, so that comparisons do not depend on the server's locale. */
+    public static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The canonical JSON text of a scalar value (or null), used only to break ties between two
+     * field updates at the same instant without event ids: the greater text wins.
+     */
+    public static String jsonText(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String s) {
+            StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            return out.append('"').toString();
+        }
+        if (value instanceof Number n && !isIntegral(n)) {
+            BigDecimal d = new BigDecimal(n.toString()).stripTrailingZeros();
+            return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+        }
+        return value.toString();
+    }
+
+    /**
+     * The value normalized for storage: integral numbers become {@code Long}, other numbers
+     * {@code Double}, so that scores do not depend on how a number travelled.
+     */
+    public static Object normalize(Object value) {
+        if (value instanceof Number n) {
+            if (isIntegral(n)) {
+                return n.longValue();
+            }
+            if (n instanceof BigInteger bi && bi.bitLength() < 64) {
+                return bi.longValue();
+            }
+            if (n instanceof BigDecimal bd) {
+                try {
+                    return bd.longValueExact();
+                } catch (ArithmeticException notIntegral) {
+                    return bd.doubleValue();
+                }
+            }
+            double d = n.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+                return (long) d;
+            }
+            return d;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,7 @@
+package io.leadflame.scoring.json;
+
+import io.leadflame.scoring.ContactEvent;
+
+/** An event as received: the contact it is for, and what happened. */
+public record IncomingEvent(String contactId, ContactEvent event) {
+}

@@ -1,0 +1,243 @@
+package io.leadflame;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.cluster.Readiness;
+import io.leadflame.http.ErrorHandling;
+import io.leadflame.http.HealthRoutes;
+import io.leadflame.http.HttpServer;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Starts a Leadflame node: loads the configuration, prepares the journal, joins the cluster and
+ * serves the HTTP API. {@link #main} is the process entry point; tests call {@link #start} with
+ * overrides (port 0, a temporary data dir) to run a real node in-process.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private static final String SLICK_DB = "pekko-persistence-jdbc.shared-databases.slick";
+
+    /**
+     * A node that finished starting.
+     *
+     * @param system  its actor system; terminate it to stop the node
+     * @param binding the HTTP API's binding, with the port actually bound
+     */
+    public record Started(ActorSystem<Void> system, ServerBinding binding) {
+        public int httpPort() {
+            return binding.localAddress().getPort();
+        }
+    }
+
+    /** The configuration asks for something this node must not do; nothing was started. */
+    public static final class StartupRefused extends RuntimeException {
+        public StartupRefused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Coordinated-shutdown reason for a node that failed half-way through starting; mapped to
+     * exit code 1 in {@code application.conf} so a supervisor sees the failure.
+     */
+    public static final class StartupFailed implements CoordinatedShutdown.Reason {
+        public static final StartupFailed INSTANCE = new StartupFailed();
+
+        private StartupFailed() {
+        }
+
+        @Override
+        public String toString() {
+            return "StartupFailed";
+        }
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Only the real process exits the JVM when the node stops (SIGTERM, downing, failed
+        // start); in-process tests must not, so this is not in application.conf.
+        Config processOnly = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on");
+        try {
+            start(processOnly);
+        } catch (StartupRefused | ConfigException e) {
+            log.error("Leadflame refused to start: {}", e.getMessage());
+            System.exit(2);
+        } catch (RuntimeException e) {
+            // Already logged by start(); coordinated shutdown may be exiting with 1 already.
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Starts a node and returns once its HTTP API is bound; the node becomes ready (see
+     * {@link Readiness}) shortly after. On failure everything started so far is shut down and
+     * the exception rethrown.
+     *
+     * @param overrides settings that win over {@code application.conf} and the environment
+     *                  (system properties still win over them)
+     * @throws StartupRefused  when the configuration asks for something unsafe (nothing started)
+     * @throws ConfigException when a setting is missing or malformed (nothing started)
+     */
+    public static Started start(Config overrides) {
+        Config config = loadConfig(overrides);
+        refuseUnsafeTopology(config);
+        // Read every setting before anything starts, so a bad value is a refusal, not a half-start.
+        Duration startupTimeout = config.getDuration("leadflame.startup-timeout");
+        Duration journalTimeout = config.getDuration("leadflame.readiness.journal-timeout");
+        String httpInterface = config.getString("leadflame.http.interface");
+        int httpPort = config.getInt("leadflame.http.port");
+        Duration unbindDeadline = config.getDuration("leadflame.http.unbind-deadline");
+        prepareDataDir(config);
+
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(Behaviors.empty(), "leadflame", config);
+        } catch (RuntimeException e) {
+            // e.g. the remoting port is taken
+            log.error("Leadflame failed to start its actor system", e);
+            throw e;
+        }
+        try {
+            // Sharding with remember-entities writes to the journal as soon as it starts: the
+            // tables must exist before any entity type is initialised.
+            await(SchemaUtils.createIfNotExists(system), startupTimeout, "creating the journal schema");
+            // createIfNotExists swallows every failing statement (that is what makes it
+            // idempotent), so prove the tables are there before anything writes to them.
+            Readiness.Result journal = await(Readiness.journalAnswers(system, startupTimeout).run(),
+                    startupTimeout, "checking the journal");
+            if (!journal.ready()) {
+                throw new IllegalStateException(journal.reason());
+            }
+
+            joinCluster(system, config);
+
+            Leadflame leadflame = Leadflame.start(system);
+            Readiness readiness = Readiness.forNode(system, journalTimeout).and(leadflame.modelsLoaded());
+            Route api = ErrorHandling.seal(new HealthRoutes(readiness).routes().orElse(leadflame.routes()));
+
+            ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),
+                    startupTimeout, "binding the HTTP API");
+            return new Started(system, binding);
+        } catch (RuntimeException e) {
+            log.error("Leadflame failed to start; shutting down", e);
+            stop(system, startupTimeout);
+            throw e;
+        }
+    }
+
+    /**
+     * {@code application.conf} (with its includes and {@code ${?ENV}} overrides) under
+     * {@code overrides}, under system properties, resolved once: substitutions such as the H2
+     * URL's {@code ${leadflame.data-dir}} therefore follow every override.
+     */
+    public static Config loadConfig(Config overrides) {
+        Config config = ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+        String journal = config.getString("leadflame.journal");
+        return switch (journal) {
+            case "h2" -> config;
+            case "postgres" -> {
+                Config postgres = config.getConfig("leadflame.databases.postgres");
+                if (postgres.getString("db.url").isBlank()) {
+                    throw new StartupRefused("LEADFLAME_JOURNAL=postgres needs JDBC_URL "
+                            + "(e.g. jdbc:postgresql://127.0.0.1:5432/leadflame).");
+                }
+                yield config.withValue(SLICK_DB, postgres.withFallback(config.getConfig(SLICK_DB)).root());
+            }
+            default -> throw new StartupRefused("Unknown journal '" + journal
+                    + "' (leadflame.journal / LEADFLAME_JOURNAL): use h2 or postgres.");
+        };
+    }
+
+    private static void refuseUnsafeTopology(Config config) {
+        String discovery = config.getString("leadflame.discovery");
+        if (discovery.isBlank()) {
+            return;
+        }
+        if (config.getString("leadflame.journal").equals("h2")) {
+            throw new StartupRefused("LEADFLAME_DISCOVERY=" + discovery + " forms a cluster of several nodes, "
+                    + "but LEADFLAME_JOURNAL=h2 is an embedded database in one node's DATA_DIR that the "
+                    + "others cannot reach: use LEADFLAME_JOURNAL=postgres, or unset LEADFLAME_DISCOVERY "
+                    + "for a single node.");
+        }
+        // Until cluster bootstrap is wired (see joinCluster), refuse rather than start a node
+        // that never joins anything and stays not ready forever.
+        throw new StartupRefused("LEADFLAME_DISCOVERY=" + discovery + " is not supported yet.");
+    }
+
+    private static void joinCluster(ActorSystem<Void> system, Config config) {
+        Cluster cluster = Cluster.get(system);
+        if (config.getString("leadflame.discovery").isBlank()) {
+            // A standalone node is a cluster of one: it joins itself.
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        // Cluster bootstrap goes here: PekkoManagement.get(system).start() and
+        // ClusterBootstrap.get(system).start(), discovering contact points with the method
+        // named by leadflame.discovery (config or kubernetes-api).
+    }
+
+    private static void prepareDataDir(Config config) {
+        if (!config.getString("leadflame.journal").equals("h2")) {
+            return;
+        }
+        String dataDir = config.getString("leadflame.data-dir");
+        Path dir = Path.of(dataDir);
+        // H2 rejects a relative database path unless it is explicitly relative ("./data").
+        if (!dir.isAbsolute() && !dataDir.startsWith("./") && !dataDir.startsWith("../")) {
+            throw new StartupRefused("DATA_DIR / leadflame.data-dir '" + dataDir
+                    + "' must be absolute or start with ./ (e.g. ./" + dataDir + ").");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StartupRefused("Cannot create the data directory " + dir.toAbsolutePath() + ": " + e);
+        }
+        log.info("H2 journal in {}", dir.toAbsolutePath().normalize());
+    }
+
+    private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
+        try {
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out after " + timeout + " " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Failed " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while " + what, e);
+        }
+    }
+
+    private static void stop(ActorSystem<Void> system, Duration timeout) {
+        CoordinatedShutdown.get(system).run(StartupFailed.INSTANCE);
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("The half-started node did not terminate within {}", timeout);
+        }
+    }
+}

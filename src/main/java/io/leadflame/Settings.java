@@ -1,0 +1,41 @@
+package io.leadflame;
+
+import com.typesafe.config.Config;
+import io.leadflame.scoring.HistoryLimits;
+
+import java.time.Duration;
+
+/**
+ * The service's own settings, read once from the {@code leadflame} section of the config
+ * (see {@code conf/application.conf}; every key can be overridden by an environment variable
+ * or a {@code -D} system property).
+ *
+ * @param askTimeout          how long the HTTP edge waits for a contact or model actor before answering 503
+ * @param historyLimits       what a contact keeps in memory beyond what the current model needs
+ * @param snapshotEvery       a contact snapshot every this many persisted events
+ * @param rescoreParallelism  how many contacts one node rescores at once after a model change
+ * @param maxEventsPerRequest events in one POST before it is refused with 413
+ * @param maxRequestBytes     bytes in one request body before it is refused with 413
+ */
+public record Settings(
+        Duration askTimeout,
+        HistoryLimits historyLimits,
+        int snapshotEvery,
+        int rescoreParallelism,
+        int maxEventsPerRequest,
+        long maxRequestBytes) {
+
+    public static Settings from(Config root) {
+        Config c = root.getConfig("leadflame");
+        return new Settings(
+                c.getDuration("ask-timeout"),
+                new HistoryLimits(
+                        c.getInt("contact.dedupe-window"),
+                        c.getDuration("contact.activity-retention"),
+                        c.getInt("contact.activities-per-name")),
+                c.getInt("contact.snapshot-every"),
+                c.getInt("rescoring.parallelism"),
+                c.getInt("http.max-events-per-request"),
+                c.getBytes("http.max-request-size"));
+    }
+}

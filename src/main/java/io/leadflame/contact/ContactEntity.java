@@ -1,0 +1,277 @@
+package io.leadflame.contact;
+
+import io.leadflame.CborSerializable;
+import io.leadflame.Settings;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.VersionedModel;
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.HistoryLimits;
+import io.leadflame.scoring.Score;
+import io.leadflame.scoring.Scorer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One contact of one tenant: a sharded, event-sourced actor that persists the events it accepts
+ * (never derived scores), keeps its history in memory, and keeps a timer for the next instant at
+ * which its score changes by itself (an expiry, an inactivity rule starting to hold). The score
+ * is computed by the pure {@link Scorer} against the tenant's current model, read from this
+ * node's {@link ModelCatalog}.
+ */
+public final class ContactEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<ContactEntity.Command, ContactEntity.Event, ContactEntity.State> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Contact");
+    private static final String SEPARATOR = "/";
+    private static final Object TIMER_KEY = "next-change";
+    /** Timers further away than this are re-armed when they fire: the scheduler's range is limited. */
+    private static final Duration LONGEST_TIMER = Duration.ofDays(7);
+
+    /** The sharding entity id of a contact: tenant and contact id, which can contain neither '/'. */
+    public static String entityId(String tenant, String contactId) {
+        return tenant + SEPARATOR + contactId;
+    }
+
+    /** The prefix of the entity ids of all contacts of a tenant. */
+    public static String tenantPrefix(String tenant) {
+        return tenant + SEPARATOR;
+    }
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /** Records a batch of events for this contact: replies once the new ones are persisted. */
+    public record RecordEvents(List<ContactEvent> events, ActorRef<Recorded> replyTo) implements Command {
+    }
+
+    /** How many of a batch were new, and how many were already recorded (same event id). */
+    public record Recorded(int accepted, int duplicates) implements CborSerializable {
+    }
+
+    /** Asks for the contact and its score at {@code at} (now when empty or past). */
+    public record GetContact(Optional<Instant> at, ActorRef<ContactReply> replyTo) implements Command {
+    }
+
+    public sealed interface ContactReply extends CborSerializable {
+    }
+
+    /** A contact that has events: its score at the instant asked for, tags and fields. */
+    public record ContactView(String tenant, String contactId, long modelVersion, Score score,
+                              Map<String, Instant> tags, Map<String, Object> fields,
+                              Instant firstSeen, Instant lastEventAt) implements ContactReply {
+    }
+
+    /** No event was ever recorded for this contact. */
+    public record UnknownContact() implements ContactReply {
+    }
+
+    /** Rescore against the tenant's model now current on this node (sent after a model change). */
+    public record Rescore(long version, ActorRef<Rescored> replyTo) implements Command {
+    }
+
+    public record Rescored(String entityId, long version) implements CborSerializable {
+    }
+
+    /** The timer of the next change without any new event. */
+    enum ScoreDue implements Command {
+        INSTANCE
+    }
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    /** An accepted input event: the only thing persisted for a contact. */
+    public record EventRecorded(ContactEvent event) implements Event {
+    }
+
+    /** What a contact is: its history. Scores are derived from it on demand. */
+    public record State(ContactHistory history) implements CborSerializable {
+        public boolean isKnown() {
+            return history.firstSeen().isPresent();
+        }
+    }
+
+    public static void init(ActorSystem<?> system, Settings settings) {
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
+                ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), Optional.of(ctx.getShard()))));
+    }
+
+    /**
+     * @param shard where to ask for passivation; empty outside sharding (entity tests)
+     */
+    public static Behavior<Command> create(String entityId, Settings settings, Clock clock,
+                                           Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new ContactEntity(ctx, timers, entityId, settings, clock, shard)));
+    }
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final String entityId;
+    private final String tenant;
+    private final String contactId;
+    private final Settings settings;
+    private final HistoryLimits limits;
+    private final Clock clock;
+    private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+    private final ModelCatalog catalog;
+    /** The score as of the last change; not persisted, derived again on recovery. */
+    private Score lastScore = Score.DISABLED;
+    private long lastScoredVersion = -1;
+
+    private ContactEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
+                          Settings settings, Clock clock, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+        super(PersistenceId.of(TYPE_KEY.name(), entityId),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        int slash = entityId.indexOf(SEPARATOR);
+        if (slash <= 0) {
+            throw new IllegalArgumentException("contact entity id must be tenant/contactId: " + entityId);
+        }
+        this.context = context;
+        this.timers = timers;
+        this.entityId = entityId;
+        this.tenant = entityId.substring(0, slash);
+        this.contactId = entityId.substring(slash + 1);
+        this.settings = settings;
+        this.limits = settings.historyLimits();
+        this.clock = clock;
+        this.shard = shard;
+        this.catalog = ModelCatalog.get(context.getSystem());
+    }
+
+    @Override
+    public State emptyState() {
+        return new State(ContactHistory.EMPTY);
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(RecordEvents.class, this::onRecord)
+                .onCommand(GetContact.class, this::onGet)
+                .onCommand(Rescore.class, this::onRescore)
+                .onCommand(ScoreDue.class, (state, due) -> {
+                    rescore(state);
+                    return Effect().noReply();
+                })
+                .build();
+    }
+
+    private ReplyEffect<Event, State> onRecord(State state, RecordEvents cmd) {
+        List<Event> fresh = new ArrayList<>(cmd.events().size());
+        Set<String> idsInBatch = new HashSet<>();
+        int duplicates = 0;
+        for (ContactEvent e : cmd.events()) {
+            boolean seen = state.history().hasSeen(e) || e.eventId().map(id -> !idsInBatch.add(id)).orElse(false);
+            if (seen) {
+                duplicates++;
+            } else {
+                fresh.add(new EventRecorded(e));
+            }
+        }
+        Recorded reply = new Recorded(fresh.size(), duplicates);
+        if (fresh.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), reply);
+        }
+        return Effect().persist(fresh)
+                .thenRun(this::rescore)
+                .thenReply(cmd.replyTo(), after -> reply);
+    }
+
+    private ReplyEffect<Event, State> onGet(State state, GetContact get) {
+        if (!state.isKnown()) {
+            // Nothing to keep in memory for a contact that was only asked about.
+            shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+            return Effect().reply(get.replyTo(), new UnknownContact());
+        }
+        Instant now = clock.instant();
+        Instant t = get.at().filter(at -> at.isAfter(now)).orElse(now);
+        VersionedModel model = catalog.modelOf(tenant);
+        ContactHistory h = state.history();
+        return Effect().reply(get.replyTo(), new ContactView(tenant, contactId, model.version(),
+                Scorer.score(model.model(), h, t), h.tagsAt(t), h.fieldsAt(t),
+                h.firstSeen().orElseThrow(), h.lastEventAt().orElseThrow()));
+    }
+
+    private ReplyEffect<Event, State> onRescore(State state, Rescore rescore) {
+        rescore(state);
+        return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
+    }
+
+    /** Scores the contact now against the current model and arms the timer of its next change. */
+    private void rescore(State state) {
+        if (!state.isKnown()) {
+            return;
+        }
+        VersionedModel model = catalog.modelOf(tenant);
+        Instant now = clock.instant();
+        lastScore = Scorer.score(model.model(), state.history(), now);
+        lastScoredVersion = model.version();
+        timers.cancel(TIMER_KEY);
+        lastScore.nextChangeAt().ifPresent(next -> {
+            Duration delay = Duration.between(now, next);
+            // The change is due at `next` exactly (half-open periods): fire just after it.
+            Duration armed = delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay.plusMillis(1);
+            timers.startSingleTimer(TIMER_KEY, ScoreDue.INSTANCE, armed);
+        });
+    }
+
+    /** The score as of the last change (for the entity's own tests and, later, the call list). */
+    Score lastScore() {
+        return lastScore;
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(EventRecorded.class, (state, e) -> {
+                    Instant now = clock.instant();
+                    ContactHistory h = state.history().record(e.event(), now, limits);
+                    if (h.exceeds(limits)) {
+                        h = h.forgetBeyond(catalog.modelOf(tenant).model(), now, limits);
+                    }
+                    return new State(h);
+                })
+                .build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        // Timers do not survive a restart: derive the next change again from the recovered history.
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::rescore)
+                .build();
+    }
+}

@@ -1,0 +1,279 @@
+package io.leadflame.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.Settings;
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ScoringModel;
+import io.leadflame.scoring.Validated;
+import io.leadflame.scoring.json.EventJson;
+import io.leadflame.scoring.json.ModelJson;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The tenant API of API.md under {@code /api/v1/tenants/{tenant}}: events in, contacts and
+ * scores out, the scoring model and its rescoring. Requests are routed to the sharded contact
+ * and model actors; every answer that is not a success has the error shape of {@link ApiError}.
+ */
+public final class ApiRoutes extends AllDirectives {
+
+    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final long MAX_MODEL_BYTES = 1024 * 1024;
+    /** An {@code at} this close before now means now (clocks of client and server differ). */
+    private static final Duration AT_TOLERANCE = Duration.ofSeconds(1);
+
+    private final ClusterSharding sharding;
+    private final Settings settings;
+    private final Clock clock;
+    private final Materializer materializer;
+    private final Executor executor;
+
+    public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
+        this.sharding = ClusterSharding.get(system);
+        this.settings = settings;
+        this.clock = clock;
+        this.materializer = Materializer.matFromSystem(system);
+        this.executor = system.executionContext();
+    }
+
+    public Route routes() {
+        return pathPrefix(PathMatchers.segment("api").slash("v1").slash("tenants").slash(PathMatchers.segment()),
+                tenant -> validTenant(tenant, () -> concat(
+                        path("events", () -> post(() -> events(tenant))),
+                        pathPrefix("contacts", () -> contactRoutes(tenant)),
+                        pathPrefix("model", () -> modelRoutes(tenant)))));
+    }
+
+    private Route contactRoutes(String tenant) {
+        return pathPrefix(PathMatchers.segment(), contactId -> validContact(contactId, () -> concat(
+                pathEnd(() -> get(() -> contact(tenant, contactId))),
+                path("score", () -> get(() -> parameterOptional("at", at -> score(tenant, contactId, at)))))));
+    }
+
+    private Route modelRoutes(String tenant) {
+        return concat(
+                pathEnd(() -> concat(get(() -> getModel(tenant)), put(() -> putModel(tenant)))),
+                path("rescoring", () -> get(() -> rescoring(tenant))));
+    }
+
+    private Route validTenant(String tenant, Supplier<Route> inner) {
+        return TENANT.matcher(tenant).matches() ? inner.get()
+                : complete(ApiError.invalid("tenant must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit"));
+    }
+
+    private Route validContact(String contactId, Supplier<Route> inner) {
+        return EventJson.isValidContactId(contactId) ? inner.get()
+                : complete(ApiError.invalid("contactId must be 1 to 128 characters of A-Z, a-z, 0-9 and ._:@+-"));
+    }
+
+    // ---- events
+
+    private Route events(String tenant) {
+        return extractRequestEntity(entity -> {
+            String mediaType = mediaType(entity.getContentType());
+            boolean ndjson = mediaType.equals("application/x-ndjson");
+            if (!ndjson && !mediaType.equals("application/json")) {
+                return complete(ApiError.unsupportedMediaType(
+                        "send events as application/json (an event or an array) or application/x-ndjson"));
+            }
+            Instant receivedAt = clock.instant();
+            return onSuccess(strictBody(entity, settings.maxRequestBytes()), body -> {
+                EventBatch batch;
+                try {
+                    batch = ndjson ? EventBatch.fromNdjson(body, receivedAt, settings.maxEventsPerRequest())
+                            : EventBatch.fromJson(body, receivedAt, settings.maxEventsPerRequest());
+                } catch (EventBatch.Unreadable e) {
+                    return complete(e.tooLarge ? ApiError.tooLarge(e.getMessage()) : ApiError.invalid(e.getMessage()));
+                }
+                if (batch.validCount() == 0) {
+                    ObjectNode counts = ingestionCounts(0, 0, batch);
+                    return complete(ApiError.invalid(batch.size() == 0 ? "no events in the request"
+                            : "no event in the request is valid: see rejected", counts));
+                }
+                return onSuccess(record(tenant, batch.byContact()), totals ->
+                        complete(JsonResponses.of(StatusCodes.ACCEPTED, ingestionCounts(totals[0], totals[1], batch))));
+            });
+        });
+    }
+
+    /** Persists each contact's part of the batch; completes with {accepted, duplicates} when all are durable. */
+    private CompletionStage<long[]> record(String tenant, Map<String, List<ContactEvent>> byContact) {
+        List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
+        byContact.forEach((contactId, events) -> writes.add(
+                sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
+                        .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
+                                settings.askTimeout())
+                        .toCompletableFuture()));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApplyAsync(all -> {
+            long[] totals = new long[2];
+            for (CompletableFuture<ContactEntity.Recorded> w : writes) {
+                totals[0] += w.join().accepted();
+                totals[1] += w.join().duplicates();
+            }
+            return totals;
+        }, executor);
+    }
+
+    private static ObjectNode ingestionCounts(long accepted, long duplicates, EventBatch batch) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("accepted", accepted);
+        out.put("duplicates", duplicates);
+        ArrayNode rejected = out.putArray("rejected");
+        batch.rejected().forEach(r -> rejected.addObject().put("index", r.index()).put("error", r.error()));
+        return out;
+    }
+
+    // ---- contacts
+
+    private Route contact(String tenant, String contactId) {
+        return onSuccess(askContact(tenant, contactId, Optional.empty()), reply ->
+                reply instanceof ContactEntity.ContactView view
+                        ? complete(JsonResponses.ok(ScoreJson.contact(view)))
+                        : complete(ApiError.notFound("no event was ever recorded for contact " + contactId)));
+    }
+
+    private Route score(String tenant, String contactId, Optional<String> atParam) {
+        Optional<Instant> at = Optional.empty();
+        if (atParam.isPresent()) {
+            Optional<Instant> parsed = EventJson.instant(atParam.get());
+            if (parsed.isEmpty()) {
+                return complete(ApiError.invalid("at must be an ISO-8601 instant like 2026-11-23T10:00:00Z"));
+            }
+            if (parsed.get().isBefore(clock.instant().minus(AT_TOLERANCE))) {
+                return complete(ApiError.invalid("at is in the past: a score can be asked for now or later"));
+            }
+            at = parsed;
+        }
+        return onSuccess(askContact(tenant, contactId, at), reply ->
+                reply instanceof ContactEntity.ContactView view
+                        ? complete(JsonResponses.ok(ScoreJson.score(view)))
+                        : complete(ApiError.notFound("no event was ever recorded for contact " + contactId)));
+    }
+
+    private CompletionStage<ContactEntity.ContactReply> askContact(String tenant, String contactId,
+                                                                   Optional<Instant> at) {
+        return sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
+                .ask(replyTo -> new ContactEntity.GetContact(at, replyTo), settings.askTimeout());
+    }
+
+    // ---- scoring model
+
+    private Route getModel(String tenant) {
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                        .ask(ScoringModelEntity.Get::new, settings.askTimeout()),
+                published -> respondWithHeader(etag(published.version()),
+                        () -> complete(JsonResponses.ok(ScoreJson.model(published)))));
+    }
+
+    private Route putModel(String tenant) {
+        return optionalHeaderValueByName("If-Match", ifMatch -> extractRequestEntity(entity -> {
+            if (!mediaType(entity.getContentType()).equals("application/json")) {
+                return complete(ApiError.unsupportedMediaType("send the model as application/json"));
+            }
+            Optional<Long> expected = Optional.empty();
+            if (ifMatch.isPresent()) {
+                expected = parseVersion(ifMatch.get());
+                if (expected.isEmpty()) {
+                    return complete(ApiError.invalid("If-Match must be a model version in quotes, like \"3\""));
+                }
+            }
+            Optional<Long> expectedVersion = expected;
+            return onSuccess(strictBody(entity, MAX_MODEL_BYTES), body -> {
+                JsonNode json;
+                try {
+                    json = EventBatch.JSON.readTree(body);
+                } catch (IOException e) {
+                    return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
+                }
+                Validated<ScoringModel> model = ModelJson.read(json);
+                if (!model.isValid()) {
+                    return complete(ApiError.invalid("the model has " + model.problems().size()
+                            + " problem(s): see details", model.problems().stream()
+                            .map(p -> new ApiError.Detail(p.path(), p.message())).toList()));
+                }
+                String canonical = ModelJson.write(model.value().orElseThrow()).toString();
+                return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                                .<ScoringModelEntity.PutResult>ask(
+                                        replyTo -> new ScoringModelEntity.Put(canonical, expectedVersion, replyTo),
+                                        settings.askTimeout()),
+                        result -> {
+                            if (result instanceof ScoringModelEntity.Published p) {
+                                return respondWithHeader(etag(p.model().version()),
+                                        () -> complete(JsonResponses.ok(ScoreJson.model(p.model()))));
+                            }
+                            long current = ((ScoringModelEntity.VersionMismatch) result).currentVersion();
+                            return complete(ApiError.conflict(StatusCodes.PRECONDITION_FAILED,
+                                    "the model is at version " + current + ", not " + expectedVersion.orElse(-1L)
+                                            + ": reload it and apply your change again"));
+                        });
+            });
+        }));
+    }
+
+    private Route rescoring(String tenant) {
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                        .ask(ScoringModelEntity.GetRescoring::new, settings.askTimeout()),
+                status -> complete(JsonResponses.ok(ScoreJson.rescoring(status))));
+    }
+
+    /** {@code "3"}, {@code W/"3"} or {@code 3}. */
+    static Optional<Long> parseVersion(String ifMatch) {
+        String v = ifMatch.trim();
+        if (v.startsWith("W/")) {
+            v = v.substring(2);
+        }
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        try {
+            long version = Long.parseLong(v);
+            return version >= 0 ? Optional.of(version) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static RawHeader etag(long version) {
+        return RawHeader.create("ETag", "\"" + version + "\"");
+    }
+
+    // ---- bodies
+
+    private static String mediaType(ContentType contentType) {
+        return (contentType.mediaType().mainType() + "/" + contentType.mediaType().subType()).toLowerCase();
+    }
+
+    /** The whole body, failing with {@code EntityStreamSizeException} (413) beyond {@code maxBytes}. */
+    private CompletionStage<byte[]> strictBody(HttpEntity entity, long maxBytes) {
+        return entity.withSizeLimit(maxBytes)
+                .toStrict(settings.askTimeout().toMillis(), materializer)
+                .thenApplyAsync(strict -> strict.getData().toArray(), executor);
+    }
+}

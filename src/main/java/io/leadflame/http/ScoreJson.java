@@ -1,0 +1,97 @@
+package io.leadflame.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.contact.ContactEntity.ContactView;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.RescoringStatus;
+import io.leadflame.scoring.Contribution;
+import io.leadflame.scoring.Score;
+import io.leadflame.scoring.json.JsonValues;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** The JSON answers of the contact and model routes, in the shapes of API.md. */
+final class ScoreJson {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private ScoreJson() {
+    }
+
+    /** {@code GET /contacts/{id}}: the score with its reasons, tags and fields. */
+    static ObjectNode contact(ContactView view) {
+        ObjectNode out = score(view);
+        ArrayNode tags = out.putArray("tags");
+        view.tags().forEach((tag, appliedAt) -> tags.addObject().put("tag", tag).put("appliedAt", appliedAt.toString()));
+        ObjectNode fields = out.putObject("fields");
+        view.fields().forEach((name, value) -> fields.set(name, JsonValues.toJson(value)));
+        out.put("firstSeen", view.firstSeen().toString());
+        out.put("lastEventAt", view.lastEventAt().toString());
+        return out;
+    }
+
+    /** {@code GET /contacts/{id}/score}: the score fields only. */
+    static ObjectNode score(ContactView view) {
+        ObjectNode out = F.objectNode();
+        out.put("contactId", view.contactId());
+        out.put("tenant", view.tenant());
+        Score s = view.score();
+        out.put("score", s.score());
+        out.put("flames", s.flames());
+        out.put("percent", s.percent());
+        if (s.range().isPresent()) {
+            out.putObject("range").put("name", s.range().get().name()).put("color", s.range().get().color());
+        } else {
+            out.putNull("range");
+        }
+        out.put("fit", s.fit());
+        out.put("engagement", s.engagement());
+        out.put("enabled", s.enabled());
+        out.put("modelVersion", view.modelVersion());
+        putInstant(out, "nextChangeAt", s.nextChangeAt());
+        ArrayNode breakdown = out.putArray("breakdown");
+        for (Contribution c : s.breakdown()) {
+            ObjectNode o = breakdown.addObject();
+            o.put("ruleId", c.ruleId());
+            o.put("name", c.name());
+            o.put("category", c.category().json());
+            o.put("points", c.points());
+            o.put("matches", c.matches());
+            putInstant(o, "expiresAt", c.expiresAt());
+        }
+        return out;
+    }
+
+    /** {@code GET /model}: the model with its version and when it was published. */
+    static ObjectNode model(PublishedModel published) {
+        ObjectNode out = F.objectNode();
+        out.put("version", published.version());
+        ObjectNode model = (ObjectNode) io.leadflame.scoring.json.ModelJson.write(published.parse());
+        out.setAll(model);
+        putInstant(out, "updatedAt", published.updatedAt());
+        return out;
+    }
+
+    /** {@code GET /model/rescoring}. */
+    static ObjectNode rescoring(RescoringStatus status) {
+        ObjectNode out = F.objectNode();
+        out.put("version", status.version());
+        out.put("contacts", status.contacts());
+        out.put("rescored", status.rescored());
+        out.put("done", status.done());
+        putInstant(out, "startedAt", status.startedAt());
+        putInstant(out, "completedAt", status.completedAt());
+        return out;
+    }
+
+    private static void putInstant(ObjectNode out, String name, Optional<Instant> at) {
+        if (at.isPresent()) {
+            out.put(name, at.get().toString());
+        } else {
+            out.putNull(name);
+        }
+    }
+}

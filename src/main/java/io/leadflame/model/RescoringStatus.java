@@ -1,0 +1,11 @@
+package io.leadflame.model;
+
+import io.leadflame.CborSerializable;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** Progress of the rescoring that the tenant's latest model version started, over all nodes. */
+public record RescoringStatus(long version, long contacts, long rescored, boolean done,
+                              Optional<Instant> startedAt, Optional<Instant> completedAt) implements CborSerializable {
+}

@@ -1,0 +1,197 @@
+package io.leadflame.model;
+
+import io.leadflame.CborSerializable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A tenant's scoring model: the single writer of its versions (one per tenant in the cluster).
+ * Each accepted change is persisted as a new version and handed to the node's
+ * {@link ModelReplicator}, which spreads it to every node, where it starts the rescoring of the
+ * tenant's contacts. The nodes report their progress back here.
+ */
+public final class ScoringModelEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<ScoringModelEntity.Command, ScoringModelEntity.Event,
+        ScoringModelEntity.State> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "ScoringModel");
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /** Replies with the current version. */
+    public record Get(ActorRef<PublishedModel> replyTo) implements Command {
+    }
+
+    /**
+     * Publishes a new version (a model already validated, in its canonical JSON), if the current
+     * version is {@code expectedVersion} when one is given.
+     */
+    public record Put(String modelJson, Optional<Long> expectedVersion, ActorRef<PutResult> replyTo)
+            implements Command {
+    }
+
+    public sealed interface PutResult extends CborSerializable {
+    }
+
+    public record Published(PublishedModel model) implements PutResult {
+    }
+
+    public record VersionMismatch(long currentVersion) implements PutResult {
+    }
+
+    /** Replies with the progress of the latest version's rescoring. */
+    public record GetRescoring(ActorRef<RescoringStatus> replyTo) implements Command {
+    }
+
+    /** One node's progress in rescoring its contacts for a version. */
+    public record RescoringReport(long version, String node, long contacts, long rescored, boolean done,
+                                  Instant at) implements Command {
+    }
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    public record ModelChanged(long version, String modelJson, Instant updatedAt) implements Event {
+    }
+
+    public record State(PublishedModel current) implements CborSerializable {
+    }
+
+    public static void init(ActorSystem<?> system, ActorRef<ModelReplicator.Command> replicator) {
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
+                ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC())));
+    }
+
+    public static Behavior<Command> create(String tenant, ActorRef<ModelReplicator.Command> replicator, Clock clock) {
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+                ctx -> new ScoringModelEntity(ctx.getSystem(), tenant, replicator, clock));
+    }
+
+    private final ActorSystem<?> system;
+    private final String tenant;
+    private final ActorRef<ModelReplicator.Command> replicator;
+    private final Clock clock;
+    /** Progress reports for the current version, by node; not persisted: nodes report again after a restart. */
+    private final Map<String, RescoringReport> reports = new HashMap<>();
+
+    private ScoringModelEntity(ActorSystem<?> system, String tenant, ActorRef<ModelReplicator.Command> replicator,
+                               Clock clock) {
+        super(PersistenceId.of(TYPE_KEY.name(), tenant),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        this.system = system;
+        this.tenant = tenant;
+        this.replicator = replicator;
+        this.clock = clock;
+    }
+
+    @Override
+    public State emptyState() {
+        return new State(PublishedModel.initial(tenant));
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.current()))
+                .onCommand(Put.class, this::onPut)
+                .onCommand(GetRescoring.class, (state, get) -> Effect().reply(get.replyTo(), status(state)))
+                .onCommand(RescoringReport.class, this::onReport)
+                .build();
+    }
+
+    private ReplyEffect<Event, State> onPut(State state, Put put) {
+        long current = state.current().version();
+        if (put.expectedVersion().isPresent() && put.expectedVersion().get() != current) {
+            return Effect().reply(put.replyTo(), new VersionMismatch(current));
+        }
+        return Effect().persist(new ModelChanged(current + 1, put.modelJson(), clock.instant()))
+                .thenRun(after -> {
+                    reports.clear();
+                    replicator.tell(new ModelReplicator.Publish(after.current()));
+                })
+                .thenReply(put.replyTo(), after -> new Published(after.current()));
+    }
+
+    private ReplyEffect<Event, State> onReport(State state, RescoringReport report) {
+        if (report.version() == state.current().version()) {
+            reports.put(report.node(), report);
+        }
+        return Effect().noReply();
+    }
+
+    private RescoringStatus status(State state) {
+        PublishedModel current = state.current();
+        if (current.version() == 0) {
+            return new RescoringStatus(0, 0, 0, true, Optional.empty(), Optional.empty());
+        }
+        Set<String> upNodes = upNodes();
+        long contacts = 0;
+        long rescored = 0;
+        Instant completedAt = null;
+        for (RescoringReport r : reports.values()) {
+            contacts += r.contacts();
+            rescored += r.rescored();
+            if (r.done() && (completedAt == null || r.at().isAfter(completedAt))) {
+                completedAt = r.at();
+            }
+        }
+        boolean done = !upNodes.isEmpty() && upNodes.stream()
+                .allMatch(n -> reports.containsKey(n) && reports.get(n).done());
+        return new RescoringStatus(current.version(), contacts, rescored, done, current.updatedAt(),
+                done ? Optional.ofNullable(completedAt) : Optional.empty());
+    }
+
+    /** The nodes expected to report: every member that is Up now. */
+    private Set<String> upNodes() {
+        Set<String> up = new java.util.HashSet<>();
+        Cluster.get(system).state().getMembers().forEach(m -> {
+            if (m.status() == MemberStatus.up()) {
+                up.add(m.address().toString());
+            }
+        });
+        return up;
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(ModelChanged.class, (state, e) -> new State(
+                        new PublishedModel(tenant, e.version(), e.modelJson(), Optional.of(e.updatedAt()))))
+                .build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        // After a full restart Distributed Data starts empty: the stored version is the truth.
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    if (state.current().version() > 0) {
+                        replicator.tell(new ModelReplicator.Publish(state.current()));
+                    }
+                })
+                .build();
+    }
+}

@@ -1,0 +1,182 @@
+package io.leadflame.rescoring;
+
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.ScoringModelEntity;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Rescores this node's contacts of a tenant after its model changed. Remember-entities keeps
+ * every contact live, so the contacts to rescore are the entities of this node's shards; they
+ * are rescored eagerly with bounded parallelism, and progress is reported to the tenant's
+ * {@link ScoringModelEntity}, which adds up the nodes for {@code GET /model/rescoring}.
+ */
+public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
+
+    private static final Duration REPORT_INTERVAL = Duration.ofMillis(250);
+    private static final Duration SHARD_STATE_TIMEOUT = Duration.ofSeconds(10);
+
+    public sealed interface Command {
+    }
+
+    /** The tenant's model changed to this version on this node: rescore its local contacts. */
+    public record RescoreTenant(PublishedModel model) implements Command {
+    }
+
+    private record LocalContacts(PublishedModel model, ShardRegion.CurrentShardRegionState state, Throwable failure)
+            implements Command {
+    }
+
+    private record ContactRescored(ContactEntity.Rescored rescored) implements Command {
+    }
+
+    private enum ReportTick implements Command {
+        INSTANCE
+    }
+
+    /** A tenant's rescoring on this node. A newer version replaces the job of an older one. */
+    private static final class Job {
+        final String tenant;
+        final long version;
+        final ArrayDeque<String> pending;
+        final long contacts;
+        /** Contacts asked and not yet answered: only their answers count (not late ones of an older job). */
+        final java.util.Set<String> awaiting = new java.util.HashSet<>();
+        long rescored;
+
+        Job(String tenant, long version, ArrayDeque<String> pending) {
+            this.tenant = tenant;
+            this.version = version;
+            this.pending = pending;
+            this.contacts = pending.size();
+        }
+
+        boolean done() {
+            return rescored >= contacts;
+        }
+    }
+
+    public static Behavior<Command> create(int parallelism, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Rescorer(ctx, timers, parallelism, clock)));
+    }
+
+    private final TimerScheduler<Command> timers;
+    private final int parallelism;
+    private final Clock clock;
+    private final ClusterSharding sharding;
+    private final String node;
+    private final ActorRef<ContactEntity.Rescored> rescoredAdapter;
+    private final Map<String, Job> jobs = new HashMap<>();
+
+    private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock) {
+        super(context);
+        this.timers = timers;
+        this.parallelism = parallelism;
+        this.clock = clock;
+        this.sharding = ClusterSharding.get(context.getSystem());
+        this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
+        this.rescoredAdapter = context.messageAdapter(ContactEntity.Rescored.class, ContactRescored::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(RescoreTenant.class, this::onRescoreTenant)
+                .onMessage(LocalContacts.class, this::onLocalContacts)
+                .onMessage(ContactRescored.class, this::onContactRescored)
+                .onMessage(ReportTick.class, tick -> {
+                    jobs.values().forEach(this::report);
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onRescoreTenant(RescoreTenant cmd) {
+        getContext().ask(ShardRegion.CurrentShardRegionState.class, sharding.shardState(), SHARD_STATE_TIMEOUT,
+                replyTo -> new GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
+                (state, failure) -> new LocalContacts(cmd.model(), state, failure));
+        return this;
+    }
+
+    private Behavior<Command> onLocalContacts(LocalContacts local) {
+        PublishedModel model = local.model();
+        Job existing = jobs.get(model.tenant());
+        if (existing != null && existing.version > model.version()) {
+            return this;
+        }
+        if (local.failure() != null) {
+            getContext().getLog().warn("Could not list the contacts of this node to rescore tenant {}: {}",
+                    model.tenant(), local.failure().toString());
+            getContext().getSelf().tell(new RescoreTenant(model));
+            return this;
+        }
+        String prefix = ContactEntity.tenantPrefix(model.tenant());
+        ArrayDeque<String> pending = new ArrayDeque<>();
+        local.state().getShards().forEach(shard -> shard.getEntityIds().forEach(id -> {
+            if (id.startsWith(prefix)) {
+                pending.add(id);
+            }
+        }));
+        Job job = new Job(model.tenant(), model.version(), pending);
+        jobs.put(model.tenant(), job);
+        dispatch(job);
+        report(job);
+        if (!timers.isTimerActive(ReportTick.INSTANCE)) {
+            timers.startTimerAtFixedRate(ReportTick.INSTANCE, REPORT_INTERVAL);
+        }
+        return finishIfDone(job);
+    }
+
+    private Behavior<Command> onContactRescored(ContactRescored msg) {
+        String id = msg.rescored().entityId();
+        String tenant = id.substring(0, id.indexOf('/'));
+        Job job = jobs.get(tenant);
+        if (job == null || msg.rescored().version() < job.version || !job.awaiting.remove(id)) {
+            return this;
+        }
+        job.rescored++;
+        dispatch(job);
+        return finishIfDone(job);
+    }
+
+    private void dispatch(Job job) {
+        while (job.awaiting.size() < parallelism && !job.pending.isEmpty()) {
+            String entityId = job.pending.poll();
+            job.awaiting.add(entityId);
+            sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                    .tell(new ContactEntity.Rescore(job.version, rescoredAdapter));
+        }
+    }
+
+    private Behavior<Command> finishIfDone(Job job) {
+        if (job.done()) {
+            report(job);
+            jobs.remove(job.tenant);
+            if (jobs.isEmpty()) {
+                timers.cancel(ReportTick.INSTANCE);
+            }
+        }
+        return this;
+    }
+
+    private void report(Job job) {
+        sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, job.tenant).tell(new ScoringModelEntity.RescoringReport(
+                job.version, node, job.contacts, job.rescored, job.done(), clock.instant()));
+    }
+}

@@ -151,11 +151,7 @@ public final class ModelJson {
                 problem("", "the model must be a JSON object");
                 return null;
             }
-            json.fieldNames().forEachRemaining(name -> {
-                if (!MODEL_KEYS.contains(name)) {
-                    problem(name, "unknown property; expected one of enabled, idealScore, ranges, limits, rules");
-                }
-            });
+            allowOnly(json, "", MODEL_KEYS, "enabled, idealScore, ranges, limits, rules");
             boolean enabled = bool(json, "enabled", "enabled", true);
             int idealScore = (int) integer(json.get("idealScore"), "idealScore", 100, 1, MAX_BOUND);
             List<ScoreRange> ranges = ranges(json.get("ranges"));
@@ -245,11 +241,7 @@ public final class ModelJson {
                     continue;
                 }
                 int before = problems.size();
-                item.fieldNames().forEachRemaining(key -> {
-                    if (!RANGE_KEYS.contains(key)) {
-                        problem(path + "." + key, "unknown property of a range; expected name, min and color");
-                    }
-                });
+                allowOnly(item, path, RANGE_KEYS, "name, min, color");
                 Optional<String> name = string(item, "name", path + ".name", true, 64);
                 if (item.get("min") == null || item.get("min").isNull()) {
                     problem(path + ".min", "is required");
@@ -278,11 +270,7 @@ public final class ModelJson {
                 problem("limits", "must be an object with fit, engagement and total");
                 return Limits.NONE;
             }
-            node.fieldNames().forEachRemaining(name -> {
-                if (!Set.of("fit", "engagement", "total").contains(name)) {
-                    problem("limits." + name, "unknown limit; expected fit, engagement or total");
-                }
-            });
+            allowOnly(node, "limits", Set.of("fit", "engagement", "total"), "fit, engagement, total");
             return new Limits(bounds(node.get("fit"), "limits.fit"), bounds(node.get("engagement"), "limits.engagement"),
                     bounds(node.get("total"), "limits.total"));
         }
@@ -295,11 +283,7 @@ public final class ModelJson {
                 problem(path, "must be an object with min and/or max");
                 return Bounds.NONE;
             }
-            node.fieldNames().forEachRemaining(name -> {
-                if (!name.equals("min") && !name.equals("max")) {
-                    problem(path + "." + name, "unknown bound; expected min or max");
-                }
-            });
+            allowOnly(node, path, Set.of("min", "max"), "min, max");
             Optional<Long> min = optionalInteger(node.get("min"), path + ".min");
             Optional<Long> max = optionalInteger(node.get("max"), path + ".max");
             if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
@@ -344,11 +328,7 @@ public final class ModelJson {
                 return null;
             }
             int before = problems.size();
-            node.fieldNames().forEachRemaining(name -> {
-                if (!RULE_KEYS.contains(name)) {
-                    problem(path + "." + name, "unknown property of a rule");
-                }
-            });
+            allowOnly(node, path, RULE_KEYS, "id, name, category, points, count, maxPoints, expiresAfter, criterion");
             Optional<String> id = string(node, "id", path + ".id", true, 64);
             if (id.isPresent() && !RULE_ID.matcher(id.get()).matches()) {
                 problem(path + ".id", "must be 1 to 64 of a-z, 0-9, _ and -");
@@ -436,22 +416,22 @@ public final class ModelJson {
             }
             Criterion result = switch (type.get()) {
                 case "tag" -> {
-                    allowOnly(node, path, Set.of("type", "anyOf"));
+                    allowOnly(node, path, Set.of("type", "anyOf"), "type, anyOf");
                     yield tagCriterion(node, path);
                 }
                 case "activity" -> {
-                    allowOnly(node, path, Set.of("type", "activity", "where"));
+                    allowOnly(node, path, Set.of("type", "activity", "where"), "type, activity, where");
                     Optional<String> activity = activityName(node, path);
                     List<Predicate> where = predicates(node.get("where"), path + ".where");
                     yield activity.map(a -> new Criterion.Activity(a, where)).orElse(null);
                 }
                 case "field" -> {
-                    allowOnly(node, path, Set.of("type", "field", "op", "value", "values"));
+                    allowOnly(node, path, Set.of("type", "field", "op", "value", "values"), "type, field, op, value, values");
                     Predicate p = predicate(node, path);
                     yield p == null ? null : new Criterion.Field(p);
                 }
                 case "inactivity" -> {
-                    allowOnly(node, path, Set.of("type", "activity", "where", "for"));
+                    allowOnly(node, path, Set.of("type", "activity", "where", "for"), "type, activity, where, for");
                     Optional<String> activity = activityName(node, path);
                     List<Predicate> where = predicates(node.get("where"), path + ".where");
                     Optional<IsoDuration> length = duration(node, "for", path + ".for", true);
@@ -466,10 +446,11 @@ public final class ModelJson {
             return problems.size() == before ? result : null;
         }
 
-        private void allowOnly(JsonNode node, String path, Set<String> keys) {
+        /** Reports each property of {@code node} not in {@code keys}; {@code expected} names them for the user. */
+        private void allowOnly(JsonNode node, String path, Set<String> keys, String expected) {
             node.fieldNames().forEachRemaining(name -> {
                 if (!keys.contains(name)) {
-                    problem(path + "." + name, "unknown property; this criterion takes " + String.join(", ", keys));
+                    problem(path.isEmpty() ? name : path + "." + name, "unknown property; expected " + expected);
                 }
             });
         }
@@ -512,7 +493,7 @@ public final class ModelJson {
                     problem(itemPath, "must be an object with field, op and value");
                     continue;
                 }
-                allowOnly(items.get(i), itemPath, Set.of("field", "op", "value", "values"));
+                allowOnly(items.get(i), itemPath, Set.of("field", "op", "value", "values"), "field, op, value, values");
                 Predicate p = predicate(items.get(i), itemPath);
                 if (p != null) {
                     predicates.add(p);

@@ -21,6 +21,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
 import java.io.IOException;
@@ -272,8 +273,17 @@ public final class ApiRoutes extends AllDirectives {
 
     /** The whole body, failing with {@code EntityStreamSizeException} (413) beyond {@code maxBytes}. */
     private CompletionStage<byte[]> strictBody(HttpEntity entity, long maxBytes) {
+        // toStrict checks a declared Content-Length against its own maximum (by default
+        // pekko.http.parsing.max-to-strict-bytes, 8m) before the size limit and fails with a plain
+        // EntityStreamException, which would be a 500: refuse a declared length here, and give
+        // toStrict the same maximum so that the size limit is what stops a chunked body.
+        java.util.OptionalLong declared = entity.getContentLengthOption();
+        if (declared.isPresent() && declared.getAsLong() > maxBytes) {
+            return CompletableFuture.failedFuture(
+                    new EntityStreamSizeException(maxBytes, scala.Option.apply(declared.getAsLong())));
+        }
         return entity.withSizeLimit(maxBytes)
-                .toStrict(settings.askTimeout().toMillis(), materializer)
+                .toStrict(settings.askTimeout().toMillis(), maxBytes, materializer)
                 .thenApplyAsync(strict -> strict.getData().toArray(), executor);
     }
 }

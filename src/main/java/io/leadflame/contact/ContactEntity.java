@@ -226,6 +226,13 @@ public final class ContactEntity
     }
 
     private ReplyEffect<Event, State> onRescore(State state, Rescore rescore) {
+        if (!state.isKnown()) {
+            // Only asked about (and not yet passivated), or started by this very message: nothing
+            // to score. Answer for the version asked, or the rescoring would wait for it forever;
+            // and stop, or remember-entities would keep it (and count it) in every rescoring.
+            shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+            return Effect().reply(rescore.replyTo(), new Rescored(entityId, rescore.version()));
+        }
         rescore(state);
         return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
     }

@@ -1,0 +1,213 @@
+package io.leadflame.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.Main;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.leadflame.e2e.E2e.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Leadflame node started in-process (as {@link io.leadflame.MainStartupTest} does) on a
+ * data dir of the test's choosing, and an HTTP client for its API. Every helper goes over real
+ * HTTP; nothing reaches into the node's actors.
+ */
+final class LeadflameNode implements AutoCloseable {
+
+    static final Duration READY_WITHIN = Duration.ofSeconds(30);
+    static final Duration RESCORED_WITHIN = Duration.ofSeconds(15);
+
+    private final Path dataDir;
+    private final Main.Started started;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    private LeadflameNode(Path dataDir, Main.Started started) {
+        this.dataDir = dataDir;
+        this.started = started;
+    }
+
+    /** Starts a node on {@code dataDir} (absolute) and returns once it reports ready. */
+    static LeadflameNode start(Path dataDir) {
+        Config overrides = ConfigFactory.parseMap(Map.of(
+                "leadflame.http.interface", "127.0.0.1",
+                "leadflame.http.port", 0,
+                "leadflame.data-dir", dataDir.toAbsolutePath().toString(),
+                "pekko.remote.artery.canonical.port", 0));
+        LeadflameNode node = new LeadflameNode(dataDir, Main.start(overrides));
+        try {
+            // Readiness follows cluster membership and the loading of the stored models.
+            eventually(READY_WITHIN, () -> assertEquals(200, node.get("/health/ready").status(), "ready"));
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Stops the node: terminates its actor system and waits for it, then closes the embedded H2
+     * database, which {@code DB_CLOSE_DELAY=-1} would otherwise keep open (and cached) in this
+     * JVM: a node started afterwards on the same data dir then really reads the files.
+     */
+    @Override
+    public void close() {
+        String url = started.system().settings().config()
+                .getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+        started.system().terminate();
+        try {
+            started.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the node did not terminate within 30 s", e);
+        }
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+             Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not close the H2 database " + url, e);
+        }
+    }
+
+    int port() {
+        return started.httpPort();
+    }
+
+    // ---- raw HTTP
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    Reply send(String method, String path, String contentType, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b);
+    }
+
+    Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Reply(r.statusCode(), r.headers(), r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException("HTTP request failed: " + e, e);
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    // ---- the tenant API
+
+    static String api(String tenant) {
+        return "/api/v1/tenants/" + tenant;
+    }
+
+    /** {@code POST /events} with an {@code application/json} body (an event or an array). */
+    Reply postJson(String tenant, Object body) {
+        return send("POST", api(tenant) + "/events", "application/json", E2e.text(body));
+    }
+
+    /** {@code POST /events} with an {@code application/x-ndjson} body. */
+    Reply postNdjson(String tenant, String body) {
+        return send("POST", api(tenant) + "/events", "application/x-ndjson", body);
+    }
+
+    /** Posts events that must all be new: asserts 202 with every one accepted. */
+    void record(String tenant, JsonNode... events) {
+        Reply r = postJson(tenant, E2e.array(events));
+        assertEquals(202, r.status(), r.body());
+        assertEquals(events.length, r.json().get("accepted").asInt(), r.body());
+        assertEquals(0, r.json().get("duplicates").asInt(), r.body());
+        assertEquals(0, r.json().get("rejected").size(), r.body());
+    }
+
+    Reply getContact(String tenant, String contactId) {
+        return get(api(tenant) + "/contacts/" + contactId);
+    }
+
+    /** The contact's whole answer, asserting 200. */
+    JsonNode contact(String tenant, String contactId) {
+        Reply r = getContact(tenant, contactId);
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    Reply getScore(String tenant, String contactId, String at) {
+        return get(api(tenant) + "/contacts/" + contactId + "/score"
+                + (at == null ? "" : "?at=" + URLEncoder.encode(at, StandardCharsets.UTF_8)));
+    }
+
+    /** The score projected to {@code at}, asserting 200. */
+    JsonNode scoreAt(String tenant, String contactId, Instant at) {
+        Reply r = getScore(tenant, contactId, at.toString());
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    JsonNode model(String tenant) {
+        Reply r = get(api(tenant) + "/model");
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    Reply putModel(String tenant, String json, String ifMatch) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(api(tenant) + "/model"))
+                .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                .header("Content-Type", "application/json");
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        return send(b);
+    }
+
+    /** Publishes a model, asserts 200, and waits until every contact of the tenant is rescored for it. */
+    long publish(String tenant, String json) {
+        Reply r = putModel(tenant, json, null);
+        assertEquals(200, r.status(), r.body());
+        long version = r.json().get("version").asLong();
+        awaitRescored(tenant, version);
+        return version;
+    }
+
+    /** Polls {@code GET /model/rescoring} until the rescoring of {@code version} is done. */
+    JsonNode awaitRescored(String tenant, long version) {
+        return eventually(RESCORED_WITHIN, () -> {
+            Reply r = get(api(tenant) + "/model/rescoring");
+            assertEquals(200, r.status(), r.body());
+            JsonNode status = r.json();
+            assertEquals(version, status.get("version").asLong(), status.toString());
+            assertTrue(status.get("done").asBoolean(), status.toString());
+            return status;
+        });
+    }
+}

@@ -1,0 +1,90 @@
+package io.leadflame.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * HTTP/1.1 over a plain socket, for requests {@link java.net.http.HttpClient} cannot make
+ * reliably: announcing a body larger than the server accepts and reading the refusal before (or
+ * instead of) sending all of it. A server that refuses such a body answers and closes the
+ * connection; a client still uploading may then get a TCP reset that destroys the answer. Here
+ * the test decides how much of the body goes out, so nothing is left unread on the server.
+ */
+final class RawHttp {
+
+    @FunctionalInterface
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private RawHttp() {
+    }
+
+    /** Sends the request line and headers (CRLF-separated, without the blank line), then {@code body}; reads the answer. */
+    static Reply exchange(int port, String requestHead, Body body) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((requestHead + "\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeTo(out);
+            out.flush();
+            return read(socket.getInputStream());
+        } catch (IOException e) {
+            throw new IllegalStateException("raw HTTP exchange failed: " + e, e);
+        }
+    }
+
+    /** Writes {@code data} as chunks of {@code chunkSize}, without the final empty chunk. */
+    static Body chunks(byte[] data, int chunkSize) {
+        return out -> {
+            for (int i = 0; i < data.length; i += chunkSize) {
+                int n = Math.min(chunkSize, data.length - i);
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(data, i, n);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        };
+    }
+
+    private static Reply read(InputStream in) throws IOException {
+        String status = line(in);
+        String[] parts = status.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP answer: " + status);
+        }
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            int colon = h.indexOf(':');
+            headers.computeIfAbsent(h.substring(0, colon).trim(), k -> new ArrayList<>()).add(h.substring(colon + 1).trim());
+        }
+        List<String> length = headers.get("Content-Length");
+        if (length == null) {
+            throw new IOException("an answer without Content-Length: " + headers);
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(length.get(0)));
+        return new Reply(Integer.parseInt(parts[1]), HttpHeaders.of(headers, (k, v) -> true),
+                new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b == -1) {
+                throw new IOException("connection closed in the middle of the answer's head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+}

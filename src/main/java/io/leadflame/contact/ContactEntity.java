@@ -142,8 +142,7 @@ public final class ContactEntity
     private final Clock clock;
     private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
     private final ModelCatalog catalog;
-    /** The score as of the last change; not persisted, derived again on recovery. */
-    private Score lastScore = Score.DISABLED;
+    /** The model version of the last rescoring; not persisted, derived again on recovery. */
     private long lastScoredVersion = -1;
 
     private ContactEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
@@ -244,20 +243,15 @@ public final class ContactEntity
         }
         VersionedModel model = catalog.modelOf(tenant);
         Instant now = clock.instant();
-        lastScore = Scorer.score(model.model(), state.history(), now);
+        Score score = Scorer.score(model.model(), state.history(), now);
         lastScoredVersion = model.version();
         timers.cancel(TIMER_KEY);
-        lastScore.nextChangeAt().ifPresent(next -> {
+        score.nextChangeAt().ifPresent(next -> {
             Duration delay = Duration.between(now, next);
             // The change is due at `next` exactly (half-open periods): fire just after it.
             Duration armed = delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay.plusMillis(1);
             timers.startSingleTimer(TIMER_KEY, ScoreDue.INSTANCE, armed);
         });
-    }
-
-    /** The score as of the last change (for the entity's own tests and, later, the call list). */
-    Score lastScore() {
-        return lastScore;
     }
 
     @Override

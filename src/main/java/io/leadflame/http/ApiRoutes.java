@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -277,7 +278,7 @@ public final class ApiRoutes extends AllDirectives {
         // pekko.http.parsing.max-to-strict-bytes, 8m) before the size limit and fails with a plain
         // EntityStreamException, which would be a 500: refuse a declared length here, and give
         // toStrict the same maximum so that the size limit is what stops a chunked body.
-        java.util.OptionalLong declared = entity.getContentLengthOption();
+        OptionalLong declared = entity.getContentLengthOption();
         if (declared.isPresent() && declared.getAsLong() > maxBytes) {
             return CompletableFuture.failedFuture(
                     new EntityStreamSizeException(maxBytes, scala.Option.apply(declared.getAsLong())));

@@ -9,6 +9,7 @@ import io.leadflame.model.RescoringStatus;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.json.JsonValues;
+import io.leadflame.scoring.json.ModelJson;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -69,7 +70,7 @@ final class ScoreJson {
     static ObjectNode model(PublishedModel published) {
         ObjectNode out = F.objectNode();
         out.put("version", published.version());
-        ObjectNode model = (ObjectNode) io.leadflame.scoring.json.ModelJson.write(published.parse());
+        ObjectNode model = ModelJson.write(published.parse());
         out.setAll(model);
         putInstant(out, "updatedAt", published.updatedAt());
         return out;

@@ -5,6 +5,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -86,7 +88,7 @@ public final class ScoringModelEntity
     }
 
     public static Behavior<Command> create(String tenant, ActorRef<ModelReplicator.Command> replicator, Clock clock) {
-        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+        return Behaviors.setup(
                 ctx -> new ScoringModelEntity(ctx.getSystem(), tenant, replicator, clock));
     }
 
@@ -166,7 +168,7 @@ public final class ScoringModelEntity
 
     /** The nodes expected to report: every member that is Up now. */
     private Set<String> upNodes() {
-        Set<String> up = new java.util.HashSet<>();
+        Set<String> up = new HashSet<>();
         Cluster.get(system).state().getMembers().forEach(m -> {
             if (m.status() == MemberStatus.up()) {
                 up.add(m.address().toString());

@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Rescores this node's contacts of a tenant after its model changed. Remember-entities keeps
@@ -57,7 +59,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final ArrayDeque<String> pending;
         final long contacts;
         /** Contacts asked and not yet answered: only their answers count (not late ones of an older job). */
-        final java.util.Set<String> awaiting = new java.util.HashSet<>();
+        final Set<String> awaiting = new HashSet<>();
         long rescored;
 
         Job(String tenant, long version, ArrayDeque<String> pending) {

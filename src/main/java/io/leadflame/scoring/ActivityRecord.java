@@ -1,6 +1,7 @@
 package io.leadflame.scoring;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /** One retained activity of a contact: when it happened and its attributes. */
@@ -10,7 +11,7 @@ public record ActivityRecord(Instant occurredAt, Map<String, Object> attributes)
         if (attributes.isEmpty()) {
             attributes = Map.of();
         } else {
-            java.util.HashMap<String, Object> copy = new java.util.HashMap<>(attributes.size() * 2);
+            HashMap<String, Object> copy = new HashMap<>(attributes.size() * 2);
             attributes.forEach((k, v) -> copy.put(k, Values.normalize(v)));
             attributes = Map.copyOf(copy);
         }

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What a contact keeps in order to be scored at any instant from now on: per tag and per field
@@ -115,7 +117,7 @@ public record ContactHistory(
      * dated up to now, and every change dated after now.
      */
     private static <C> List<C> keepDeciding(List<C> old, C added, Comparator<C> order,
-                                            java.util.function.Function<C, Instant> at, Instant now) {
+                                            Function<C, Instant> at, Instant now) {
         List<C> all = new ArrayList<>(old == null ? 1 : old.size() + 1);
         if (old != null) {
             all.addAll(old);
@@ -145,7 +147,7 @@ public record ContactHistory(
 
     /** The tags held at {@code t}, with when each was applied. */
     public Map<String, Instant> tagsAt(Instant t) {
-        Map<String, Instant> held = new java.util.TreeMap<>();
+        Map<String, Instant> held = new TreeMap<>();
         tags.keySet().forEach(tag -> tagAppliedAt(tag, t).ifPresent(appliedAt -> held.put(tag, appliedAt)));
         return held;
     }
@@ -158,7 +160,7 @@ public record ContactHistory(
 
     /** The contact's fields at {@code t}. */
     public Map<String, Object> fieldsAt(Instant t) {
-        Map<String, Object> values = new java.util.TreeMap<>();
+        Map<String, Object> values = new TreeMap<>();
         fields.keySet().forEach(name -> {
             Object v = fieldAt(name, t);
             if (v != null) {
@@ -184,7 +186,7 @@ public record ContactHistory(
     }
 
     /** The last change in sorted {@code changes} dated at or before {@code t}, or null. */
-    private static <C> C latestAt(List<C> changes, java.util.function.Function<C, Instant> at, Instant t) {
+    private static <C> C latestAt(List<C> changes, Function<C, Instant> at, Instant t) {
         if (changes == null) {
             return null;
         }

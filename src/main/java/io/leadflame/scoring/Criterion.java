@@ -1,6 +1,7 @@
 package io.leadflame.scoring;
 
 import java.util.List;
+import java.util.Optional;
 
 /** What must be true of a contact for a rule to give its points. */
 public sealed interface Criterion {
@@ -54,13 +55,13 @@ public sealed interface Criterion {
     }
 
     /** The activity name the criterion looks at, if it looks at activities. */
-    default java.util.Optional<String> activityName() {
+    default Optional<String> activityName() {
         if (this instanceof Activity a) {
-            return java.util.Optional.of(a.activity());
+            return Optional.of(a.activity());
         }
         if (this instanceof Inactivity i) {
-            return java.util.Optional.of(i.activity());
+            return Optional.of(i.activity());
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

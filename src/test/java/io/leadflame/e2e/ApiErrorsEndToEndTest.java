@@ -1,16 +1,11 @@
 package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,23 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code {"error": CODE, "message": ...}}, and that the rejected request changed nothing.
  * (500 and 503 are covered by {@code ErrorHandlingTest}.)
  */
-class ApiErrorsEndToEndTest {
-
-    @TempDir
-    static Path dataDir;
-    static LeadflameNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = LeadflameNode.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class ApiErrorsEndToEndTest extends OneNodeTest {
 
     private static final String VISITS_MODEL = """
             {"idealScore": 10, "rules": [
@@ -54,7 +33,7 @@ class ApiErrorsEndToEndTest {
             """;
 
     private static String visit(String contactId) {
-        return text(activity(contactId, "page_visited", Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+        return text(activity(contactId, "page_visited", now()));
     }
 
     /** A tenant with the visits model and one known contact "known" (score 3). */
@@ -288,7 +267,7 @@ class ApiErrorsEndToEndTest {
         knownContact(tenant);
         // 10,000 events over 100 contacts: the limit itself is allowed.
         List<JsonNode> events = new ArrayList<>(10_000);
-        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant t = now();
         for (int i = 0; i < 10_000; i++) {
             events.add(activity("limit-" + (i % 100), "page_visited", t.minusSeconds(i)));
         }

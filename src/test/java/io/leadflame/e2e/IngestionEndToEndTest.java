@@ -2,15 +2,10 @@ package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,27 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * are duplicates, arrival order does not matter, and a batch keeps its valid events when some
  * are invalid.
  */
-class IngestionEndToEndTest {
-
-    @TempDir
-    static Path dataDir;
-    static LeadflameNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = LeadflameNode.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    }
+class IngestionEndToEndTest extends OneNodeTest {
 
     private static ObjectNode withId(ObjectNode event, String eventId) {
         return event.put("eventId", eventId);

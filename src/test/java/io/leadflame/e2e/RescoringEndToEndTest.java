@@ -1,15 +1,10 @@
 package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,27 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * contact (conditionally, with If-Match), a disabled model, and tenants that never see each
  * other's contacts or models.
  */
-class RescoringEndToEndTest {
-
-    @TempDir
-    static Path dataDir;
-    static LeadflameNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = LeadflameNode.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    }
+class RescoringEndToEndTest extends OneNodeTest {
 
     @Test
     void aFreshTenantHasTheDefaultModelAndNoContacts() {

@@ -1,12 +1,8 @@
 package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,23 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inactivity, ranges. Every test has its own tenant; expected numbers are worked out by hand
  * from the spec in the comments.
  */
-class ScoringEndToEndTest {
-
-    @TempDir
-    static Path dataDir;
-    static LeadflameNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = LeadflameNode.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class ScoringEndToEndTest extends OneNodeTest {
 
     /** The model of SCORING.md's worked example, with ranges so that the answer's range can be checked. */
     static final String WORKED_EXAMPLE_MODEL = """
@@ -78,10 +58,6 @@ class ScoringEndToEndTest {
                 "criterion": {"type": "activity", "activity": "unsubscribed"}}
              ]}
             """;
-
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    }
 
     private static Duration days(long n) {
         return Duration.ofDays(n);

@@ -9,6 +9,7 @@ import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
+import io.leadflame.scoring.Values;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,11 +33,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One contact of one tenant: a sharded, event-sourced actor that persists the events it accepts
@@ -86,6 +89,12 @@ public final class ContactEntity
     public record ContactView(String tenant, String contactId, long modelVersion, Score score,
                               Map<String, Instant> tags, Map<String, Object> fields,
                               Instant firstSeen, Instant lastEventAt) implements ContactReply {
+        public ContactView {
+            // CBOR brings small integers back as Integer: keep one number type, whichever node answered.
+            Map<String, Object> normalized = new TreeMap<>();
+            fields.forEach((name, value) -> normalized.put(name, Values.normalize(value)));
+            fields = Collections.unmodifiableMap(normalized);
+        }
     }
 
     /** No event was ever recorded for this contact. */

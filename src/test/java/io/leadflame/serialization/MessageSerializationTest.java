@@ -1,0 +1,108 @@
+package io.leadflame.serialization;
+
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.RescoringStatus;
+import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.scoring.Category;
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.Contribution;
+import io.leadflame.scoring.HistoryLimits;
+import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreRange;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What crosses nodes or goes to the journal survives CBOR unchanged — in particular values of
+ * every JSON type in fields and attributes (a number must not come back as another number, or
+ * a score computed on another node would differ), nulls that remove fields, and optionals.
+ */
+class MessageSerializationTest {
+
+    private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
+    private static ActorTestKit testKit;
+    private static SerializationTestKit serialization;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+                .withFallback(EventSourcedBehaviorTestKit.config()));
+        serialization = testKit.serializationTestKit();
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static <T> T roundTrip(T message) {
+        @SuppressWarnings("unchecked")
+        T back = (T) serialization.verifySerialization(message, true);
+        return back;
+    }
+
+    @Test
+    void eventsKeepEveryValueTypeAndTheNullThatRemovesAField() {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("email", "a@b.com");
+        fields.put("employees", 250L);
+        fields.put("revenue", 1.5e9);
+        fields.put("customer", true);
+        fields.put("phone", null);
+        roundTrip(new ContactEntity.EventRecorded(ContactEvent.fieldsUpdated("f1", AT, fields)));
+        roundTrip(new ContactEntity.EventRecorded(ContactEvent.activity(null, "page_visited", AT,
+                Map.of("url", "https://x.com/pricing", "durationSeconds", 610L, "ratio", 0.25, "mobile", false))));
+        roundTrip(new ContactEntity.EventRecorded(ContactEvent.tagApplied("t1", AT, "webinar")));
+    }
+
+    @Test
+    void aContactsStateRoundTripsForSnapshots() {
+        ContactHistory h = ContactHistory.EMPTY;
+        for (ContactEvent e : List.of(
+                ContactEvent.tagApplied("e1", AT, "vip"),
+                ContactEvent.tagRemoved("e2", AT.plusSeconds(1), "webinar"),
+                ContactEvent.fieldsUpdated("e3", AT, Map.of("country", "DE", "seats", 12L)),
+                ContactEvent.activity("e4", "link_clicked", AT, Map.of("url", "/blog/a", "n", 3.5)))) {
+            h = h.record(e, AT, HistoryLimits.DEFAULT);
+        }
+        ContactEntity.State back = roundTrip(new ContactEntity.State(h));
+        assertEquals(h.tagsAt(AT.plusSeconds(5)), back.history().tagsAt(AT.plusSeconds(5)));
+        assertEquals(h.fieldsAt(AT), back.history().fieldsAt(AT));
+        assertEquals(h.activities("link_clicked"), back.history().activities("link_clicked"));
+        assertEquals(h.recentEventIds(), back.history().recentEventIds());
+    }
+
+    @Test
+    void repliesThatCrossNodesRoundTrip() {
+        Score score = new Score(true, 12, 5, 7, 60, 3, Optional.of(new ScoreRange("warm", 5, "#f5a623")),
+                List.of(new Contribution("webform", "Web form", Category.ENGAGEMENT, 2, 3, Optional.of(AT)),
+                        new Contribution("vip", "VIP", Category.FIT, 5, 1, Optional.empty())),
+                Optional.of(AT));
+        Map<String, Object> fields = Map.of("email", "a@b.com", "seats", 12L, "score", 0.5, "customer", true);
+        roundTrip(new ContactEntity.ContactView("acme", "c-1", 3, score, Map.of("vip", AT), fields, AT, AT));
+        roundTrip(new ContactEntity.UnknownContact());
+        roundTrip(new ContactEntity.Recorded(10, 2));
+        roundTrip(new ContactEntity.Rescored("acme/c-1", 3));
+        roundTrip(new PublishedModel("acme", 3, "{\"enabled\":true}", Optional.of(AT)));
+        roundTrip(PublishedModel.initial("acme"));
+        roundTrip(new RescoringStatus(3, 100, 40, false, Optional.of(AT), Optional.empty()));
+        roundTrip(new ScoringModelEntity.RescoringReport(3, "pekko://leadflame@127.0.0.1:25520", 100, 100, true, AT));
+        roundTrip(new ScoringModelEntity.ModelChanged(3, "{\"enabled\":true}", AT));
+        roundTrip(new ScoringModelEntity.VersionMismatch(2));
+    }
+}

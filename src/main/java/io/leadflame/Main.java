@@ -14,7 +14,6 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,9 +122,10 @@ public final class Main {
         try {
             // Sharding with remember-entities writes to the journal as soon as it starts: the
             // tables must exist before any entity type is initialised.
-            await(SchemaUtils.createIfNotExists(system), startupTimeout, "creating the journal schema");
-            // createIfNotExists swallows every failing statement (that is what makes it
-            // idempotent), so prove the tables are there before anything writes to them.
+            await(JournalSchema.createIfNotExists(system, config, startupTimeout), startupTimeout,
+                    "creating the journal schema");
+            // The H2 path swallows every failing statement (that is what makes it idempotent),
+            // so prove the tables are there before anything writes to them.
             Readiness.Result journal = await(Readiness.journalAnswers(system, startupTimeout).run(),
                     startupTimeout, "checking the journal");
             if (!journal.ready()) {

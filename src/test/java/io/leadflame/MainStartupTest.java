@@ -104,6 +104,16 @@ class MainStartupTest {
         assertTrue(refused.getMessage().contains("LEADFLAME_JOURNAL=postgres"), refused.getMessage());
     }
 
+    @Test
+    void refusesThePostgresJournalWithoutAUrl() {
+        Config postgres = ConfigFactory.parseMap(Map.of(
+                "leadflame.journal", "postgres",
+                "leadflame.databases.postgres.db.url", "")).withFallback(overrides(dataDir));
+
+        Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(postgres));
+        assertTrue(refused.getMessage().contains("JDBC_URL"), refused.getMessage());
+    }
+
     private static Config overrides(Path dataDir) {
         return ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",

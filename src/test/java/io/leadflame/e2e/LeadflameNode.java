@@ -49,11 +49,19 @@ final class LeadflameNode implements AutoCloseable {
 
     /** Starts a node on {@code dataDir} (absolute) and returns once it reports ready. */
     static LeadflameNode start(Path dataDir) {
-        Config overrides = ConfigFactory.parseMap(Map.of(
+        return start(dataDir, ConfigFactory.empty());
+    }
+
+    /**
+     * Starts a node on {@code dataDir} with {@code more} settings (e.g. the postgres journal)
+     * over the test defaults (loopback, free ports) and returns once it reports ready.
+     */
+    static LeadflameNode start(Path dataDir, Config more) {
+        Config overrides = more.withFallback(ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",
                 "leadflame.http.port", 0,
                 "leadflame.data-dir", dataDir.toAbsolutePath().toString(),
-                "pekko.remote.artery.canonical.port", 0));
+                "pekko.remote.artery.canonical.port", 0)));
         LeadflameNode node = new LeadflameNode(dataDir, Main.start(overrides));
         try {
             // Readiness follows cluster membership and the loading of the stored models.
@@ -71,8 +79,9 @@ final class LeadflameNode implements AutoCloseable {
 
     /**
      * Stops the node: terminates its actor system and waits for it, then closes the embedded H2
-     * database, which {@code DB_CLOSE_DELAY=-1} would otherwise keep open (and cached) in this
-     * JVM: a node started afterwards on the same data dir then really reads the files.
+     * database (if the journal is H2), which {@code DB_CLOSE_DELAY=-1} would otherwise keep open
+     * (and cached) in this JVM: a node started afterwards on the same data dir then really reads
+     * the files.
      */
     @Override
     public void close() {
@@ -83,6 +92,9 @@ final class LeadflameNode implements AutoCloseable {
             started.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the node did not terminate within 30 s", e);
+        }
+        if (!url.startsWith("jdbc:h2:")) {
+            return;
         }
         try (Connection c = DriverManager.getConnection(url, "sa", "");
              Statement s = c.createStatement()) {

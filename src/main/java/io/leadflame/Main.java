@@ -3,6 +3,7 @@ package io.leadflame;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.leadflame.cluster.NodeReadiness;
 import io.leadflame.cluster.Readiness;
 import io.leadflame.http.ErrorHandling;
 import io.leadflame.http.HealthRoutes;
@@ -13,7 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +25,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +43,7 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     private static final String SLICK_DB = "pekko-persistence-jdbc.shared-databases.slick";
+    private static final String BOOTSTRAP_DISCOVERY = "pekko.management.cluster.bootstrap.contact-point-discovery";
 
     /**
      * A node that finished starting.
@@ -132,10 +140,12 @@ public final class Main {
                 throw new IllegalStateException(journal.reason());
             }
 
-            joinCluster(system, config);
+            joinCluster(system, config, startupTimeout);
 
             Leadflame leadflame = Leadflame.start(system);
             Readiness readiness = Readiness.forNode(system, journalTimeout).and(leadflame.modelsLoaded());
+            // The management port's /ready answers the same (ManagementReadinessCheck).
+            NodeReadiness.get(system).set(readiness);
             Route api = ErrorHandling.seal(new HealthRoutes(readiness).routes().orElse(leadflame.routes()));
 
             ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),
@@ -155,6 +165,10 @@ public final class Main {
      */
     public static Config loadConfig(Config overrides) {
         Config config = ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+        return withDiscovery(withJournal(config));
+    }
+
+    private static Config withJournal(Config config) {
         String journal = config.getString("leadflame.journal");
         return switch (journal) {
             case "h2" -> config;
@@ -171,6 +185,69 @@ public final class Main {
         };
     }
 
+    /**
+     * Points cluster bootstrap at the discovery method named by {@code leadflame.discovery}; for
+     * {@code config}, turns {@code CONTACT_POINTS} into the endpoint list of config discovery.
+     */
+    private static Config withDiscovery(Config config) {
+        String discovery = config.getString("leadflame.discovery");
+        if (discovery.isBlank()) {
+            return config;
+        }
+        Config bootstrap = ConfigFactory.parseMap(Map.of(BOOTSTRAP_DISCOVERY + ".discovery-method", discovery));
+        switch (discovery) {
+            case "kubernetes-api" -> {
+            }
+            case "config" -> {
+                List<Map<String, Object>> endpoints = contactPoints(config.getString("leadflame.contact-points"));
+                int required = config.getInt(BOOTSTRAP_DISCOVERY + ".required-contact-point-nr");
+                if (endpoints.size() < required) {
+                    throw new StartupRefused("CONTACT_POINTS names " + endpoints.size() + " contact point(s) but "
+                            + "REQUIRED_CONTACT_POINTS is " + required + ": a new cluster would never form.");
+                }
+                String service = config.getString(BOOTSTRAP_DISCOVERY + ".service-name");
+                bootstrap = bootstrap.withFallback(ConfigFactory.parseMap(Map.of(
+                        "pekko.discovery.config.services." + service + ".endpoints", endpoints,
+                        // CONTACT_POINTS are management endpoints by definition. With the default
+                        // (on), bootstrap keeps, per host, only the endpoints on its own management
+                        // port: nodes sharing a host (one machine, tests) would each see only
+                        // themselves and never form a cluster.
+                        "pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port", false)));
+            }
+            default -> throw new StartupRefused("Unknown discovery '" + discovery
+                    + "' (leadflame.discovery / LEADFLAME_DISCOVERY): leave it unset for a single node, "
+                    + "or use config (with CONTACT_POINTS) or kubernetes-api.");
+        }
+        return bootstrap.withFallback(config).resolve();
+    }
+
+    /** {@code host:port,host:port} as config discovery's endpoint list; refuses anything else. */
+    static List<Map<String, Object>> contactPoints(String text) {
+        if (text.isBlank()) {
+            throw new StartupRefused("LEADFLAME_DISCOVERY=config needs CONTACT_POINTS: the management "
+                    + "endpoints of the nodes, e.g. 10.0.0.1:8558,10.0.0.2:8558,10.0.0.3:8558.");
+        }
+        List<Map<String, Object>> endpoints = new ArrayList<>();
+        for (String item : text.split(",")) {
+            String point = item.strip();
+            int colon = point.lastIndexOf(':');
+            int port = -1;
+            if (colon > 0) {
+                try {
+                    port = Integer.parseInt(point.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65535) {
+                throw new StartupRefused("CONTACT_POINTS entry '" + point + "' is not host:port "
+                        + "(e.g. 10.0.0.1:8558, the node's MANAGEMENT_PORT).");
+            }
+            endpoints.add(Map.of("host", point.substring(0, colon), "port", port));
+        }
+        return endpoints;
+    }
+
     private static void refuseUnsafeTopology(Config config) {
         String discovery = config.getString("leadflame.discovery");
         if (discovery.isBlank()) {
@@ -182,20 +259,22 @@ public final class Main {
                     + "others cannot reach: use LEADFLAME_JOURNAL=postgres, or unset LEADFLAME_DISCOVERY "
                     + "for a single node.");
         }
-        // Until cluster bootstrap is wired (see joinCluster), refuse rather than start a node
-        // that never joins anything and stays not ready forever.
-        throw new StartupRefused("LEADFLAME_DISCOVERY=" + discovery + " is not supported yet.");
     }
 
-    private static void joinCluster(ActorSystem<Void> system, Config config) {
-        Cluster cluster = Cluster.get(system);
+    private static void joinCluster(ActorSystem<Void> system, Config config, Duration timeout) {
         if (config.getString("leadflame.discovery").isBlank()) {
-            // A standalone node is a cluster of one: it joins itself.
+            // A standalone node is a cluster of one: it joins itself. No management port either:
+            // /health/* on the API port serves a single node (see DECISIONS.md).
+            Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            return;
         }
-        // Cluster bootstrap goes here: PekkoManagement.get(system).start() and
-        // ClusterBootstrap.get(system).start(), discovering contact points with the method
-        // named by leadflame.discovery (config or kubernetes-api).
+        // Bootstrap probes the other nodes' management endpoints, so ours must be up first; a
+        // taken port fails the start here rather than leaving a node nobody can find.
+        Uri management = await(PekkoManagement.get(system).start(), timeout, "starting Pekko Management");
+        log.info("Pekko Management on {}; bootstrapping the cluster with {} discovery", management,
+                config.getString("leadflame.discovery"));
+        ClusterBootstrap.get(system).start();
     }
 
     private static void prepareDataDir(Config config) {

@@ -114,6 +114,27 @@ class MainStartupTest {
         assertTrue(refused.getMessage().contains("JDBC_URL"), refused.getMessage());
     }
 
+    @Test
+    void refusesClusterDiscoveryThatCannotFormACluster() {
+        Config postgres = ConfigFactory.parseMap(Map.of(
+                "leadflame.journal", "postgres",
+                "leadflame.databases.postgres.db.url", "jdbc:postgresql://127.0.0.1:5432/never-reached"))
+                .withFallback(overrides(dataDir));
+        Map<Map<String, Object>, String> refusals = Map.of(
+                Map.of("leadflame.discovery", "config"), "needs CONTACT_POINTS",
+                Map.of("leadflame.discovery", "config", "leadflame.contact-points", "10.0.0.1:8558,10.0.0.2"),
+                "'10.0.0.2' is not host:port",
+                Map.of("leadflame.discovery", "config", "leadflame.contact-points", "10.0.0.1:8558"),
+                "REQUIRED_CONTACT_POINTS is 2",
+                Map.of("leadflame.discovery", "dns"), "Unknown discovery 'dns'");
+        refusals.forEach((settings, expected) -> {
+            Config config = ConfigFactory.parseMap(settings).withFallback(postgres);
+            Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(config),
+                    settings.toString());
+            assertTrue(refused.getMessage().contains(expected), refused.getMessage());
+        });
+    }
+
     private static Config overrides(Path dataDir) {
         return ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",

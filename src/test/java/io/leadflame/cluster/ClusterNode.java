@@ -1,0 +1,123 @@
+package io.leadflame.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import io.leadflame.Main;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One clustered node started in-process through {@link Main#start}, and a small HTTP client for
+ * its API port and its Pekko Management port. Everything goes over real HTTP.
+ */
+final class ClusterNode {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One HTTP answer. */
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    private final String name;
+    private final Main.Started started;
+    private final int managementPort;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    private ClusterNode(String name, Main.Started started, int managementPort) {
+        this.name = name;
+        this.started = started;
+        this.managementPort = managementPort;
+    }
+
+    /** Starts a node; it returns once its API is bound, before it has joined anything. */
+    static ClusterNode start(String name, Config overrides, int managementPort) {
+        return new ClusterNode(name, Main.start(overrides), managementPort);
+    }
+
+    /**
+     * A port that was free a moment ago. Management ports must be known before the nodes start
+     * (they are each other's contact points), so they cannot be 0.
+     */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    Main.Started started() {
+        return started;
+    }
+
+    /** Terminates the actor system (leaving the cluster) without waiting. */
+    CompletableFuture<?> stop() {
+        started.system().terminate();
+        return started.system().getWhenTerminated().toCompletableFuture();
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(api(path)).GET());
+    }
+
+    Reply getManagement(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET());
+    }
+
+    Reply post(String path, String json) {
+        return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+    }
+
+    Reply put(String path, String json) {
+        return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+    }
+
+    private URI api(String path) {
+        return URI.create("http://127.0.0.1:" + started.httpPort() + path);
+    }
+
+    private Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": HTTP request failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

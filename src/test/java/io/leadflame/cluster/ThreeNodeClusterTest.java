@@ -1,0 +1,232 @@
+package io.leadflame.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.testing.TestDatabase;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static io.leadflame.cluster.Polling.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three real nodes in this JVM, each started through {@code Main.start} as the jar starts one,
+ * on 127.0.0.1 with their own API, remoting and management ports, forming one cluster with
+ * Pekko Management cluster bootstrap ({@code LEADFLAME_DISCOVERY=config}, the contact points
+ * being the three management endpoints) on one fresh PostgreSQL journal. Any node serves any
+ * request: contacts live on whichever node sharding puts them, models reach every node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ThreeNodeClusterTest {
+
+    private static final int NODES = 3;
+    private static final Duration FORMED_WITHIN = Duration.ofSeconds(45);
+    private static final Duration REPLICATED_WITHIN = Duration.ofSeconds(15);
+    private static final String TENANT = "/api/v1/tenants/cluster";
+    private static final int CONTACTS = 30;
+
+    private static final String MODEL = """
+            {"idealScore": 20,
+             "ranges": [{"name": "cold", "min": 0, "color": "#4a90e2"},
+                        {"name": "warm", "min": 5, "color": "#f5a623"}],
+             "rules": [
+               {"id": "visit", "name": "Visited", "points": POINTS,
+                "criterion": {"type": "activity", "activity": "page_visited"}},
+               {"id": "form", "name": "Form", "points": 3,
+                "criterion": {"type": "activity", "activity": "web_form_submitted"}}]}
+            """;
+
+    private TestDatabase database;
+    private final List<ClusterNode> nodes = new ArrayList<>();
+
+    @BeforeAll
+    void startCluster() {
+        database = TestDatabase.create();
+        int[] managementPorts = new int[NODES];
+        for (int i = 0; i < NODES; i++) {
+            managementPorts[i] = ClusterNode.freePort();
+        }
+        String contactPoints = java.util.Arrays.stream(managementPorts)
+                .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        long begin = System.nanoTime();
+        for (int i = 0; i < NODES; i++) {
+            nodes.add(ClusterNode.start("node-" + (i + 1), overrides(managementPorts[i], contactPoints),
+                    managementPorts[i]));
+        }
+        long started = System.nanoTime();
+        // Bounded polling on what an operator's probe sees: every node Up, journal and models ready.
+        for (ClusterNode node : nodes) {
+            eventually(FORMED_WITHIN, () -> {
+                ClusterNode.Reply ready = node.get("/health/ready");
+                assertEquals(200, ready.status(), node + " /health/ready: " + ready.body());
+            });
+        }
+        long ready = System.nanoTime();
+        System.out.printf("%d nodes: Main.start of all took %d ms, formed and ready %d ms after the first start%n",
+                NODES, (started - begin) / 1_000_000, (ready - begin) / 1_000_000);
+    }
+
+    private Config overrides(int managementPort, String contactPoints) {
+        return ConfigFactory.parseMap(Map.ofEntries(
+                Map.entry("leadflame.http.interface", "127.0.0.1"),
+                Map.entry("leadflame.http.port", 0),
+                Map.entry("pekko.remote.artery.canonical.hostname", "127.0.0.1"),
+                Map.entry("pekko.remote.artery.canonical.port", 0),
+                Map.entry("pekko.management.http.port", managementPort),
+                Map.entry("leadflame.discovery", "config"),
+                Map.entry("leadflame.contact-points", contactPoints),
+                // Quicker than the production defaults (5 s, 1 s): all contact points are
+                // started together here, nothing to wait for.
+                Map.entry("pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s"),
+                Map.entry("pekko.management.cluster.bootstrap.contact-point-discovery.interval", "500ms"),
+                Map.entry("pekko.management.cluster.bootstrap.contact-point.probe-interval", "500ms"),
+                // The test client keeps connections open: do not wait the production 10 s for them.
+                Map.entry("leadflame.http.unbind-deadline", "1s")))
+                .withFallback(database.journalOverrides());
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        try {
+            List<CompletableFuture<?>> stopped = nodes.stream().map(ClusterNode::stop).collect(Collectors.toList());
+            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            if (database != null) {
+                database.close();
+            }
+        }
+    }
+
+    @Test
+    void everyNodeIsUpInOneClusterAndManagementProbesAgree() {
+        for (ClusterNode node : nodes) {
+            Cluster cluster = Cluster.get(node.started().system());
+            assertEquals(MemberStatus.up(), cluster.selfMember().status(), node.name());
+            long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                    .filter(m -> m.status() == MemberStatus.up()).count();
+            assertEquals(NODES, up, node + " sees " + cluster.state().getMembers());
+            // The management port answers the same readiness as /health/ready.
+            ClusterNode.Reply ready = node.getManagement("/ready");
+            assertEquals(200, ready.status(), node + " /ready: " + ready.body());
+            ClusterNode.Reply alive = node.getManagement("/alive");
+            assertEquals(200, alive.status(), node + " /alive: " + alive.body());
+        }
+    }
+
+    @Test
+    void anyNodeServesAnyRequest() throws Exception {
+        ClusterNode one = nodes.get(0);
+        ClusterNode two = nodes.get(1);
+        ClusterNode three = nodes.get(2);
+
+        // A model published through node 1 reaches every node's catalog.
+        ClusterNode.Reply v1 = one.put(TENANT + "/model", MODEL.replace("POINTS", "2"));
+        assertEquals(200, v1.status(), v1.body());
+        long version1 = v1.json().get("version").asLong();
+        for (ClusterNode node : nodes) {
+            eventually(REPLICATED_WITHIN, () -> assertEquals(version1, model(node).get("version").asLong(), node.name()));
+        }
+
+        // Events for many contacts, all through node 1: sharding spreads the contacts.
+        StringBuilder events = new StringBuilder("[");
+        for (int i = 0; i < CONTACTS; i++) {
+            events.append(i == 0 ? "" : ",")
+                    .append("{\"contactId\":\"k-").append(i).append("\",\"type\":\"page_visited\",\"eventId\":\"v-")
+                    .append(i).append("\"}")
+                    .append(",{\"contactId\":\"k-").append(i).append("\",\"type\":\"web_form_submitted\",\"eventId\":\"f-")
+                    .append(i).append("\"}");
+        }
+        ClusterNode.Reply accepted = one.post(TENANT + "/events", events.append("]").toString());
+        assertEquals(202, accepted.status(), accepted.body());
+        assertEquals(2 * CONTACTS, accepted.json().get("accepted").asInt(), accepted.body());
+
+        // Read through node 2 and node 3: the same contact, the same score (2 + 3), wherever it lives.
+        for (int i = 0; i < CONTACTS; i++) {
+            JsonNode viaTwo = contact(two, "k-" + i);
+            JsonNode viaThree = contact(three, "k-" + i);
+            assertEquals(5, viaTwo.get("score").asLong(), viaTwo.toString());
+            assertEquals(viaTwo.get("score"), viaThree.get("score"));
+            assertEquals(viaTwo.get("modelVersion"), viaThree.get("modelVersion"));
+        }
+        Map<String, Integer> hosted = contactsPerNode();
+        assertEquals(CONTACTS, hosted.values().stream().mapToInt(Integer::intValue).sum(), hosted.toString());
+        assertTrue(hosted.values().stream().filter(n -> n > 0).count() >= 2,
+                "the contacts live on several nodes, so reads crossed nodes: " + hosted);
+
+        // A model change through node 2 reaches every node; contacts read through node 3 score with it.
+        ClusterNode.Reply v2 = two.put(TENANT + "/model", MODEL.replace("POINTS", "7"));
+        assertEquals(200, v2.status(), v2.body());
+        long version2 = v2.json().get("version").asLong();
+        assertEquals(version1 + 1, version2);
+        for (ClusterNode node : nodes) {
+            eventually(REPLICATED_WITHIN, () -> assertEquals(version2, model(node).get("version").asLong(), node.name()));
+        }
+        // Rescoring progress, asked of any node, counts every node's contacts and becomes done.
+        JsonNode status = eventually(REPLICATED_WITHIN, () -> {
+            ClusterNode.Reply r = three.get(TENANT + "/model/rescoring");
+            assertEquals(200, r.status(), r.body());
+            JsonNode s = r.json();
+            assertEquals(version2, s.get("version").asLong(), s.toString());
+            assertTrue(s.get("done").asBoolean(), s.toString());
+            return s;
+        });
+        assertEquals(CONTACTS, status.get("contacts").asLong(), status.toString());
+        assertEquals(CONTACTS, status.get("rescored").asLong(), status.toString());
+        for (int i = 0; i < CONTACTS; i++) {
+            JsonNode viaThree = contact(three, "k-" + i);
+            assertEquals(10, viaThree.get("score").asLong(), viaThree.toString());
+            assertEquals(version2, viaThree.get("modelVersion").asLong(), viaThree.toString());
+        }
+        // Node 1 answers the same for the same question.
+        assertEquals(status.get("contacts"), one.get(TENANT + "/model/rescoring").json().get("contacts"));
+    }
+
+    private static JsonNode model(ClusterNode node) {
+        ClusterNode.Reply r = node.get(TENANT + "/model");
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    private static JsonNode contact(ClusterNode node, String id) {
+        ClusterNode.Reply r = node.get(TENANT + "/contacts/" + id);
+        assertEquals(200, r.status(), node + ": " + r.body());
+        return r.json();
+    }
+
+    /** How many contact entities each node hosts, from each node's own shard region. */
+    private Map<String, Integer> contactsPerNode() throws Exception {
+        Map<String, Integer> hosted = new HashMap<>();
+        for (ClusterNode node : nodes) {
+            ActorSystem<Void> system = node.started().system();
+            ShardRegion.CurrentShardRegionState state = AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                            ShardRegion.CurrentShardRegionState>ask(
+                            ClusterSharding.get(system).shardState(),
+                            replyTo -> new GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
+                            Duration.ofSeconds(5), system.scheduler())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            hosted.put(node.name(), state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum());
+        }
+        return hosted;
+    }
+}

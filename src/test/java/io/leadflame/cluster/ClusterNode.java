@@ -36,6 +36,7 @@ final class ClusterNode {
     }
 
     private final String name;
+    private final String host;
     private final Main.Started started;
     private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder()
@@ -43,15 +44,19 @@ final class ClusterNode {
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    private ClusterNode(String name, Main.Started started, int managementPort) {
+    private ClusterNode(String name, String host, Main.Started started, int managementPort) {
         this.name = name;
+        this.host = host;
         this.started = started;
         this.managementPort = managementPort;
     }
 
-    /** Starts a node; it returns once its API is bound, before it has joined anything. */
-    static ClusterNode start(String name, Config overrides, int managementPort) {
-        return new ClusterNode(name, Main.start(overrides), managementPort);
+    /**
+     * Starts a node whose API and management endpoint listen on {@code host}; it returns once
+     * its API is bound, before it has joined anything.
+     */
+    static ClusterNode start(String name, String host, Config overrides, int managementPort) {
+        return new ClusterNode(name, host, Main.start(overrides), managementPort);
     }
 
     /**
@@ -86,7 +91,7 @@ final class ClusterNode {
     }
 
     Reply getManagement(String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + managementPort + path)).GET());
     }
 
     Reply post(String path, String json) {
@@ -100,7 +105,7 @@ final class ClusterNode {
     }
 
     private URI api(String path) {
-        return URI.create("http://127.0.0.1:" + started.httpPort() + path);
+        return URI.create("http://" + host + ":" + started.httpPort() + path);
     }
 
     private Reply send(HttpRequest.Builder request) {

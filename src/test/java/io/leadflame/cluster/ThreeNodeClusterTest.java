@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -71,7 +70,7 @@ class ThreeNodeClusterTest {
                 .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         long begin = System.nanoTime();
         for (int i = 0; i < NODES; i++) {
-            nodes.add(ClusterNode.start("node-" + (i + 1), overrides(managementPorts[i], contactPoints),
+            nodes.add(ClusterNode.start("node-" + (i + 1), "127.0.0.1", overrides(managementPorts[i], contactPoints),
                     managementPorts[i]));
         }
         long started = System.nanoTime();
@@ -109,8 +108,12 @@ class ThreeNodeClusterTest {
     @AfterAll
     void stopCluster() throws Exception {
         try {
-            List<CompletableFuture<?>> stopped = nodes.stream().map(ClusterNode::stop).collect(Collectors.toList());
-            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            // One after another, youngest first, as in a rolling shutdown: each leaves while the
+            // others can still see it go, and the oldest (sharding coordinator) moves last. All
+            // at once, the last ones wait out the cluster-exiting timeout.
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                nodes.get(i).stop().get(30, TimeUnit.SECONDS);
+            }
         } finally {
             if (database != null) {
                 database.close();
@@ -123,9 +126,12 @@ class ThreeNodeClusterTest {
         for (ClusterNode node : nodes) {
             Cluster cluster = Cluster.get(node.started().system());
             assertEquals(MemberStatus.up(), cluster.selfMember().status(), node.name());
-            long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up()).count();
-            assertEquals(NODES, up, node + " sees " + cluster.state().getMembers());
+            // A node is Up in its own view before gossip has told every other node: converge.
+            eventually(FORMED_WITHIN, () -> {
+                long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                        .filter(m -> m.status() == MemberStatus.up()).count();
+                assertEquals(NODES, up, node + " sees " + cluster.state().getMembers());
+            });
             // The management port answers the same readiness as /health/ready.
             ClusterNode.Reply ready = node.getManagement("/ready");
             assertEquals(200, ready.status(), node + " /ready: " + ready.body());

@@ -153,6 +153,12 @@ class ThreeNodeClusterTest {
         for (ClusterNode node : nodes) {
             eventually(REPLICATED_WITHIN, () -> assertEquals(version1, model(node).get("version").asLong(), node.name()));
         }
+        // GET /model asks the tenant's model entity; contacts score with their node's catalog,
+        // which Distributed Data updates a moment later. Rescoring is done only when every Up
+        // node has the version (each reports for itself): from then on every contact uses it.
+        for (ClusterNode node : nodes) {
+            awaitRescored(node, version1);
+        }
 
         // Events for many contacts, all through node 1: sharding spreads the contacts.
         StringBuilder events = new StringBuilder("[");
@@ -189,14 +195,7 @@ class ThreeNodeClusterTest {
             eventually(REPLICATED_WITHIN, () -> assertEquals(version2, model(node).get("version").asLong(), node.name()));
         }
         // Rescoring progress, asked of any node, counts every node's contacts and becomes done.
-        JsonNode status = eventually(REPLICATED_WITHIN, () -> {
-            ClusterNode.Reply r = three.get(TENANT + "/model/rescoring");
-            assertEquals(200, r.status(), r.body());
-            JsonNode s = r.json();
-            assertEquals(version2, s.get("version").asLong(), s.toString());
-            assertTrue(s.get("done").asBoolean(), s.toString());
-            return s;
-        });
+        JsonNode status = awaitRescored(three, version2);
         assertEquals(CONTACTS, status.get("contacts").asLong(), status.toString());
         assertEquals(CONTACTS, status.get("rescored").asLong(), status.toString());
         for (int i = 0; i < CONTACTS; i++) {
@@ -206,6 +205,17 @@ class ThreeNodeClusterTest {
         }
         // Node 1 answers the same for the same question.
         assertEquals(status.get("contacts"), one.get(TENANT + "/model/rescoring").json().get("contacts"));
+    }
+
+    private static JsonNode awaitRescored(ClusterNode node, long version) {
+        return eventually(REPLICATED_WITHIN, () -> {
+            ClusterNode.Reply r = node.get(TENANT + "/model/rescoring");
+            assertEquals(200, r.status(), r.body());
+            JsonNode s = r.json();
+            assertEquals(version, s.get("version").asLong(), node + ": " + s);
+            assertTrue(s.get("done").asBoolean(), node + ": " + s);
+            return s;
+        });
     }
 
     private static JsonNode model(ClusterNode node) {

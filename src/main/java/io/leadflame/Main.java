@@ -259,6 +259,36 @@ public final class Main {
                     + "others cannot reach: use LEADFLAME_JOURNAL=postgres, or unset LEADFLAME_DISCOVERY "
                     + "for a single node.");
         }
+        if (discovery.equals("kubernetes-api")) {
+            refuseKubernetesApiOutsideAPod(config.getConfig("pekko.discovery.kubernetes-api"));
+        }
+    }
+
+    /**
+     * kubernetes-api discovery needs what a pod gets from its service account and the API
+     * server's address; without them it would only log failures while the node stays not ready.
+     */
+    private static void refuseKubernetesApiOutsideAPod(Config k8s) {
+        List<String> missing = new ArrayList<>();
+        for (String env : List.of(k8s.getString("api-service-host-env-name"), k8s.getString("api-service-port-env-name"))) {
+            if (System.getenv(env) == null) {
+                missing.add("the environment variable " + env);
+            }
+        }
+        for (String file : List.of(k8s.getString("api-token-path"), k8s.getString("api-ca-path"))) {
+            if (!Files.isReadable(Path.of(file))) {
+                missing.add("the file " + file);
+            }
+        }
+        if (k8s.getString("pod-namespace").equals("<pod-namespace>")
+                && !Files.isReadable(Path.of(k8s.getString("pod-namespace-path")))) {
+            missing.add("POD_NAMESPACE (or the file " + k8s.getString("pod-namespace-path") + ")");
+        }
+        if (!missing.isEmpty()) {
+            throw new StartupRefused("LEADFLAME_DISCOVERY=kubernetes-api asks the Kubernetes API for the pods, "
+                    + "but it lacks " + String.join(", ", missing) + ": run it in a pod with a service account "
+                    + "allowed to list pods, or use LEADFLAME_DISCOVERY=config with CONTACT_POINTS.");
+        }
     }
 
     private static void joinCluster(ActorSystem<Void> system, Config config, Duration timeout) {

@@ -126,7 +126,11 @@ class MainStartupTest {
                 "'10.0.0.2' is not host:port",
                 Map.of("leadflame.discovery", "config", "leadflame.contact-points", "10.0.0.1:8558"),
                 "REQUIRED_CONTACT_POINTS is 2",
-                Map.of("leadflame.discovery", "dns"), "Unknown discovery 'dns'");
+                Map.of("leadflame.discovery", "dns"), "Unknown discovery 'dns'",
+                Map.of("leadflame.discovery", "kubernetes-api",
+                        "pekko.discovery.kubernetes-api.api-service-host-env-name", "LEADFLAME_TEST_NEVER_SET",
+                        "pekko.discovery.kubernetes-api.api-token-path", dataDir.resolve("no-token").toString()),
+                "lacks the environment variable LEADFLAME_TEST_NEVER_SET,");
         refusals.forEach((settings, expected) -> {
             Config config = ConfigFactory.parseMap(settings).withFallback(postgres);
             Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(config),

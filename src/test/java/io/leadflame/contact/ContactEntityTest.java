@@ -1,7 +1,6 @@
 package io.leadflame.contact;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.leadflame.Settings;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
@@ -9,6 +8,7 @@ import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.json.ModelJson;
 import io.leadflame.testing.ManualClock;
+import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -44,8 +44,7 @@ class ContactEntityTest {
 
     @BeforeAll
     static void startSystem() {
-        testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
-                .withFallback(EventSourcedBehaviorTestKit.config()));
+        testKit = InMemoryPersistence.testKit();
     }
 
     @AfterAll

@@ -1,7 +1,7 @@
 package io.leadflame.model;
 
-import com.typesafe.config.ConfigFactory;
 import io.leadflame.testing.ManualClock;
+import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -39,8 +39,7 @@ class ScoringModelEntityTest {
 
     @BeforeAll
     static void startSystem() {
-        testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
-                .withFallback(EventSourcedBehaviorTestKit.config()));
+        testKit = InMemoryPersistence.testKit();
     }
 
     @AfterAll

@@ -1,6 +1,5 @@
 package io.leadflame.serialization;
 
-import com.typesafe.config.ConfigFactory;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
@@ -12,9 +11,9 @@ import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
+import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,7 @@ class MessageSerializationTest {
 
     @BeforeAll
     static void start() {
-        testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
-                .withFallback(EventSourcedBehaviorTestKit.config()));
+        testKit = InMemoryPersistence.testKit();
         serialization = testKit.serializationTestKit();
     }
 

@@ -1,0 +1,21 @@
+package io.leadflame.testing;
+
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+
+/**
+ * An actor system for entity tests: the in-memory journal and snapshot store of the
+ * persistence testkit, with the service's own serialization bindings so that every command,
+ * event and state is checked for serialization as it would be across nodes.
+ */
+public final class InMemoryPersistence {
+
+    private InMemoryPersistence() {
+    }
+
+    public static ActorTestKit testKit() {
+        return ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+                .withFallback(EventSourcedBehaviorTestKit.config()));
+    }
+}

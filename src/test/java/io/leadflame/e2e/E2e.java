@@ -22,53 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class E2e {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration POLL_EVERY = Duration.ofMillis(50);
 
     private E2e() {
-    }
-
-    @FunctionalInterface
-    interface Attempt<T> {
-        T run() throws Exception;
-    }
-
-    @FunctionalInterface
-    interface Check {
-        void run() throws Exception;
-    }
-
-    /**
-     * Runs {@code attempt} until it passes (returns without throwing) or {@code within} has
-     * passed; then the last failure is thrown. For things that happen asynchronously: readiness,
-     * rescoring, an expiry.
-     */
-    static <T> T eventually(Duration within, Attempt<T> attempt) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            try {
-                return attempt.run();
-            } catch (AssertionError | Exception e) {
-                if (System.nanoTime() - deadline >= 0) {
-                    if (e instanceof AssertionError ae) {
-                        throw new AssertionError("still failing after " + within + ": " + ae.getMessage(), ae);
-                    }
-                    throw new AssertionError("still failing after " + within + ": " + e, e);
-                }
-            }
-            try {
-                Thread.sleep(POLL_EVERY.toMillis());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while polling", ie);
-            }
-        }
-    }
-
-    static void eventually(Duration within, Check check) {
-        eventually(within, () -> {
-            check.run();
-            return null;
-        });
     }
 
     // ---- events

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static io.leadflame.e2e.E2e.activity;
 import static io.leadflame.e2e.E2e.assertError;
 import static io.leadflame.e2e.E2e.contribution;
-import static io.leadflame.e2e.E2e.eventually;
+import static io.leadflame.testing.Eventually.eventually;
 import static io.leadflame.e2e.E2e.instant;
 import static io.leadflame.e2e.E2e.ndjson;
 import static io.leadflame.e2e.E2e.ruleIds;

@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import static io.leadflame.e2e.E2e.activity;
 import static io.leadflame.e2e.E2e.assertError;
 import static io.leadflame.e2e.E2e.contribution;
-import static io.leadflame.e2e.E2e.eventually;
+import static io.leadflame.testing.Eventually.eventually;
 import static io.leadflame.e2e.E2e.fieldsUpdated;
 import static io.leadflame.e2e.E2e.instant;
 import static io.leadflame.e2e.E2e.ruleIds;

@@ -1,0 +1,179 @@
+package io.leadflame.failover;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Leadflame node as the operator runs it: {@code java -jar target/leadflame.jar} in its own
+ * JVM, configured only through the environment of OPERATIONS.md (plus a few -D settings that
+ * shorten cluster bootstrap for the test), its stdout and stderr in a log file.
+ */
+final class JarNode implements AutoCloseable {
+
+    /** Exit status Java reports for a process ended by signal N: 128 + N. */
+    static final int KILLED_BY_SIGKILL = 128 + 9;
+    static final int KILLED_BY_SIGTERM = 128 + 15;
+
+    final String name;
+    final int httpPort;
+    final int managementPort;
+    final int clusterPort;
+    final Path log;
+    private final Process process;
+
+    private JarNode(String name, int httpPort, int managementPort, int clusterPort, Path log, Process process) {
+        this.name = name;
+        this.httpPort = httpPort;
+        this.managementPort = managementPort;
+        this.clusterPort = clusterPort;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** The ports of a node, chosen before any node starts (they are each other's contact points). */
+    record Ports(int http, int management, int cluster) {
+        static Ports free() {
+            return new Ports(freePort(), freePort(), freePort());
+        }
+    }
+
+    static JarNode start(String name, Ports ports, String contactPoints, String jdbcUrl, Path logDir) {
+        Path jar = Path.of(System.getProperty("leadflame.it.jar", "target/leadflame.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: integration tests run after 'package' (mvn -B verify)");
+        }
+        Path log = logDir.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+                // All contact points are started together: no need for the production 5 s margin.
+                "-Dpekko.management.cluster.bootstrap.contact-point-discovery.stable-margin=1s",
+                "-Dpekko.management.cluster.bootstrap.contact-point-discovery.interval=500ms",
+                "-Dpekko.management.cluster.bootstrap.contact-point.probe-interval=500ms",
+                // The test's connections stay open; do not wait the production 10 s at SIGTERM.
+                "-Dleadflame.http.unbind-deadline=2s",
+                "-Dleadflame.http.interface=127.0.0.1",
+                // Several nodes on one PostgreSQL: keep their pools small.
+                "-Dleadflame.databases.postgres.db.maxConnections=8",
+                "-Dleadflame.databases.postgres.db.numThreads=8",
+                "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(logDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("LEADFLAME_JOURNAL", "postgres");
+        env.put("JDBC_URL", jdbcUrl);
+        env.put("JDBC_USER", "postgres");
+        env.put("JDBC_PASSWORD", "");
+        env.put("LEADFLAME_DISCOVERY", "config");
+        env.put("CONTACT_POINTS", contactPoints);
+        env.put("REQUIRED_CONTACT_POINTS", "2");
+        env.put("CLUSTER_HOST", "127.0.0.1");
+        env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
+        env.put("MANAGEMENT_PORT", String.valueOf(ports.management()));
+        env.put("HTTP_PORT", String.valueOf(ports.http()));
+        env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
+        try {
+            Process process = pb.start();
+            return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + ": " + command, e);
+        }
+    }
+
+    String api(String path) {
+        return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    String management(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Whether /health/ready answers 200 (and the process still runs). */
+    boolean ready(Http http) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        }
+        try {
+            return http.get(api("/health/ready"), Duration.ofSeconds(5)).status() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL ({@link Process#destroyForcibly}): no shutdown hook, no leaving; returns the exit status. */
+    int kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " still runs 15 s after SIGKILL");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM ({@link Process#destroy}): coordinated shutdown, leaves the cluster; returns the exit status. */
+    int terminate(Duration within) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(15, TimeUnit.SECONDS);
+            throw new IllegalStateException(name + " did not exit within " + within + " of SIGTERM; killed");
+        }
+        return process.exitValue();
+    }
+
+    /** The last lines of the node's log, for failure messages. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Never leaves a process behind: SIGKILL if it still runs. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(pid " + process.pid() + ", http " + httpPort + ", mgmt " + managementPort
+                + ", cluster " + clusterPort + ")";
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package io.leadflame.failover;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.ScoringModel;
+import io.leadflame.testing.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static io.leadflame.failover.Http.JSON;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Three nodes, each {@code java -jar target/leadflame.jar} in its own JVM on one fresh PostgreSQL
+ * journal, forming a cluster through Pekko Management bootstrap ({@code LEADFLAME_DISCOVERY=config}).
+ * Events stream in through nodes 1 and 2 from several client threads; node 3 is SIGKILLed in the
+ * middle. Every acknowledged (202) event must be in the final scores exactly once, the dead
+ * node's contacts must answer from the survivors, and a model change afterwards must rescore
+ * every contact.
+ *
+ * <p>A request that failed (non-202, IO error, timeout) may or may not have been persisted: it is
+ * resent with the same event ids until acknowledged, which the contacts' dedupe makes safe.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KillNineFailoverIT {
+
+    private static final String TENANT = "/api/v1/tenants/failover";
+    private static final int CONTACTS = 300;
+    private static final int EVENTS = 6000;
+    private static final int BATCH = 20;
+    private static final int CLIENT_THREADS = 3;
+    /** Kill node 3 once this share of the batches is acknowledged. */
+    private static final double KILL_AT = 0.35;
+
+    private static final Duration FORMED_WITHIN = Duration.ofSeconds(90);
+    private static final Duration STREAM_WITHIN = Duration.ofSeconds(150);
+    /**
+     * From the SIGKILL until every contact answers again, with conf/cluster.conf as shipped: failure
+     * detection (~3 s) + Split Brain Resolver stable-after (20 s) + the down-removal margin, which
+     * defaults to stable-after (20 s more before shards and singletons move) + restarting the
+     * remembered entities. Measured ~48 s on 2 cores; the bound leaves room for a slow CI machine.
+     */
+    private static final Duration FAILOVER_BOUND = Duration.ofSeconds(75);
+    private static final Duration SCORES_WITHIN = Duration.ofSeconds(60);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Http http = new Http();
+    private final List<JarNode> nodes = new ArrayList<>();
+    private TestDatabase database;
+    private Path logDir;
+    private long formationMs;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        logDir = Path.of(System.getProperty("leadflame.it.logs", "target/failsafe-node-logs"))
+                .toAbsolutePath().resolve("kill-nine-" + System.currentTimeMillis());
+        Files.createDirectories(logDir);
+        database = TestDatabase.create();
+        List<JarNode.Ports> ports = List.of(JarNode.Ports.free(), JarNode.Ports.free(), JarNode.Ports.free());
+        String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management()).collect(Collectors.joining(","));
+        long begin = System.nanoTime();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                nodes.add(JarNode.start("node-" + (i + 1), ports.get(i), contactPoints, database.url(), logDir));
+            }
+            for (JarNode node : nodes) {
+                Poll.until(FORMED_WITHIN, node + " ready", () -> node.ready(http), () -> node.tail(30));
+            }
+        } catch (RuntimeException | Error e) {
+            stopCluster();
+            throw e;
+        }
+        formationMs = (System.nanoTime() - begin) / 1_000_000;
+        System.out.printf("[failover] 3 JVMs %s started; all ready %d ms after the first start (logs: %s)%n",
+                nodes, formationMs, logDir);
+    }
+
+    @AfterAll
+    void stopCluster() {
+        // Bounded: SIGKILL whatever still runs (the test's own processes only), then drop the database.
+        for (JarNode node : nodes) {
+            node.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void survivesKillNineOfOneNodeWithNoAcknowledgedEventLostOrCountedTwice() throws Exception {
+        JarNode one = nodes.get(0);
+        JarNode two = nodes.get(1);
+        JarNode three = nodes.get(2);
+        printMembers(one, "before the kill");
+
+        // --- a model, on every node before any event
+        String modelV1 = Workload.model(1, 5, 6);
+        ScoringModel v1 = Workload.parseModel(modelV1);
+        Http.Reply put = http.put(one.api(TENANT + "/model"), modelV1, REQUEST_TIMEOUT);
+        assertEquals(200, put.status(), put.body());
+        long version1 = put.json().get("version").asLong();
+        for (JarNode node : nodes) {
+            awaitRescoringDone(node, version1, -1, Duration.ofSeconds(30));
+        }
+
+        // --- stream events through nodes 1 and 2; SIGKILL node 3 in the middle
+        Workload workload = Workload.generate(20261123L, CONTACTS, EVENTS);
+        List<List<ObjectNode>> batches = new ArrayList<>();
+        for (int i = 0; i < workload.events.size(); i += BATCH) {
+            batches.add(workload.events.subList(i, Math.min(workload.events.size(), i + BATCH)));
+        }
+        Streamer streamer = new Streamer(batches, List.of(one, two));
+        long streamStart = System.nanoTime();
+        streamer.start();
+        Poll.until(Duration.ofSeconds(60), "a third of the stream acknowledged",
+                () -> streamer.acknowledgedBatches.get() >= KILL_AT * batches.size() || streamer.finished(),
+                streamer::summary);
+        assertTrue(!streamer.finished(), "the stream finished before the kill: make it longer");
+        long killedAt = System.nanoTime();
+        int exit = three.kill9();
+        int ackedAtKill = streamer.acknowledgedEvents.size();
+        // 137 = 128 + 9: the JVM was ended by SIGKILL (a SIGTERM would give 143 and run shutdown hooks).
+        assertEquals(JarNode.KILLED_BY_SIGKILL, exit, "node 3 must die by SIGKILL, not a graceful exit");
+        System.out.printf("[failover] SIGKILL node 3 (pid %d, exit %d) with %d of %d events acknowledged%n",
+                three.pid(), exit, ackedAtKill, EVENTS);
+
+        // (c) From the kill on, every contact must answer 200 again through the survivors.
+        long everyContactAnswersMs = awaitEveryContactAnswers(workload.contacts, List.of(one, two), killedAt);
+
+        assertTrue(streamer.await(STREAM_WITHIN), "stream not done within " + STREAM_WITHIN + ": " + streamer.summary());
+        long streamMs = (System.nanoTime() - streamStart) / 1_000_000;
+        assertEquals(List.of(), streamer.errors, "client errors (rejected events or unexpected answers)");
+        assertEquals(EVENTS, streamer.acknowledgedEvents.size(), streamer.summary());
+
+        // (a) Every acknowledged event is in the final scores: expected by the pure function.
+        Map<String, ContactHistory> histories = Workload.histories(streamer.acknowledgedEvents.values());
+        Check check = awaitScores(workload.contacts, histories, v1, List.of(one, two), SCORES_WITHIN);
+        long exactMs = (System.nanoTime() - killedAt) / 1_000_000;
+        assertEquals(0, check.mismatched, check.firstMismatches);
+
+        // (b) Nothing twice: resend a sample of acknowledged events; all are duplicates, scores unchanged.
+        List<ObjectNode> sample = new ArrayList<>(streamer.acknowledgedEvents.values());
+        java.util.Collections.shuffle(sample, new Random(7));
+        sample = sample.subList(0, 400);
+        int duplicates = 0;
+        for (int i = 0; i < sample.size(); i += BATCH) {
+            List<ObjectNode> part = sample.subList(i, i + BATCH);
+            JarNode via = (i / BATCH) % 2 == 0 ? one : two;
+            Http.Reply r = http.post(via.api(TENANT + "/events"), "application/json", array(part), REQUEST_TIMEOUT);
+            assertEquals(202, r.status(), r.body());
+            assertEquals(0, r.json().get("accepted").asInt(), "a resent acknowledged event was accepted again: " + r.body());
+            duplicates += r.json().get("duplicates").asInt();
+        }
+        assertEquals(sample.size(), duplicates);
+        Check afterResend = awaitScores(workload.contacts, histories, v1, List.of(two, one), Duration.ZERO);
+        assertEquals(0, afterResend.mismatched, afterResend.firstMismatches);
+        // The journal holds each contact event exactly once (one row per accepted event).
+        long journalRows = database.queryLong(
+                "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Contact|%' AND NOT deleted");
+        assertEquals(EVENTS, journalRows, "contact events in the journal");
+
+        printMembers(one, "after the failover");
+
+        // (d) A model change after the failure rescores every contact, on the survivors.
+        String modelV2 = Workload.model(2, 7, 9);
+        ScoringModel v2 = Workload.parseModel(modelV2);
+        Http.Reply put2 = http.put(two.api(TENANT + "/model"), modelV2, REQUEST_TIMEOUT);
+        assertEquals(200, put2.status(), put2.body());
+        long version2 = put2.json().get("version").asLong();
+        assertEquals(version1 + 1, version2);
+        long rescoreStart = System.nanoTime();
+        JsonNode status = awaitRescoringDone(one, version2, CONTACTS, Duration.ofSeconds(60));
+        long rescoreMs = (System.nanoTime() - rescoreStart) / 1_000_000;
+        assertEquals(CONTACTS, status.get("rescored").asLong(), status.toString());
+        Check afterModel = awaitScores(workload.contacts, histories, v2, List.of(one, two), Duration.ofSeconds(30));
+        assertEquals(0, afterModel.mismatched, afterModel.firstMismatches);
+        for (String c : workload.contacts.subList(0, 20)) {
+            assertEquals(version2, contact(one, c).get("modelVersion").asLong());
+        }
+
+        System.out.printf("[failover] FIGURES kill-9: events=%d requests=%d acknowledged=%d failed-attempts=%d "
+                        + "(statuses %s) lost=%d double-counted=%d resent-duplicates=%d/%d journal-rows=%d | "
+                        + "formation=%d ms, stream=%d ms, failover(kill->every contact 200)=%d ms, "
+                        + "kill->every score exact=%d ms, rescoring v%d=%d ms, bound %d s; SBR stable-after=20s and "
+                        + "down-removal-margin (= stable-after) from conf/cluster.conf%n",
+                EVENTS, streamer.requests.get(), streamer.acknowledgedEvents.size(), streamer.failedAttempts.get(),
+                streamer.failures, check.lost, check.doubleCounted, duplicates, sample.size(), journalRows,
+                formationMs, streamMs, everyContactAnswersMs, exactMs, version2, rescoreMs, FAILOVER_BOUND.toSeconds());
+        assertEquals(0, check.lost, "lost events");
+        assertEquals(0, check.doubleCounted, "double-counted events");
+        assertTrue(everyContactAnswersMs <= FAILOVER_BOUND.toMillis(),
+                "failover took " + everyContactAnswersMs + " ms, bound " + FAILOVER_BOUND);
+    }
+
+    // ---- streaming
+
+    /** Client threads sending the batches through the given nodes, resending failures until acknowledged. */
+    private final class Streamer {
+        final ConcurrentLinkedQueue<List<ObjectNode>> queue;
+        final List<JarNode> via;
+        final ConcurrentMap<String, ObjectNode> acknowledgedEvents = new ConcurrentHashMap<>();
+        final AtomicInteger acknowledgedBatches = new AtomicInteger();
+        final AtomicLong requests = new AtomicLong();
+        final AtomicLong failedAttempts = new AtomicLong();
+        final ConcurrentMap<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> threads = new ArrayList<>();
+        final long deadline = System.nanoTime() + STREAM_WITHIN.toNanos();
+
+        Streamer(List<List<ObjectNode>> batches, List<JarNode> via) {
+            this.queue = new ConcurrentLinkedQueue<>(batches);
+            this.via = via;
+        }
+
+        void start() {
+            for (int t = 0; t < CLIENT_THREADS; t++) {
+                int id = t;
+                Thread thread = new Thread(() -> run(id), "failover-client-" + t);
+                thread.setDaemon(true);
+                threads.add(thread);
+                thread.start();
+            }
+        }
+
+        private void run(int id) {
+            int turn = id;
+            List<ObjectNode> batch;
+            while ((batch = queue.poll()) != null) {
+                String body = array(batch);
+                while (true) {
+                    if (System.nanoTime() - deadline > 0) {
+                        errors.add("deadline passed with batches left");
+                        return;
+                    }
+                    JarNode node = via.get(turn++ % via.size());
+                    requests.incrementAndGet();
+                    String failure;
+                    try {
+                        Http.Reply r = http.post(node.api(TENANT + "/events"), "application/json", body, REQUEST_TIMEOUT);
+                        if (r.status() == 202) {
+                            JsonNode j = r.json();
+                            if (j.get("rejected").size() != 0
+                                    || j.get("accepted").asInt() + j.get("duplicates").asInt() != batch.size()) {
+                                errors.add("202 with an unexpected body: " + r.body());
+                            }
+                            for (ObjectNode e : batch) {
+                                acknowledgedEvents.put(e.get("eventId").asText(), e);
+                            }
+                            acknowledgedBatches.incrementAndGet();
+                            break;
+                        }
+                        if (r.status() == 400 || r.status() == 413) {
+                            errors.add(r.status() + " " + r.body());
+                            return;
+                        }
+                        failure = String.valueOf(r.status());
+                    } catch (IOException e) {
+                        failure = e.getClass().getSimpleName();
+                    }
+                    // Not acknowledged: maybe persisted, maybe not. Resend the same ids.
+                    failedAttempts.incrementAndGet();
+                    failures.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+                    sleep(200);
+                }
+            }
+        }
+
+        boolean finished() {
+            return threads.stream().noneMatch(Thread::isAlive);
+        }
+
+        boolean await(Duration within) throws InterruptedException {
+            long end = System.nanoTime() + within.toNanos();
+            for (Thread t : threads) {
+                t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            }
+            return finished();
+        }
+
+        String summary() {
+            return "acknowledged batches " + acknowledgedBatches.get() + ", events " + acknowledgedEvents.size()
+                    + ", requests " + requests.get() + ", failed attempts " + failures + ", errors " + errors;
+        }
+    }
+
+    // ---- checks
+
+    private record Check(int mismatched, long lost, long doubleCounted, String firstMismatches) {
+    }
+
+    /**
+     * Compares every contact with its expected score (through the given nodes in turn), polling
+     * until all match or {@code within} has passed (a single pass when zero).
+     */
+    private Check awaitScores(List<String> contacts, Map<String, ContactHistory> histories, ScoringModel model,
+                              List<JarNode> via, Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        Check last;
+        do {
+            int mismatched = 0;
+            long lost = 0;
+            long doubled = 0;
+            StringBuilder first = new StringBuilder();
+            for (int i = 0; i < contacts.size(); i++) {
+                String id = contacts.get(i);
+                ContactHistory h = histories.getOrDefault(id, ContactHistory.EMPTY);
+                String expected = Workload.expected(model, h);
+                JsonNode actual;
+                try {
+                    actual = contact(via.get(i % via.size()), id);
+                } catch (AssertionError | IOException e) {
+                    mismatched++;
+                    if (first.length() < 2000) {
+                        first.append(id).append(": ").append(e.getMessage()).append('\n');
+                    }
+                    continue;
+                }
+                for (String rule : Workload.COUNT_EACH_RULES) {
+                    int diff = Workload.actualMatches(actual, rule) - Workload.expectedMatches(model, h, rule);
+                    lost += Math.max(0, -diff);
+                    doubled += Math.max(0, diff);
+                }
+                String got = Workload.actual(actual);
+                if (!expected.equals(got)) {
+                    mismatched++;
+                    if (first.length() < 2000) {
+                        first.append(id).append(": expected ").append(expected).append("\n   but got ").append(got)
+                                .append('\n');
+                    }
+                }
+            }
+            last = new Check(mismatched, lost, doubled, first.toString());
+            if (mismatched == 0) {
+                return last;
+            }
+            sleep(500);
+        } while (System.nanoTime() - end < 0);
+        return last;
+    }
+
+    /**
+     * Polls every contact through the survivors (asynchronously, each request bounded) until each
+     * has answered 200 at least once since the kill; returns the time from the kill to the last
+     * first answer. Contacts on the survivors answer at once; the dead node's answer once the
+     * Split Brain Resolver has downed it and their shards have been restarted elsewhere.
+     */
+    private long awaitEveryContactAnswers(List<String> contacts, List<JarNode> via, long killedAt)
+            throws InterruptedException {
+        ConcurrentMap<String, Long> answeredAt = new ConcurrentHashMap<>();
+        long end = killedAt + FAILOVER_BOUND.plusSeconds(30).toNanos();
+        int round = 0;
+        while (answeredAt.size() < contacts.size() && System.nanoTime() - end < 0) {
+            List<CompletableFuture<?>> inFlight = new ArrayList<>();
+            int r = round++;
+            for (int i = 0; i < contacts.size(); i++) {
+                String id = contacts.get(i);
+                if (answeredAt.containsKey(id)) {
+                    continue;
+                }
+                JarNode node = via.get((i + r) % via.size());
+                inFlight.add(http.getAsync(node.api(TENANT + "/contacts/" + id), Duration.ofSeconds(3))
+                        .thenAccept(reply -> {
+                            if (reply.status() == 200) {
+                                answeredAt.putIfAbsent(id, System.nanoTime());
+                            }
+                        })
+                        .exceptionally(e -> null));
+            }
+            try {
+                CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // bounded per request; a round that overruns just starts the next one
+            }
+            sleep(250);
+        }
+        assertEquals(contacts.size(), answeredAt.size(), "contacts answering 200 through the survivors within "
+                + FAILOVER_BOUND.plusSeconds(30) + " of the kill");
+        long last = answeredAt.values().stream().mapToLong(Long::longValue).max().orElse(killedAt);
+        long slow = answeredAt.values().stream().filter(t -> t - killedAt > 2_000_000_000L).count();
+        long ms = (last - killedAt) / 1_000_000;
+        System.out.printf("[failover] every contact answered 200 through the survivors %d ms after the kill "
+                + "(%d contacts took more than 2 s: those of the dead node)%n", ms, slow);
+        return ms;
+    }
+
+    private JsonNode awaitRescoringDone(JarNode node, long version, int contacts, Duration within) {
+        JsonNode[] last = new JsonNode[1];
+        Poll.until(within, node + " rescoring v" + version + " done", () -> {
+            Http.Reply r = http.get(node.api(TENANT + "/model/rescoring"), REQUEST_TIMEOUT);
+            if (r.status() != 200) {
+                return false;
+            }
+            last[0] = r.json();
+            return last[0].get("version").asLong() == version && last[0].get("done").asBoolean()
+                    && (contacts < 0 || last[0].get("contacts").asLong() == contacts);
+        }, () -> String.valueOf(last[0]));
+        return last[0];
+    }
+
+    private JsonNode contact(JarNode node, String id) throws IOException {
+        Http.Reply r = http.get(node.api(TENANT + "/contacts/" + id), REQUEST_TIMEOUT);
+        if (r.status() != 200) {
+            throw new AssertionError(node.name + " answered " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    private void printMembers(JarNode node, String when) {
+        try {
+            Http.Reply r = http.get(node.management("/cluster/members"), REQUEST_TIMEOUT);
+            JsonNode j = r.json();
+            List<String> members = new ArrayList<>();
+            j.get("members").forEach(m -> members.add(m.get("node").asText() + " " + m.get("status").asText()));
+            System.out.printf("[failover] cluster %s (via %s): members %s, unreachable %s, oldest %s, leader %s%n",
+                    when, node.name, members, j.get("unreachable"), j.get("oldest"), j.get("leader"));
+        } catch (Exception e) {
+            System.out.printf("[failover] cluster members %s: %s%n", when, e);
+        }
+    }
+
+    private static String array(Collection<ObjectNode> events) {
+        ArrayNode a = JSON.createArrayNode();
+        events.forEach(a::add);
+        return a.toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+    }
+}

@@ -1,7 +1,6 @@
 package io.leadflame.failover;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.ScoringModel;
@@ -12,25 +11,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-import static io.leadflame.failover.Http.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,7 +60,7 @@ class KillNineFailoverIT {
      */
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(75);
     private static final Duration SCORES_WITHIN = Duration.ofSeconds(60);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration REQUEST_TIMEOUT = Checks.REQUEST_TIMEOUT;
 
     private final Http http = new Http();
     private final List<JarNode> nodes = new ArrayList<>();
@@ -117,7 +110,7 @@ class KillNineFailoverIT {
         JarNode one = nodes.get(0);
         JarNode two = nodes.get(1);
         JarNode three = nodes.get(2);
-        printMembers(one, "before the kill");
+        Checks.printMembers(http, one, "before the kill");
 
         // --- a model, on every node before any event
         String modelV1 = Workload.model(1, 5, 6);
@@ -126,18 +119,16 @@ class KillNineFailoverIT {
         assertEquals(200, put.status(), put.body());
         long version1 = put.json().get("version").asLong();
         for (JarNode node : nodes) {
-            awaitRescoringDone(node, version1, -1, Duration.ofSeconds(30));
+            Checks.awaitRescoringDone(http, node, TENANT, version1, -1, Duration.ofSeconds(30));
         }
 
         // --- stream events through nodes 1 and 2; SIGKILL node 3 in the middle
         Workload workload = Workload.generate(20261123L, CONTACTS, EVENTS);
-        List<List<ObjectNode>> batches = new ArrayList<>();
-        for (int i = 0; i < workload.events.size(); i += BATCH) {
-            batches.add(workload.events.subList(i, Math.min(workload.events.size(), i + BATCH)));
-        }
-        Streamer streamer = new Streamer(batches, List.of(one, two));
+        List<List<ObjectNode>> batches = EventStreamer.batches(workload.events, BATCH);
+        List<JarNode> entryNodes = List.of(one, two);
+        EventStreamer streamer = new EventStreamer(http, TENANT, batches, () -> entryNodes, STREAM_WITHIN);
         long streamStart = System.nanoTime();
-        streamer.start();
+        streamer.start(CLIENT_THREADS);
         Poll.until(Duration.ofSeconds(60), "a third of the stream acknowledged",
                 () -> streamer.acknowledgedBatches.get() >= KILL_AT * batches.size() || streamer.finished(),
                 streamer::summary);
@@ -160,9 +151,10 @@ class KillNineFailoverIT {
 
         // (a) Every acknowledged event is in the final scores: expected by the pure function.
         Map<String, ContactHistory> histories = Workload.histories(streamer.acknowledgedEvents.values());
-        Check check = awaitScores(workload.contacts, histories, v1, List.of(one, two), SCORES_WITHIN);
+        Checks.Result check = Checks.awaitScores(http, TENANT, workload.contacts, histories, v1, List.of(one, two),
+                SCORES_WITHIN);
         long exactMs = (System.nanoTime() - killedAt) / 1_000_000;
-        assertEquals(0, check.mismatched, check.firstMismatches);
+        assertEquals(0, check.mismatched(), check.firstMismatches());
 
         // (b) Nothing twice: resend a sample of acknowledged events; all are duplicates, scores unchanged.
         List<ObjectNode> sample = new ArrayList<>(streamer.acknowledgedEvents.values());
@@ -172,20 +164,22 @@ class KillNineFailoverIT {
         for (int i = 0; i < sample.size(); i += BATCH) {
             List<ObjectNode> part = sample.subList(i, i + BATCH);
             JarNode via = (i / BATCH) % 2 == 0 ? one : two;
-            Http.Reply r = http.post(via.api(TENANT + "/events"), "application/json", array(part), REQUEST_TIMEOUT);
+            Http.Reply r = http.post(via.api(TENANT + "/events"), "application/json", EventStreamer.array(part),
+                    REQUEST_TIMEOUT);
             assertEquals(202, r.status(), r.body());
             assertEquals(0, r.json().get("accepted").asInt(), "a resent acknowledged event was accepted again: " + r.body());
             duplicates += r.json().get("duplicates").asInt();
         }
         assertEquals(sample.size(), duplicates);
-        Check afterResend = awaitScores(workload.contacts, histories, v1, List.of(two, one), Duration.ZERO);
-        assertEquals(0, afterResend.mismatched, afterResend.firstMismatches);
+        Checks.Result afterResend = Checks.awaitScores(http, TENANT, workload.contacts, histories, v1,
+                List.of(two, one), Duration.ZERO);
+        assertEquals(0, afterResend.mismatched(), afterResend.firstMismatches());
         // The journal holds each contact event exactly once (one row per accepted event).
         long journalRows = database.queryLong(
                 "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Contact|%' AND NOT deleted");
         assertEquals(EVENTS, journalRows, "contact events in the journal");
 
-        printMembers(one, "after the failover");
+        Checks.printMembers(http, one, "after the failover");
 
         // (d) A model change after the failure rescores every contact, on the survivors.
         String modelV2 = Workload.model(2, 7, 9);
@@ -195,13 +189,14 @@ class KillNineFailoverIT {
         long version2 = put2.json().get("version").asLong();
         assertEquals(version1 + 1, version2);
         long rescoreStart = System.nanoTime();
-        JsonNode status = awaitRescoringDone(one, version2, CONTACTS, Duration.ofSeconds(60));
+        JsonNode status = Checks.awaitRescoringDone(http, one, TENANT, version2, CONTACTS, Duration.ofSeconds(60));
         long rescoreMs = (System.nanoTime() - rescoreStart) / 1_000_000;
         assertEquals(CONTACTS, status.get("rescored").asLong(), status.toString());
-        Check afterModel = awaitScores(workload.contacts, histories, v2, List.of(one, two), Duration.ofSeconds(30));
-        assertEquals(0, afterModel.mismatched, afterModel.firstMismatches);
+        Checks.Result afterModel = Checks.awaitScores(http, TENANT, workload.contacts, histories, v2,
+                List.of(one, two), Duration.ofSeconds(30));
+        assertEquals(0, afterModel.mismatched(), afterModel.firstMismatches());
         for (String c : workload.contacts.subList(0, 20)) {
-            assertEquals(version2, contact(one, c).get("modelVersion").asLong());
+            assertEquals(version2, Checks.contact(http, one, TENANT, c).get("modelVersion").asLong());
         }
 
         System.out.printf("[failover] FIGURES kill-9: events=%d requests=%d acknowledged=%d failed-attempts=%d "
@@ -210,159 +205,15 @@ class KillNineFailoverIT {
                         + "kill->every score exact=%d ms, rescoring v%d=%d ms, bound %d s; SBR stable-after=20s and "
                         + "down-removal-margin (= stable-after) from conf/cluster.conf%n",
                 EVENTS, streamer.requests.get(), streamer.acknowledgedEvents.size(), streamer.failedAttempts.get(),
-                streamer.failures, check.lost, check.doubleCounted, duplicates, sample.size(), journalRows,
+                streamer.failures, check.lost(), check.doubleCounted(), duplicates, sample.size(), journalRows,
                 formationMs, streamMs, everyContactAnswersMs, exactMs, version2, rescoreMs, FAILOVER_BOUND.toSeconds());
-        assertEquals(0, check.lost, "lost events");
-        assertEquals(0, check.doubleCounted, "double-counted events");
+        assertEquals(0, check.lost(), "lost events");
+        assertEquals(0, check.doubleCounted(), "double-counted events");
         assertTrue(everyContactAnswersMs <= FAILOVER_BOUND.toMillis(),
                 "failover took " + everyContactAnswersMs + " ms, bound " + FAILOVER_BOUND);
     }
 
-    // ---- streaming
-
-    /** Client threads sending the batches through the given nodes, resending failures until acknowledged. */
-    private final class Streamer {
-        final ConcurrentLinkedQueue<List<ObjectNode>> queue;
-        final List<JarNode> via;
-        final ConcurrentMap<String, ObjectNode> acknowledgedEvents = new ConcurrentHashMap<>();
-        final AtomicInteger acknowledgedBatches = new AtomicInteger();
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong failedAttempts = new AtomicLong();
-        final ConcurrentMap<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-        final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-        final List<Thread> threads = new ArrayList<>();
-        final long deadline = System.nanoTime() + STREAM_WITHIN.toNanos();
-
-        Streamer(List<List<ObjectNode>> batches, List<JarNode> via) {
-            this.queue = new ConcurrentLinkedQueue<>(batches);
-            this.via = via;
-        }
-
-        void start() {
-            for (int t = 0; t < CLIENT_THREADS; t++) {
-                int id = t;
-                Thread thread = new Thread(() -> run(id), "failover-client-" + t);
-                thread.setDaemon(true);
-                threads.add(thread);
-                thread.start();
-            }
-        }
-
-        private void run(int id) {
-            int turn = id;
-            List<ObjectNode> batch;
-            while ((batch = queue.poll()) != null) {
-                String body = array(batch);
-                while (true) {
-                    if (System.nanoTime() - deadline > 0) {
-                        errors.add("deadline passed with batches left");
-                        return;
-                    }
-                    JarNode node = via.get(turn++ % via.size());
-                    requests.incrementAndGet();
-                    String failure;
-                    try {
-                        Http.Reply r = http.post(node.api(TENANT + "/events"), "application/json", body, REQUEST_TIMEOUT);
-                        if (r.status() == 202) {
-                            JsonNode j = r.json();
-                            if (j.get("rejected").size() != 0
-                                    || j.get("accepted").asInt() + j.get("duplicates").asInt() != batch.size()) {
-                                errors.add("202 with an unexpected body: " + r.body());
-                            }
-                            for (ObjectNode e : batch) {
-                                acknowledgedEvents.put(e.get("eventId").asText(), e);
-                            }
-                            acknowledgedBatches.incrementAndGet();
-                            break;
-                        }
-                        if (r.status() == 400 || r.status() == 413) {
-                            errors.add(r.status() + " " + r.body());
-                            return;
-                        }
-                        failure = String.valueOf(r.status());
-                    } catch (IOException e) {
-                        failure = e.getClass().getSimpleName();
-                    }
-                    // Not acknowledged: maybe persisted, maybe not. Resend the same ids.
-                    failedAttempts.incrementAndGet();
-                    failures.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
-                    sleep(200);
-                }
-            }
-        }
-
-        boolean finished() {
-            return threads.stream().noneMatch(Thread::isAlive);
-        }
-
-        boolean await(Duration within) throws InterruptedException {
-            long end = System.nanoTime() + within.toNanos();
-            for (Thread t : threads) {
-                t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
-            }
-            return finished();
-        }
-
-        String summary() {
-            return "acknowledged batches " + acknowledgedBatches.get() + ", events " + acknowledgedEvents.size()
-                    + ", requests " + requests.get() + ", failed attempts " + failures + ", errors " + errors;
-        }
-    }
-
     // ---- checks
-
-    private record Check(int mismatched, long lost, long doubleCounted, String firstMismatches) {
-    }
-
-    /**
-     * Compares every contact with its expected score (through the given nodes in turn), polling
-     * until all match or {@code within} has passed (a single pass when zero).
-     */
-    private Check awaitScores(List<String> contacts, Map<String, ContactHistory> histories, ScoringModel model,
-                              List<JarNode> via, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        Check last;
-        do {
-            int mismatched = 0;
-            long lost = 0;
-            long doubled = 0;
-            StringBuilder first = new StringBuilder();
-            for (int i = 0; i < contacts.size(); i++) {
-                String id = contacts.get(i);
-                ContactHistory h = histories.getOrDefault(id, ContactHistory.EMPTY);
-                String expected = Workload.expected(model, h);
-                JsonNode actual;
-                try {
-                    actual = contact(via.get(i % via.size()), id);
-                } catch (AssertionError | IOException e) {
-                    mismatched++;
-                    if (first.length() < 2000) {
-                        first.append(id).append(": ").append(e.getMessage()).append('\n');
-                    }
-                    continue;
-                }
-                for (String rule : Workload.COUNT_EACH_RULES) {
-                    int diff = Workload.actualMatches(actual, rule) - Workload.expectedMatches(model, h, rule);
-                    lost += Math.max(0, -diff);
-                    doubled += Math.max(0, diff);
-                }
-                String got = Workload.actual(actual);
-                if (!expected.equals(got)) {
-                    mismatched++;
-                    if (first.length() < 2000) {
-                        first.append(id).append(": expected ").append(expected).append("\n   but got ").append(got)
-                                .append('\n');
-                    }
-                }
-            }
-            last = new Check(mismatched, lost, doubled, first.toString());
-            if (mismatched == 0) {
-                return last;
-            }
-            sleep(500);
-        } while (System.nanoTime() - end < 0);
-        return last;
-    }
 
     /**
      * Polls every contact through the survivors (asynchronously, each request bounded) until each
@@ -407,47 +258,6 @@ class KillNineFailoverIT {
         System.out.printf("[failover] every contact answered 200 through the survivors %d ms after the kill "
                 + "(%d contacts took more than 2 s: those of the dead node)%n", ms, slow);
         return ms;
-    }
-
-    private JsonNode awaitRescoringDone(JarNode node, long version, int contacts, Duration within) {
-        JsonNode[] last = new JsonNode[1];
-        Poll.until(within, node + " rescoring v" + version + " done", () -> {
-            Http.Reply r = http.get(node.api(TENANT + "/model/rescoring"), REQUEST_TIMEOUT);
-            if (r.status() != 200) {
-                return false;
-            }
-            last[0] = r.json();
-            return last[0].get("version").asLong() == version && last[0].get("done").asBoolean()
-                    && (contacts < 0 || last[0].get("contacts").asLong() == contacts);
-        }, () -> String.valueOf(last[0]));
-        return last[0];
-    }
-
-    private JsonNode contact(JarNode node, String id) throws IOException {
-        Http.Reply r = http.get(node.api(TENANT + "/contacts/" + id), REQUEST_TIMEOUT);
-        if (r.status() != 200) {
-            throw new AssertionError(node.name + " answered " + r.status() + " " + r.body());
-        }
-        return r.json();
-    }
-
-    private void printMembers(JarNode node, String when) {
-        try {
-            Http.Reply r = http.get(node.management("/cluster/members"), REQUEST_TIMEOUT);
-            JsonNode j = r.json();
-            List<String> members = new ArrayList<>();
-            j.get("members").forEach(m -> members.add(m.get("node").asText() + " " + m.get("status").asText()));
-            System.out.printf("[failover] cluster %s (via %s): members %s, unreachable %s, oldest %s, leader %s%n",
-                    when, node.name, members, j.get("unreachable"), j.get("oldest"), j.get("leader"));
-        } catch (Exception e) {
-            System.out.printf("[failover] cluster members %s: %s%n", when, e);
-        }
-    }
-
-    private static String array(Collection<ObjectNode> events) {
-        ArrayNode a = JSON.createArrayNode();
-        events.forEach(a::add);
-        return a.toString();
     }
 
     private static void sleep(long ms) {

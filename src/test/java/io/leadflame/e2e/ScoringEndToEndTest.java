@@ -1,6 +1,7 @@
 package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leadflame.testing.TestResources;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -33,31 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScoringEndToEndTest extends OneNodeTest {
 
     /** The model of SCORING.md's worked example, with ranges so that the answer's range can be checked. */
-    static final String WORKED_EXAMPLE_MODEL = """
-            {"idealScore": 20,
-             "ranges": [{"name": "cold", "min": 0, "color": "#4a90e2"},
-                        {"name": "warm", "min": 5, "color": "#f5a623"},
-                        {"name": "hot", "min": 15, "color": "#d0021b"}],
-             "rules": [
-               {"id": "article", "name": "Read a blog article", "points": 1,
-                "criterion": {"type": "activity", "activity": "link_clicked",
-                              "where": [{"field": "url", "op": "contains", "value": "/blog/"}]}},
-               {"id": "dwell", "name": "Stayed 5 minutes on a page", "points": 2,
-                "criterion": {"type": "activity", "activity": "page_visited",
-                              "where": [{"field": "durationSeconds", "op": "gte", "value": 300}]}},
-               {"id": "sales_link", "name": "Clicked the pricing link", "points": 2,
-                "criterion": {"type": "activity", "activity": "link_clicked",
-                              "where": [{"field": "url", "op": "contains", "value": "/pricing"}]}},
-               {"id": "sales_dwell", "name": "Stayed 10 minutes on pricing", "points": 3,
-                "criterion": {"type": "activity", "activity": "page_visited",
-                              "where": [{"field": "url", "op": "contains", "value": "/pricing"},
-                                        {"field": "durationSeconds", "op": "gte", "value": 600}]}},
-               {"id": "webform", "name": "Submitted a web form", "points": 2, "expiresAfter": "P28D",
-                "criterion": {"type": "activity", "activity": "web_form_submitted"}},
-               {"id": "unsubscribed", "name": "Unsubscribed", "points": -10,
-                "criterion": {"type": "activity", "activity": "unsubscribed"}}
-             ]}
-            """;
+    static final String WORKED_EXAMPLE_MODEL = TestResources.text("models/worked-example.json");
 
     private static Duration days(long n) {
         return Duration.ofDays(n);

@@ -1,5 +1,6 @@
 package io.leadflame.scoring;
 
+import io.leadflame.testing.TestResources;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -48,26 +49,7 @@ class ScorerTest {
     @DisplayName("Worked example (from the seeds)")
     class WorkedExample {
 
-        private final ScoringModel seeds = model("""
-                {"idealScore": 20, "rules": [
-                  {"id": "article", "name": "Read a blog article", "points": 1,
-                   "criterion": {"type": "activity", "activity": "link_clicked",
-                                 "where": [{"field": "url", "op": "contains", "value": "/blog/"}]}},
-                  {"id": "dwell", "name": "Stayed 5 minutes on a page", "points": 2,
-                   "criterion": {"type": "activity", "activity": "page_visited",
-                                 "where": [{"field": "durationSeconds", "op": "gte", "value": 300}]}},
-                  {"id": "sales_link", "name": "Clicked the pricing link", "points": 2,
-                   "criterion": {"type": "activity", "activity": "link_clicked",
-                                 "where": [{"field": "url", "op": "contains", "value": "/pricing"}]}},
-                  {"id": "sales_dwell", "name": "Stayed 10 minutes on pricing", "points": 3,
-                   "criterion": {"type": "activity", "activity": "page_visited",
-                                 "where": [{"field": "url", "op": "contains", "value": "/pricing"},
-                                           {"field": "durationSeconds", "op": "gte", "value": 600}]}},
-                  {"id": "webform", "name": "Submitted a web form", "points": 2, "expiresAfter": "P28D",
-                   "criterion": {"type": "activity", "activity": "web_form_submitted"}},
-                  {"id": "unsubscribed", "name": "Unsubscribed", "points": -10,
-                   "criterion": {"type": "activity", "activity": "unsubscribed"}}
-                ]}""");
+        private final ScoringModel seeds = model(TestResources.text("models/worked-example.json"));
 
         private final Instant firstForm = days(1);
         private final Instant secondForm = firstForm.plus(Duration.ofDays(7));

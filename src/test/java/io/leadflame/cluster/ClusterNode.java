@@ -1,5 +1,6 @@
 package io.leadflame.cluster;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -24,16 +25,6 @@ final class ClusterNode {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One HTTP answer. */
-    record Reply(int status, String body) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new UncheckedIOException("not JSON (" + status + "): " + body, e);
-            }
-        }
-    }
 
     private final String name;
     private final String host;
@@ -86,20 +77,20 @@ final class ClusterNode {
         return started.system().getWhenTerminated().toCompletableFuture();
     }
 
-    Reply get(String path) {
+    HttpReply get(String path) {
         return send(HttpRequest.newBuilder(api(path)).GET());
     }
 
-    Reply getManagement(String path) {
+    HttpReply getManagement(String path) {
         return send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + managementPort + path)).GET());
     }
 
-    Reply post(String path, String json) {
+    HttpReply post(String path, String json) {
         return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
 
-    Reply put(String path, String json) {
+    HttpReply put(String path, String json) {
         return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
@@ -108,11 +99,11 @@ final class ClusterNode {
         return URI.create("http://" + host + ":" + started.httpPort() + path);
     }
 
-    private Reply send(HttpRequest.Builder request) {
+    private HttpReply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Reply(r.statusCode(), r.body());
+            return new HttpReply(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": HTTP request failed: " + e, e);
         } catch (InterruptedException e) {

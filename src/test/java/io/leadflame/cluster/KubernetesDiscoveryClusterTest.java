@@ -1,5 +1,6 @@
 package io.leadflame.cluster;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -73,7 +74,7 @@ class KubernetesDiscoveryClusterTest {
         }
         for (ClusterNode node : nodes) {
             eventually(FORMED_WITHIN, () -> {
-                ClusterNode.Reply ready = node.get("/health/ready");
+                HttpReply ready = node.get("/health/ready");
                 assertEquals(200, ready.status(), node + " /health/ready: " + ready.body());
             });
         }
@@ -162,7 +163,7 @@ class KubernetesDiscoveryClusterTest {
                 api.requests().toString());
 
         // One cluster, so any pod serves any request.
-        ClusterNode.Reply accepted = nodes.get(1).post(TENANT + "/events",
+        HttpReply accepted = nodes.get(1).post(TENANT + "/events",
                 "[{\"contactId\":\"p-1\",\"type\":\"web_form_submitted\",\"eventId\":\"e-1\"}]");
         assertEquals(202, accepted.status(), accepted.body());
         JsonNode viaThird = nodes.get(2).get(TENANT + "/contacts/p-1").json();

@@ -1,5 +1,6 @@
 package io.leadflame.cluster;
 
+import io.leadflame.testing.HttpReply;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -52,11 +53,11 @@ class ManagementReadinessTest {
 
     @Test
     void aNodeOutsideAnyClusterIsAliveButNotReadyOnBothPorts() {
-        ClusterNode.Reply api = node.get("/health/ready");
+        HttpReply api = node.get("/health/ready");
         assertEquals(503, api.status(), api.body());
         assertTrue(api.body().contains("not Up in the cluster"), api.body());
 
-        ClusterNode.Reply management = node.getManagement("/ready");
+        HttpReply management = node.getManagement("/ready");
         assertEquals(500, management.status(), management.body());
         assertTrue(management.body().contains("not Up in the cluster"), management.body());
 

@@ -1,5 +1,6 @@
 package io.leadflame.cluster;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -77,7 +78,7 @@ class ThreeNodeClusterTest {
         // Bounded polling on what an operator's probe sees: every node Up, journal and models ready.
         for (ClusterNode node : nodes) {
             eventually(FORMED_WITHIN, () -> {
-                ClusterNode.Reply ready = node.get("/health/ready");
+                HttpReply ready = node.get("/health/ready");
                 assertEquals(200, ready.status(), node + " /health/ready: " + ready.body());
             });
         }
@@ -133,9 +134,9 @@ class ThreeNodeClusterTest {
                 assertEquals(NODES, up, node + " sees " + cluster.state().getMembers());
             });
             // The management port answers the same readiness as /health/ready.
-            ClusterNode.Reply ready = node.getManagement("/ready");
+            HttpReply ready = node.getManagement("/ready");
             assertEquals(200, ready.status(), node + " /ready: " + ready.body());
-            ClusterNode.Reply alive = node.getManagement("/alive");
+            HttpReply alive = node.getManagement("/alive");
             assertEquals(200, alive.status(), node + " /alive: " + alive.body());
         }
     }
@@ -147,7 +148,7 @@ class ThreeNodeClusterTest {
         ClusterNode three = nodes.get(2);
 
         // A model published through node 1 reaches every node's catalog.
-        ClusterNode.Reply v1 = one.put(TENANT + "/model", MODEL.replace("POINTS", "2"));
+        HttpReply v1 = one.put(TENANT + "/model", MODEL.replace("POINTS", "2"));
         assertEquals(200, v1.status(), v1.body());
         long version1 = v1.json().get("version").asLong();
         for (ClusterNode node : nodes) {
@@ -169,7 +170,7 @@ class ThreeNodeClusterTest {
                     .append(",{\"contactId\":\"k-").append(i).append("\",\"type\":\"web_form_submitted\",\"eventId\":\"f-")
                     .append(i).append("\"}");
         }
-        ClusterNode.Reply accepted = one.post(TENANT + "/events", events.append("]").toString());
+        HttpReply accepted = one.post(TENANT + "/events", events.append("]").toString());
         assertEquals(202, accepted.status(), accepted.body());
         assertEquals(2 * CONTACTS, accepted.json().get("accepted").asInt(), accepted.body());
 
@@ -187,7 +188,7 @@ class ThreeNodeClusterTest {
                 "the contacts live on several nodes, so reads crossed nodes: " + hosted);
 
         // A model change through node 2 reaches every node; contacts read through node 3 score with it.
-        ClusterNode.Reply v2 = two.put(TENANT + "/model", MODEL.replace("POINTS", "7"));
+        HttpReply v2 = two.put(TENANT + "/model", MODEL.replace("POINTS", "7"));
         assertEquals(200, v2.status(), v2.body());
         long version2 = v2.json().get("version").asLong();
         assertEquals(version1 + 1, version2);
@@ -209,7 +210,7 @@ class ThreeNodeClusterTest {
 
     private static JsonNode awaitRescored(ClusterNode node, long version) {
         return eventually(REPLICATED_WITHIN, () -> {
-            ClusterNode.Reply r = node.get(TENANT + "/model/rescoring");
+            HttpReply r = node.get(TENANT + "/model/rescoring");
             assertEquals(200, r.status(), r.body());
             JsonNode s = r.json();
             assertEquals(version, s.get("version").asLong(), node + ": " + s);
@@ -219,13 +220,13 @@ class ThreeNodeClusterTest {
     }
 
     private static JsonNode model(ClusterNode node) {
-        ClusterNode.Reply r = node.get(TENANT + "/model");
+        HttpReply r = node.get(TENANT + "/model");
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
 
     private static JsonNode contact(ClusterNode node, String id) {
-        ClusterNode.Reply r = node.get(TENANT + "/contacts/" + id);
+        HttpReply r = node.get(TENANT + "/contacts/" + id);
         assertEquals(200, r.status(), node + ": " + r.body());
         return r.json();
     }

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
@@ -190,7 +191,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
                 HttpRequest.newBuilder(node.uri(api(tenant) + "/model/rescoring")).PUT(
                         HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
         for (HttpRequest.Builder request : wrong) {
-            Reply r = node.send(request);
+            HttpReply r = node.send(request);
             assertError(r, 405, "method_not_allowed");
             assertFalse(r.header("Allow").isBlank(), "405 says what is allowed");
         }
@@ -207,7 +208,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
         assertEquals(0, fresh.get("version").asLong());
         assertEquals(0, fresh.get("rules").size());
 
-        Reply first = node.putModel(tenant, VISITS_MODEL, "\"0\"");
+        HttpReply first = node.putModel(tenant, VISITS_MODEL, "\"0\"");
         assertEquals(200, first.status(), first.body());
         assertEquals(1, first.json().get("version").asLong());
         node.awaitRescored(tenant, 1);
@@ -271,7 +272,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
         for (int i = 0; i < 10_000; i++) {
             events.add(activity("limit-" + (i % 100), "page_visited", t.minusSeconds(i)));
         }
-        Reply r = node.postNdjson(tenant, E2e.ndjson(events));
+        HttpReply r = node.postNdjson(tenant, E2e.ndjson(events));
         assertEquals(202, r.status(), r.body());
         assertEquals(10_000, r.json().get("accepted").asInt(), r.body());
         assertEquals(3, node.contact(tenant, "limit-42").get("score").asLong());
@@ -300,7 +301,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
         assertUnchanged(tenant, contact, model);
 
         // JSON with a charset parameter is still JSON.
-        Reply withCharset = node.send("POST", api(tenant) + "/events", "application/json; charset=utf-8", visit("m-2"));
+        HttpReply withCharset = node.send("POST", api(tenant) + "/events", "application/json; charset=utf-8", visit("m-2"));
         assertEquals(202, withCharset.status(), withCharset.body());
     }
 }

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,7 +114,7 @@ final class E2e {
     // ---- answers
 
     /** Asserts the status and the error shape of API.md, and returns the body. */
-    static JsonNode assertError(Reply reply, int status, String code) {
+    static JsonNode assertError(HttpReply reply, int status, String code) {
         assertEquals(status, reply.status(), reply.body());
         assertTrue(reply.header("Content-Type").startsWith("application/json"),
                 "error bodies are JSON, not " + reply.header("Content-Type"));

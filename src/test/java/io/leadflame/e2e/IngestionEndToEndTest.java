@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class IngestionEndToEndTest extends OneNodeTest {
                 withId(activity("d-1", "email_opened", t.minusSeconds(300)), "evt-1"),
                 withId(activity("d-1", "email_opened", t.minusSeconds(200)), "evt-2"),
                 withId(activity("d-1", "email_opened", t.minusSeconds(100)), "evt-3"));
-        Reply first = node.postJson(tenant, array(batch));
+        HttpReply first = node.postJson(tenant, array(batch));
         assertEquals(202, first.status(), first.body());
         assertEquals(3, first.json().get("accepted").asInt());
         assertEquals(0, first.json().get("duplicates").asInt());
@@ -60,7 +61,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         assertEquals(6, before.get("score").asLong(), before.toString()); // 3 opens * 2
 
         // The same batch again: still 202, nothing new, the contact's answer unchanged.
-        Reply again = node.postJson(tenant, array(batch));
+        HttpReply again = node.postJson(tenant, array(batch));
         assertEquals(202, again.status(), again.body());
         assertEquals(0, again.json().get("accepted").asInt(), again.body());
         assertEquals(3, again.json().get("duplicates").asInt(), again.body());
@@ -68,7 +69,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         assertEquals(before, node.contact(tenant, "d-1"));
 
         // Half of it again with one new event, as NDJSON: 1 accepted, 2 duplicates -> 8.
-        Reply half = node.postNdjson(tenant, ndjson(List.of(batch.get(0), batch.get(2),
+        HttpReply half = node.postNdjson(tenant, ndjson(List.of(batch.get(0), batch.get(2),
                 withId(activity("d-1", "email_opened", t.minusSeconds(50)), "evt-4"))));
         assertEquals(202, half.status(), half.body());
         assertEquals(1, half.json().get("accepted").asInt(), half.body());
@@ -76,7 +77,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         assertEquals(8, node.contact(tenant, "d-1").get("score").asLong());
 
         // The same id twice in one request counts once, even with a different body.
-        Reply twice = node.postJson(tenant, array(
+        HttpReply twice = node.postJson(tenant, array(
                 withId(activity("d-1", "email_opened", t.minusSeconds(40)), "evt-5"),
                 withId(activity("d-1", "email_opened", t.minusSeconds(30)), "evt-5")));
         assertEquals(202, twice.status(), twice.body());
@@ -89,7 +90,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         for (ObjectNode e : batch) {
             other.add(e.deepCopy().put("contactId", "d-2"));
         }
-        Reply second = node.postJson(tenant, array(other));
+        HttpReply second = node.postJson(tenant, array(other));
         assertEquals(202, second.status(), second.body());
         assertEquals(3, second.json().get("accepted").asInt(), second.body());
         assertEquals(0, second.json().get("duplicates").asInt(), second.body());
@@ -166,7 +167,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         List<ObjectNode> shuffled = new ArrayList<>(orderSensitiveEvents("s-3", t));
         Collections.shuffle(shuffled, new Random(20261123));
         for (int i = 0; i < shuffled.size(); i += 4) {
-            Reply r = node.postNdjson(tenant, ndjson(shuffled.subList(i, Math.min(i + 4, shuffled.size()))));
+            HttpReply r = node.postNdjson(tenant, ndjson(shuffled.subList(i, Math.min(i + 4, shuffled.size()))));
             assertEquals(202, r.status(), r.body());
             assertEquals(Math.min(4, shuffled.size() - i), r.json().get("accepted").asInt(), r.body());
         }
@@ -211,7 +212,7 @@ class IngestionEndToEndTest extends OneNodeTest {
                 activity("b-3", "Not An Activity!", t),                                 // bad type
                 tagApplied("b-3", "", t),                                               // empty tag
                 activity("b-3", "email_opened", t).put("colour", "red"));               // unknown property
-        Reply r = node.postJson(tenant, batch);
+        HttpReply r = node.postJson(tenant, batch);
         assertEquals(202, r.status(), r.body());
         JsonNode body = r.json();
         assertEquals(2, body.get("accepted").asInt(), r.body());
@@ -227,7 +228,7 @@ class IngestionEndToEndTest extends OneNodeTest {
                 + "{\"contactId\": \"b-4\", \"type\": \"email_opened\"\n"
                 + "not json at all\n"
                 + text(activity("b-4", "email_opened", t.minusSeconds(10))) + "\n";
-        Reply nd = node.postNdjson(tenant, lines);
+        HttpReply nd = node.postNdjson(tenant, lines);
         assertEquals(202, nd.status(), nd.body());
         assertEquals(2, nd.json().get("accepted").asInt(), nd.body());
         assertEquals(List.of(1, 2), indexes(nd.json()), nd.body());
@@ -239,7 +240,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         String tenant = "nothing-valid";
         node.publish(tenant, OPENS_MODEL);
         Instant t = now();
-        Reply r = node.postJson(tenant, array(
+        HttpReply r = node.postJson(tenant, array(
                 activity("n-1", "email_opened", t.plus(Duration.ofHours(1))),
                 E2e.parse("{\"contactId\": \"n-1\"}")));
         JsonNode body = assertError(r, 400, "invalid");
@@ -248,12 +249,12 @@ class IngestionEndToEndTest extends OneNodeTest {
         assertEquals(List.of(0, 1), indexes(body), r.body());
         assertError(node.getContact(tenant, "n-1"), 404, "not_found");
 
-        Reply nd = node.postNdjson(tenant, "oops\n{\"contactId\": \"n-1\", \"type\": 7}\n");
+        HttpReply nd = node.postNdjson(tenant, "oops\n{\"contactId\": \"n-1\", \"type\": 7}\n");
         JsonNode ndBody = assertError(nd, 400, "invalid");
         assertEquals(List.of(0, 1), indexes(ndBody), nd.body());
         assertEquals(0, ndBody.get("accepted").asInt());
 
-        Reply empty = node.postJson(tenant, "[]");
+        HttpReply empty = node.postJson(tenant, "[]");
         JsonNode emptyBody = assertError(empty, 400, "invalid");
         assertEquals(0, emptyBody.get("rejected").size(), empty.body());
         assertError(node.getContact(tenant, "n-1"), 404, "not_found");
@@ -272,7 +273,7 @@ class IngestionEndToEndTest extends OneNodeTest {
         ObjectNode e = withId(activity("o-1", "email_opened", now()), "only-1");
         node.record(tenant, e);
         // One duplicate and one invalid: the duplicate makes it a 202, the invalid one is listed.
-        Reply r = node.postJson(tenant, array(e, E2e.parse("{\"contactId\": \"o-1\"}")));
+        HttpReply r = node.postJson(tenant, array(e, E2e.parse("{\"contactId\": \"o-1\"}")));
         assertEquals(202, r.status(), r.body());
         assertEquals(0, r.json().get("accepted").asInt());
         assertEquals(1, r.json().get("duplicates").asInt());

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -110,11 +111,11 @@ final class LeadflameNode implements AutoCloseable {
 
     // ---- raw HTTP
 
-    Reply get(String path) {
+    HttpReply get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
-    Reply send(String method, String path, String contentType, String body) {
+    HttpReply send(String method, String path, String contentType, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -124,11 +125,11 @@ final class LeadflameNode implements AutoCloseable {
         return send(b);
     }
 
-    Reply send(HttpRequest.Builder request) {
+    HttpReply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Reply(r.statusCode(), r.headers(), r.body());
+            return new HttpReply(r.statusCode(), r.headers(), r.body());
         } catch (Exception e) {
             throw new IllegalStateException("HTTP request failed: " + e, e);
         }
@@ -145,54 +146,54 @@ final class LeadflameNode implements AutoCloseable {
     }
 
     /** {@code POST /events} with an {@code application/json} body (an event or an array). */
-    Reply postJson(String tenant, Object body) {
+    HttpReply postJson(String tenant, Object body) {
         return send("POST", api(tenant) + "/events", "application/json", E2e.text(body));
     }
 
     /** {@code POST /events} with an {@code application/x-ndjson} body. */
-    Reply postNdjson(String tenant, String body) {
+    HttpReply postNdjson(String tenant, String body) {
         return send("POST", api(tenant) + "/events", "application/x-ndjson", body);
     }
 
     /** Posts events that must all be new: asserts 202 with every one accepted. */
     void record(String tenant, JsonNode... events) {
-        Reply r = postJson(tenant, E2e.array(events));
+        HttpReply r = postJson(tenant, E2e.array(events));
         assertEquals(202, r.status(), r.body());
         assertEquals(events.length, r.json().get("accepted").asInt(), r.body());
         assertEquals(0, r.json().get("duplicates").asInt(), r.body());
         assertEquals(0, r.json().get("rejected").size(), r.body());
     }
 
-    Reply getContact(String tenant, String contactId) {
+    HttpReply getContact(String tenant, String contactId) {
         return get(api(tenant) + "/contacts/" + contactId);
     }
 
     /** The contact's whole answer, asserting 200. */
     JsonNode contact(String tenant, String contactId) {
-        Reply r = getContact(tenant, contactId);
+        HttpReply r = getContact(tenant, contactId);
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
 
-    Reply getScore(String tenant, String contactId, String at) {
+    HttpReply getScore(String tenant, String contactId, String at) {
         return get(api(tenant) + "/contacts/" + contactId + "/score"
                 + (at == null ? "" : "?at=" + URLEncoder.encode(at, StandardCharsets.UTF_8)));
     }
 
     /** The score projected to {@code at}, asserting 200. */
     JsonNode scoreAt(String tenant, String contactId, Instant at) {
-        Reply r = getScore(tenant, contactId, at.toString());
+        HttpReply r = getScore(tenant, contactId, at.toString());
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
 
     JsonNode model(String tenant) {
-        Reply r = get(api(tenant) + "/model");
+        HttpReply r = get(api(tenant) + "/model");
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
 
-    Reply putModel(String tenant, String json, String ifMatch) {
+    HttpReply putModel(String tenant, String json, String ifMatch) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(api(tenant) + "/model"))
                 .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
                 .header("Content-Type", "application/json");
@@ -204,7 +205,7 @@ final class LeadflameNode implements AutoCloseable {
 
     /** Publishes a model, asserts 200, and waits until every contact of the tenant is rescored for it. */
     long publish(String tenant, String json) {
-        Reply r = putModel(tenant, json, null);
+        HttpReply r = putModel(tenant, json, null);
         assertEquals(200, r.status(), r.body());
         long version = r.json().get("version").asLong();
         awaitRescored(tenant, version);
@@ -214,7 +215,7 @@ final class LeadflameNode implements AutoCloseable {
     /** Polls {@code GET /model/rescoring} until the rescoring of {@code version} is done. */
     JsonNode awaitRescored(String tenant, long version) {
         return eventually(RESCORED_WITHIN, () -> {
-            Reply r = get(api(tenant) + "/model/rescoring");
+            HttpReply r = get(api(tenant) + "/model/rescoring");
             assertEquals(200, r.status(), r.body());
             JsonNode status = r.json();
             assertEquals(version, status.get("version").asLong(), status.toString());

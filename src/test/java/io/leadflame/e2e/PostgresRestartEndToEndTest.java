@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -93,7 +94,7 @@ class PostgresRestartEndToEndTest {
         assertEquals(p2, node.contact(tenant, "p-2"));
         assertEquals(modelBefore, node.model(tenant));
         assertEquals(2, node.model(tenant).get("version").asLong());
-        Reply resent = node.postJson(tenant, E2e.array(
+        HttpReply resent = node.postJson(tenant, E2e.array(
                 tagApplied("p-1", "conf", t.minus(1, ChronoUnit.DAYS)).put("eventId", "p1-e1")));
         assertEquals(202, resent.status(), resent.body());
         assertEquals(1, resent.json().get("duplicates").asInt(), resent.body());

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ final class RawHttp {
     }
 
     /** Sends the request line and headers (CRLF-separated, without the blank line), then {@code body}; reads the answer. */
-    static Reply exchange(int port, String requestHead, Body body) {
+    static HttpReply exchange(int port, String requestHead, Body body) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
@@ -55,7 +56,7 @@ final class RawHttp {
         };
     }
 
-    private static Reply read(InputStream in) throws IOException {
+    private static HttpReply read(InputStream in) throws IOException {
         String status = line(in);
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -71,7 +72,7 @@ final class RawHttp {
             throw new IOException("an answer without Content-Length: " + headers);
         }
         byte[] body = in.readNBytes(Integer.parseInt(length.get(0)));
-        return new Reply(Integer.parseInt(parts[1]), HttpHeaders.of(headers, (k, v) -> true),
+        return new HttpReply(Integer.parseInt(parts[1]), HttpHeaders.of(headers, (k, v) -> true),
                 new String(body, StandardCharsets.UTF_8));
     }
 

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,7 @@ class RescoringEndToEndTest extends OneNodeTest {
     @Test
     void aRuleChangeRescoresAThousandContacts() {
         String tenant = "rescore-1000";
-        Reply v1 = node.putModel(tenant, V1, "\"0\"");
+        HttpReply v1 = node.putModel(tenant, V1, "\"0\"");
         assertEquals(200, v1.status(), v1.body());
         assertEquals(1, v1.json().get("version").asLong());
         node.awaitRescored(tenant, 1);
@@ -87,7 +88,7 @@ class RescoringEndToEndTest extends OneNodeTest {
             events.add(activity(contactId(i), "page_visited", t.minusSeconds(i),
                     "plan", i % 2 == 0 ? "pro" : "free"));
         }
-        Reply posted = node.postNdjson(tenant, ndjson(events));
+        HttpReply posted = node.postNdjson(tenant, ndjson(events));
         assertEquals(202, posted.status(), posted.body());
         assertEquals(1000, posted.json().get("accepted").asInt(), posted.body());
         assertEquals(1, node.contact(tenant, contactId(0)).get("score").asLong());
@@ -95,7 +96,7 @@ class RescoringEndToEndTest extends OneNodeTest {
         // The change, conditional on the version the marketer read.
         JsonNode read = node.model(tenant);
         assertEquals(1, read.get("version").asLong());
-        Reply v2 = node.putModel(tenant, V2, "\"" + read.get("version").asLong() + "\"");
+        HttpReply v2 = node.putModel(tenant, V2, "\"" + read.get("version").asLong() + "\"");
         assertEquals(200, v2.status(), v2.body());
         assertEquals(2, v2.json().get("version").asLong(), v2.body());
         JsonNode status = node.awaitRescored(tenant, 2);
@@ -144,15 +145,15 @@ class RescoringEndToEndTest extends OneNodeTest {
             long version = 1;
             for (int round = 0; round < 8; round++) {
                 // A CRM polls contacts the service never saw while a marketer publishes a change.
-                List<CompletableFuture<Reply>> lookups = new ArrayList<>();
+                List<CompletableFuture<HttpReply>> lookups = new ArrayList<>();
                 for (int k = 0; k < 24; k++) {
                     String ghost = "ghost-" + round + "-" + k;
                     lookups.add(CompletableFuture.supplyAsync(() -> node.getContact(tenant, ghost), pool));
                 }
-                Reply put = node.putModel(tenant, round % 2 == 0 ? V2 : V1, "\"" + version + "\"");
+                HttpReply put = node.putModel(tenant, round % 2 == 0 ? V2 : V1, "\"" + version + "\"");
                 assertEquals(200, put.status(), put.body());
                 version = put.json().get("version").asLong();
-                for (CompletableFuture<Reply> lookup : lookups) {
+                for (CompletableFuture<HttpReply> lookup : lookups) {
                     assertError(lookup.get(10, TimeUnit.SECONDS), 404, "not_found");
                 }
                 // Every rescoring finishes; a contact that was only looked up is not left behind.
@@ -166,7 +167,7 @@ class RescoringEndToEndTest extends OneNodeTest {
         // its one contact to rescore, scored by the latest version (V1: visit 1).
         long[] version = {node.model(tenant).get("version").asLong()};
         eventually(Duration.ofSeconds(10), () -> {
-            Reply put = node.putModel(tenant, V1, "\"" + version[0] + "\"");
+            HttpReply put = node.putModel(tenant, V1, "\"" + version[0] + "\"");
             assertEquals(200, put.status(), put.body());
             version[0] = put.json().get("version").asLong();
             assertEquals(1, node.awaitRescored(tenant, version[0]).get("contacts").asLong());

@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,13 +130,13 @@ class RestartEndToEndTest {
         assertError(node.getContact(tenant, "never-seen"), 404, "not_found");
 
         // Event ids seen before the restart are still duplicates, including one from before the snapshot.
-        Reply resent = node.postJson(tenant, E2e.array(
+        HttpReply resent = node.postJson(tenant, E2e.array(
                 tagApplied("k-1", "conf", t.minus(day.multipliedBy(3))).put("eventId", "k1-e1"),
                 many.get(0), many.get(149)));
         assertEquals(202, resent.status(), resent.body());
         assertEquals(0, resent.json().get("accepted").asInt(), resent.body());
         assertEquals(3, resent.json().get("duplicates").asInt(), resent.body());
-        Reply resentDefault = node.postJson("restart-default",
+        HttpReply resentDefault = node.postJson("restart-default",
                 activity("d-1", "page_visited", t).put("eventId", "d1-e1"));
         assertEquals(1, resentDefault.json().get("duplicates").asInt(), resentDefault.body());
         before.forEach((key, answer) -> {
@@ -147,7 +148,7 @@ class RestartEndToEndTest {
         // change conditional on the recovered version rescores every recovered contact.
         node.record(tenant, activity("k-1", "email_opened", t).put("eventId", "k1-e8"));
         assertEquals(18, node.contact(tenant, "k-1").get("score").asLong());
-        Reply v4 = node.putModel(tenant, MODEL.replace("\"points\": 7", "\"points\": 9"), "\"3\"");
+        HttpReply v4 = node.putModel(tenant, MODEL.replace("\"points\": 7", "\"points\": 9"), "\"3\"");
         assertEquals(200, v4.status(), v4.body());
         JsonNode status = node.awaitRescored(tenant, 4);
         assertEquals(2, status.get("contacts").asLong(), status.toString());

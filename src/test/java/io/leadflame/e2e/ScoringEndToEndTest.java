@@ -1,5 +1,6 @@
 package io.leadflame.e2e;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.testing.TestResources;
 import org.junit.jupiter.api.Test;
@@ -245,7 +246,7 @@ class ScoringEndToEndTest extends OneNodeTest {
 
         // Without at, and with an at within the last second: now.
         assertEquals(0, node.getScore(tenant, "p-1", null).json().get("score").asLong());
-        Reply justNow = node.getScore(tenant, "p-1", Instant.now().toString());
+        HttpReply justNow = node.getScore(tenant, "p-1", Instant.now().toString());
         assertEquals(200, justNow.status(), justNow.body());
 
         // Further back than 1 second: 400, and nothing else changes.

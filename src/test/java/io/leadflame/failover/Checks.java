@@ -1,5 +1,6 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.ScoringModel;
@@ -73,7 +74,7 @@ final class Checks {
     }
 
     static JsonNode contact(Http http, JarNode node, String tenant, String id) throws IOException {
-        Http.Reply r = http.get(node.api(tenant + "/contacts/" + id), REQUEST_TIMEOUT);
+        HttpReply r = http.get(node.api(tenant + "/contacts/" + id), REQUEST_TIMEOUT);
         if (r.status() != 200) {
             throw new AssertionError(node.name + " answered " + r.status() + " " + r.body());
         }
@@ -85,7 +86,7 @@ final class Checks {
                                        Duration within) {
         JsonNode[] last = new JsonNode[1];
         Poll.until(within, node + " rescoring v" + version + " done", () -> {
-            Http.Reply r = http.get(node.api(tenant + "/model/rescoring"), REQUEST_TIMEOUT);
+            HttpReply r = http.get(node.api(tenant + "/model/rescoring"), REQUEST_TIMEOUT);
             if (r.status() != 200) {
                 return false;
             }
@@ -116,7 +117,7 @@ final class Checks {
 
     /** Contact entities hosted by this node, from its management port's {@code /cluster/shards/Contact}. */
     static long hostedContacts(Http http, JarNode node) throws IOException {
-        Http.Reply r = http.get(node.management("/cluster/shards/Contact"), REQUEST_TIMEOUT);
+        HttpReply r = http.get(node.management("/cluster/shards/Contact"), REQUEST_TIMEOUT);
         if (r.status() != 200) {
             throw new IOException(node.name + " /cluster/shards/Contact answered " + r.status() + " " + r.body());
         }

@@ -1,5 +1,6 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -91,7 +92,7 @@ final class EventStreamer {
                 requests.incrementAndGet();
                 String failure;
                 try {
-                    Http.Reply r = http.post(node.api(tenantPath + "/events"), "application/json", body, REQUEST_TIMEOUT);
+                    HttpReply r = http.post(node.api(tenantPath + "/events"), "application/json", body, REQUEST_TIMEOUT);
                     if (r.status() == 202) {
                         JsonNode j = r.json();
                         if (j.get("rejected").size() != 0

@@ -1,5 +1,6 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -18,16 +19,6 @@ final class Http {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One HTTP answer. */
-    record Reply(int status, String body) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new UncheckedIOException("not JSON (" + status + "): " + body, e);
-            }
-        }
-    }
 
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
@@ -35,31 +26,31 @@ final class Http {
             .build();
 
     /** GET; IO errors and timeouts are thrown (a dead node refuses or never answers). */
-    Reply get(String url, Duration timeout) throws IOException {
+    HttpReply get(String url, Duration timeout) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), timeout);
     }
 
-    CompletableFuture<Reply> getAsync(String url, Duration timeout) {
+    CompletableFuture<HttpReply> getAsync(String url, Duration timeout) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create(url)).GET().timeout(timeout).build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .thenApply(r -> new Reply(r.statusCode(), r.body()));
+                .thenApply(r -> new HttpReply(r.statusCode(), r.body()));
     }
 
-    Reply post(String url, String contentType, String body, Duration timeout) throws IOException {
+    HttpReply post(String url, String contentType, String body, Duration timeout) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)), timeout);
     }
 
-    Reply put(String url, String json, Duration timeout) throws IOException {
+    HttpReply put(String url, String json, Duration timeout) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), timeout);
     }
 
-    private Reply send(HttpRequest.Builder request, Duration timeout) throws IOException {
+    private HttpReply send(HttpRequest.Builder request, Duration timeout) throws IOException {
         try {
             HttpResponse<String> r = client.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Reply(r.statusCode(), r.body());
+            return new HttpReply(r.statusCode(), r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

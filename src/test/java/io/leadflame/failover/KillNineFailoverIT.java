@@ -1,5 +1,6 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.scoring.ContactHistory;
@@ -125,7 +126,7 @@ class KillNineFailoverIT {
         // --- a model, on every node before any event
         String modelV1 = Workload.model(1, 5, 6);
         ScoringModel v1 = Workload.parseModel(modelV1);
-        Http.Reply put = http.put(one.api(TENANT + "/model"), modelV1, REQUEST_TIMEOUT);
+        HttpReply put = http.put(one.api(TENANT + "/model"), modelV1, REQUEST_TIMEOUT);
         assertEquals(200, put.status(), put.body());
         long version1 = put.json().get("version").asLong();
         for (JarNode node : nodes) {
@@ -176,7 +177,7 @@ class KillNineFailoverIT {
         for (int i = 0; i < sample.size(); i += BATCH) {
             List<ObjectNode> part = sample.subList(i, i + BATCH);
             JarNode via = (i / BATCH) % 2 == 0 ? one : two;
-            Http.Reply r = http.post(via.api(TENANT + "/events"), "application/json", EventStreamer.array(part),
+            HttpReply r = http.post(via.api(TENANT + "/events"), "application/json", EventStreamer.array(part),
                     REQUEST_TIMEOUT);
             assertEquals(202, r.status(), r.body());
             assertEquals(0, r.json().get("accepted").asInt(), "a resent acknowledged event was accepted again: " + r.body());
@@ -196,7 +197,7 @@ class KillNineFailoverIT {
         // (d) A model change after the failure rescores every contact, on the survivors.
         String modelV2 = Workload.model(2, 7, 9);
         ScoringModel v2 = Workload.parseModel(modelV2);
-        Http.Reply put2 = http.put(two.api(TENANT + "/model"), modelV2, REQUEST_TIMEOUT);
+        HttpReply put2 = http.put(two.api(TENANT + "/model"), modelV2, REQUEST_TIMEOUT);
         assertEquals(200, put2.status(), put2.body());
         long version2 = put2.json().get("version").asLong();
         assertEquals(version1 + 1, version2);

@@ -1,5 +1,6 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.ScoringModel;
@@ -98,7 +99,7 @@ class RollingRestartIT {
     void rollingRestartUnderLoadLosesNothingAndAFourthNodeTakesShards() throws Exception {
         String modelJson = Workload.model(1, 5, 6);
         ScoringModel model = Workload.parseModel(modelJson);
-        Http.Reply put = http.put(live.get(0).api(TENANT + "/model"), modelJson, REQUEST_TIMEOUT);
+        HttpReply put = http.put(live.get(0).api(TENANT + "/model"), modelJson, REQUEST_TIMEOUT);
         assertEquals(200, put.status(), put.body());
         long version = put.json().get("version").asLong();
         for (JarNode node : live) {
@@ -152,7 +153,7 @@ class RollingRestartIT {
         List<ObjectNode> sample = new ArrayList<>(streamer.acknowledgedEvents.values());
         Collections.shuffle(sample, new Random(11));
         sample = sample.subList(0, 200);
-        Http.Reply resent = http.post(live.get(1).api(TENANT + "/events"), "application/json",
+        HttpReply resent = http.post(live.get(1).api(TENANT + "/events"), "application/json",
                 EventStreamer.array(sample), REQUEST_TIMEOUT);
         assertEquals(202, resent.status(), resent.body());
         assertEquals(0, resent.json().get("accepted").asInt(), resent.body());

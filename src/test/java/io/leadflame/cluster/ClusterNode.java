@@ -8,7 +8,6 @@ import io.leadflame.Main;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,18 +49,6 @@ final class ClusterNode {
         return new ClusterNode(name, host, Main.start(overrides), managementPort);
     }
 
-    /**
-     * A port that was free a moment ago. Management ports must be known before the nodes start
-     * (they are each other's contact points), so they cannot be 0.
-     */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     String name() {
         return name;

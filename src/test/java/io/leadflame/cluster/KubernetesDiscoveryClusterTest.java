@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
+import static io.leadflame.testing.FreePorts.freePort;
 import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,7 +109,7 @@ class KubernetesDiscoveryClusterTest {
     /** A port that every address can bind, as every pod uses the same management port. */
     private static int portFreeOnAll(List<String> ips) throws IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
-            int port = ClusterNode.freePort();
+            int port = freePort();
             boolean free = true;
             for (String ip : ips) {
                 try (ServerSocket s = new ServerSocket()) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.leadflame.testing.FreePorts.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +28,8 @@ class ManagementReadinessTest {
     @BeforeEach
     void start() {
         database = TestDatabase.create();
-        int managementPort = ClusterNode.freePort();
-        int nobody = ClusterNode.freePort();
+        int managementPort = freePort();
+        int nobody = freePort();
         node = ClusterNode.start("alone", "127.0.0.1", ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",
                 "leadflame.http.port", 0,

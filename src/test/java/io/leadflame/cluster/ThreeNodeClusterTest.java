@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static io.leadflame.testing.FreePorts.freePort;
 import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +66,7 @@ class ThreeNodeClusterTest {
         database = TestDatabase.create();
         int[] managementPorts = new int[NODES];
         for (int i = 0; i < NODES; i++) {
-            managementPorts[i] = ClusterNode.freePort();
+            managementPorts[i] = freePort();
         }
         String contactPoints = java.util.Arrays.stream(managementPorts)
                 .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));

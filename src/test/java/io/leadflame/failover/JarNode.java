@@ -2,7 +2,6 @@ package io.leadflame.failover;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static io.leadflame.testing.FreePorts.freePort;
 
 /**
  * One Leadflame node as the operator runs it: {@code java -jar target/leadflame.jar} in its own
@@ -168,12 +169,4 @@ final class JarNode implements AutoCloseable {
                 + ", cluster " + clusterPort + ")";
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

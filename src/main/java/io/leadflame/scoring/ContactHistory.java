@@ -2,14 +2,12 @@ package io.leadflame.scoring;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * What a contact keeps in order to be scored at any instant from now on: per tag and per field
@@ -21,49 +19,96 @@ import java.util.function.Function;
  * recording are forgotten; changes dated in the future (up to the 5 minutes the API allows) are
  * kept until they take effect, so that a score at a later instant sees them.
  *
- * @param tags       per tag, the changes that can still decide it, oldest first
- * @param fields     per field, the updates that can still decide it, oldest first
- * @param activities per activity name, the retained activities, oldest first
+ * <p>Memory layout: a node keeps a million of these live, so a history is a handful of sorted
+ * arrays rather than maps of lists of small objects — instants are epoch nanoseconds in
+ * {@code long}s, names are interned and attribute maps shared ({@link Canonical}). An update
+ * copies the arrays (a contact holds tens of entries) and leaves this instance unchanged.
  */
-public record ContactHistory(
-        Map<String, List<TagChange>> tags,
-        Map<String, List<FieldChange>> fields,
-        Map<String, List<ActivityRecord>> activities,
-        Optional<Instant> firstSeen,
-        Optional<Instant> lastEventAt,
-        EventIdWindow recentEventIds) {
+public final class ContactHistory {
+
+    private static final long ABSENT = Long.MIN_VALUE;
+    private static final TagChange[] NO_TAGS = new TagChange[0];
+    private static final FieldChange[] NO_FIELDS = new FieldChange[0];
+    private static final String[] NO_NAMES = new String[0];
+    private static final long[] NO_TIMES = new long[0];
+    @SuppressWarnings("unchecked")
+    private static final Map<String, Object>[] NO_ATTRIBUTES = new Map[0];
 
     public static final ContactHistory EMPTY = new ContactHistory(
-            Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), EventIdWindow.EMPTY);
+            NO_TAGS, NO_FIELDS, NO_NAMES, NO_TIMES, NO_ATTRIBUTES, ABSENT, ABSENT, EventIdWindow.EMPTY);
 
     /** A tag applied or removed at an instant. At equal instants a removal wins. */
-    public record TagChange(Instant at, boolean applied) {
-    }
-
-    /** A field set at an instant ({@code value} null: removed), by the event {@code eventId}. */
-    public record FieldChange(Instant at, Optional<String> eventId, Object value) {
-        public FieldChange {
-            value = Values.normalize(value);
+    public record TagChange(String tag, long atNanos, boolean applied) {
+        public Instant at() {
+            return Instants.ofNanos(atNanos);
         }
     }
 
-    /** Last-writer-wins order of tag changes: later wins; at the same instant a removal wins. */
-    private static final Comparator<TagChange> TAG_ORDER =
-            Comparator.comparing(TagChange::at).thenComparing(c -> !c.applied());
+    /** A field set at an instant ({@code value} null: removed), by the event with that id (null: none). */
+    public record FieldChange(String field, long atNanos, String eventIdOrNull, Object value) {
+        public Instant at() {
+            return Instants.ofNanos(atNanos);
+        }
+
+        public Optional<String> eventId() {
+            return Optional.ofNullable(eventIdOrNull);
+        }
+    }
+
+    /** By tag, then last-writer-wins order: later wins; at the same instant a removal wins. */
+    private static final Comparator<TagChange> TAG_ORDER = Comparator.comparing(TagChange::tag)
+            .thenComparingLong(TagChange::atNanos)
+            .thenComparing(c -> !c.applied());
 
     /**
-     * Last-writer-wins order of field updates: later wins; at the same instant the greater event
+     * By field, then last-writer-wins order: later wins; at the same instant the greater event
      * id wins (one with an id beats one without); between two without, the greater JSON text.
      */
-    private static final Comparator<FieldChange> FIELD_ORDER = Comparator.comparing(FieldChange::at)
-            .thenComparing(c -> c.eventId().isPresent())
-            .thenComparing(c -> c.eventId().orElse(""))
+    private static final Comparator<FieldChange> FIELD_ORDER = Comparator.comparing(FieldChange::field)
+            .thenComparingLong(FieldChange::atNanos)
+            .thenComparing(c -> c.eventIdOrNull() != null)
+            .thenComparing(c -> c.eventIdOrNull() == null ? "" : c.eventIdOrNull())
             .thenComparing(c -> Values.jsonText(c.value()));
 
-    public ContactHistory {
-        tags = readOnly(tags);
-        fields = readOnly(fields);
-        activities = readOnly(activities);
+    /** Sorted by {@link #TAG_ORDER}: the changes of one tag are adjacent. */
+    private final TagChange[] tags;
+    /** Sorted by {@link #FIELD_ORDER}. */
+    private final FieldChange[] fields;
+    /** Activities as three parallel columns sorted by name, then occurrence (arrival order at equal instants). */
+    private final String[] activityNames;
+    private final long[] activityTimes;
+    private final Map<String, Object>[] activityAttributes;
+    private final long firstSeen;
+    private final long lastEventAt;
+    private final EventIdWindow recentEventIds;
+
+    ContactHistory(TagChange[] tags, FieldChange[] fields, String[] activityNames, long[] activityTimes,
+                   Map<String, Object>[] activityAttributes, long firstSeen, long lastEventAt,
+                   EventIdWindow recentEventIds) {
+        this.tags = tags;
+        this.fields = fields;
+        this.activityNames = activityNames;
+        this.activityTimes = activityTimes;
+        this.activityAttributes = activityAttributes;
+        this.firstSeen = firstSeen;
+        this.lastEventAt = lastEventAt;
+        this.recentEventIds = recentEventIds;
+    }
+
+    public Optional<Instant> firstSeen() {
+        return firstSeen == ABSENT ? Optional.empty() : Optional.of(Instants.ofNanos(firstSeen));
+    }
+
+    public Optional<Instant> lastEventAt() {
+        return lastEventAt == ABSENT ? Optional.empty() : Optional.of(Instants.ofNanos(lastEventAt));
+    }
+
+    public boolean isEmpty() {
+        return firstSeen == ABSENT;
+    }
+
+    public EventIdWindow recentEventIds() {
+        return recentEventIds;
     }
 
     /** Whether this event was already recorded (same event id, within the dedupe window). */
@@ -76,58 +121,73 @@ public record ContactHistory(
      * {@code now} only decides what is superseded and can be forgotten.
      */
     public ContactHistory record(ContactEvent event, Instant now, HistoryLimits limits) {
-        Instant at = event.occurredAt();
-        Map<String, List<TagChange>> newTags = tags;
-        Map<String, List<FieldChange>> newFields = fields;
-        Map<String, List<ActivityRecord>> newActivities = activities;
+        long at = Instants.nanos(event.occurredAt());
+        long nowNanos = Instants.nanos(now);
+        TagChange[] newTags = tags;
+        FieldChange[] newFields = fields;
+        String[] names = activityNames;
+        long[] times = activityTimes;
+        Map<String, Object>[] attributes = activityAttributes;
         switch (event.kind()) {
             case TAG_APPLIED, TAG_REMOVED -> {
-                String tag = event.tag().orElseThrow(() -> new IllegalArgumentException("tag event without tag"));
-                TagChange change = new TagChange(at, event.kind() == EventKind.TAG_APPLIED);
-                newTags = with(tags, tag, keepDeciding(tags.get(tag), change, TAG_ORDER, TagChange::at, now));
+                String tag = Canonical.name(event.tag()
+                        .orElseThrow(() -> new IllegalArgumentException("tag event without tag")));
+                newTags = keepDeciding(tags, new TagChange(tag, at, event.kind() == EventKind.TAG_APPLIED),
+                        TAG_ORDER, TagChange::tag, TagChange::atNanos, nowNanos, TagChange[]::new);
             }
             case FIELDS_UPDATED -> {
-                Map<String, List<FieldChange>> copy = new HashMap<>(fields);
-                event.fields().forEach((name, value) -> copy.put(name,
-                        keepDeciding(fields.get(name), new FieldChange(at, event.eventId(), value),
-                                FIELD_ORDER, FieldChange::at, now)));
-                newFields = copy;
+                String eventId = event.eventId().orElse(null);
+                for (Map.Entry<String, Object> f : event.fields().entrySet()) {
+                    FieldChange change = new FieldChange(Canonical.name(f.getKey()), at, eventId,
+                            Canonical.value(f.getValue()));
+                    newFields = keepDeciding(newFields, change, FIELD_ORDER, FieldChange::field,
+                            FieldChange::atNanos, nowNanos, FieldChange[]::new);
+                }
             }
             case ACTIVITY -> {
-                List<ActivityRecord> old = activities.getOrDefault(event.type(), List.of());
-                List<ActivityRecord> list = new ArrayList<>(old.size() + 1);
-                list.addAll(old);
-                ActivityRecord record = new ActivityRecord(at, event.attributes());
-                int i = list.size();
-                while (i > 0 && list.get(i - 1).occurredAt().isAfter(at)) {
+                String name = Canonical.name(event.type());
+                int i = activityEnd(name);
+                while (i > 0 && activityNames[i - 1].equals(name) && activityTimes[i - 1] > at) {
                     i--;
                 }
-                list.add(i, record);
-                newActivities = with(activities, event.type(), List.copyOf(list));
+                names = insert(activityNames, i, name, String[]::new);
+                times = insert(activityTimes, i, at);
+                attributes = insert(activityAttributes, i, Canonical.attributes(event.attributes()), Map[]::new);
             }
         }
-        Optional<Instant> first = firstSeen.filter(f -> !f.isAfter(at)).or(() -> Optional.of(at));
-        Optional<Instant> last = lastEventAt.filter(l -> !l.isBefore(at)).or(() -> Optional.of(at));
-        EventIdWindow ids = event.eventId().map(id -> recentEventIds.add(id, limits.dedupeWindow())).orElse(recentEventIds);
-        return new ContactHistory(newTags, newFields, newActivities, first, last, ids);
+        long first = firstSeen == ABSENT ? at : Math.min(firstSeen, at);
+        long last = lastEventAt == ABSENT ? at : Math.max(lastEventAt, at);
+        EventIdWindow ids = event.eventId()
+                .map(id -> recentEventIds.add(id, limits.dedupeWindow())).orElse(recentEventIds);
+        return new ContactHistory(newTags, newFields, names, times, attributes, first, last, ids);
     }
 
     /**
-     * The changes that can still decide a value at {@code now} or later: the winner among those
-     * dated up to now, and every change dated after now.
+     * {@code sorted} with {@code added}, keeping of the changes of its key only those that can
+     * still decide a value at {@code now} or later: the winner among those dated up to now, and
+     * every change dated after now.
      */
-    private static <C> List<C> keepDeciding(List<C> old, C added, Comparator<C> order,
-                                            Function<C, Instant> at, Instant now) {
-        List<C> all = new ArrayList<>(old == null ? 1 : old.size() + 1);
-        if (old != null) {
-            all.addAll(old);
+    private static <C> C[] keepDeciding(C[] sorted, C added, Comparator<C> order,
+                                        java.util.function.Function<C, String> key,
+                                        java.util.function.ToLongFunction<C> at, long now,
+                                        java.util.function.IntFunction<C[]> newArray) {
+        String k = key.apply(added);
+        int from = 0;
+        while (from < sorted.length && key.apply(sorted[from]).compareTo(k) < 0) {
+            from++;
         }
+        int to = from;
+        while (to < sorted.length && key.apply(sorted[to]).equals(k)) {
+            to++;
+        }
+        List<C> all = new ArrayList<>(to - from + 1);
+        all.addAll(Arrays.asList(sorted).subList(from, to));
         all.add(added);
         all.sort(order);
         C winnerSoFar = null;
         List<C> kept = new ArrayList<>(all.size());
         for (C c : all) {
-            if (at.apply(c).isAfter(now)) {
+            if (at.applyAsLong(c) > now) {
                 kept.add(c);
             } else {
                 winnerSoFar = c;
@@ -136,82 +196,141 @@ public record ContactHistory(
         if (winnerSoFar != null) {
             kept.add(0, winnerSoFar);
         }
-        return List.copyOf(kept);
+        C[] out = newArray.apply(sorted.length - (to - from) + kept.size());
+        System.arraycopy(sorted, 0, out, 0, from);
+        for (int i = 0; i < kept.size(); i++) {
+            out[from + i] = kept.get(i);
+        }
+        System.arraycopy(sorted, to, out, from + kept.size(), sorted.length - to);
+        return out;
     }
 
     /** When the tag was applied, if the contact holds it at {@code t}. */
     public Optional<Instant> tagAppliedAt(String tag, Instant t) {
-        TagChange winner = latestAt(tags.get(tag), TagChange::at, t);
+        TagChange winner = latestTagChange(tag, Instants.nanos(t));
         return winner != null && winner.applied() ? Optional.of(winner.at()) : Optional.empty();
+    }
+
+    private TagChange latestTagChange(String tag, long t) {
+        TagChange found = null;
+        for (TagChange c : tags) {
+            if (c.tag().equals(tag) && c.atNanos() <= t) {
+                found = c;
+            }
+        }
+        return found;
     }
 
     /** The tags held at {@code t}, with when each was applied. */
     public Map<String, Instant> tagsAt(Instant t) {
+        long at = Instants.nanos(t);
         Map<String, Instant> held = new TreeMap<>();
-        tags.keySet().forEach(tag -> tagAppliedAt(tag, t).ifPresent(appliedAt -> held.put(tag, appliedAt)));
+        TagChange winner = null;
+        for (int i = 0; i < tags.length; i++) {
+            TagChange c = tags[i];
+            if (c.atNanos() <= at) {
+                winner = c;
+            }
+            boolean lastOfTag = i + 1 == tags.length || !tags[i + 1].tag().equals(c.tag());
+            if (lastOfTag) {
+                if (winner != null && winner.applied()) {
+                    held.put(winner.tag(), winner.at());
+                }
+                winner = null;
+            }
+        }
         return held;
     }
 
     /** The field's value at {@code t} (null when absent or removed). */
     public Object fieldAt(String field, Instant t) {
-        FieldChange winner = latestAt(fields.get(field), FieldChange::at, t);
-        return winner == null ? null : winner.value();
+        long at = Instants.nanos(t);
+        Object value = null;
+        for (FieldChange c : fields) {
+            if (c.field().equals(field) && c.atNanos() <= at) {
+                value = c.value();
+            }
+        }
+        return value;
     }
 
     /** The contact's fields at {@code t}. */
     public Map<String, Object> fieldsAt(Instant t) {
+        long at = Instants.nanos(t);
         Map<String, Object> values = new TreeMap<>();
-        fields.keySet().forEach(name -> {
-            Object v = fieldAt(name, t);
-            if (v != null) {
-                values.put(name, v);
+        for (FieldChange c : fields) {
+            if (c.atNanos() <= at) {
+                if (c.value() == null) {
+                    values.remove(c.field());
+                } else {
+                    values.put(c.field(), c.value());
+                }
             }
-        });
+        }
         return values;
     }
 
     /** The retained activities of that name, oldest first. */
     public List<ActivityRecord> activities(String name) {
-        return activities.getOrDefault(name, List.of());
-    }
-
-    /** Every instant at which a change of this tag is recorded. */
-    List<TagChange> tagChanges(String tag) {
-        return tags.getOrDefault(tag, List.of());
-    }
-
-    /** Every instant at which an update of this field is recorded. */
-    List<FieldChange> fieldChanges(String field) {
-        return fields.getOrDefault(field, List.of());
-    }
-
-    /** The last change in sorted {@code changes} dated at or before {@code t}, or null. */
-    private static <C> C latestAt(List<C> changes, Function<C, Instant> at, Instant t) {
-        if (changes == null) {
-            return null;
+        int end = activityEnd(name);
+        int start = end;
+        while (start > 0 && activityNames[start - 1].equals(name)) {
+            start--;
         }
-        C found = null;
-        for (C c : changes) {
-            if (at.apply(c).isAfter(t)) {
-                break;
+        List<ActivityRecord> list = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+            list.add(new ActivityRecord(Instants.ofNanos(activityTimes[i]), activityAttributes[i]));
+        }
+        return list;
+    }
+
+    /** The index just past the activities of {@code name} (where one more of them goes). */
+    private int activityEnd(String name) {
+        int lo = 0;
+        int hi = activityNames.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (activityNames[mid].compareTo(name) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
-            found = c;
         }
-        return found;
+        return lo;
+    }
+
+    /** Every recorded change of this tag, in last-writer-wins order. */
+    List<TagChange> tagChanges(String tag) {
+        List<TagChange> out = new ArrayList<>(2);
+        for (TagChange c : tags) {
+            if (c.tag().equals(tag)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Every recorded update of this field, in last-writer-wins order. */
+    List<FieldChange> fieldChanges(String field) {
+        List<FieldChange> out = new ArrayList<>(2);
+        for (FieldChange c : fields) {
+            if (c.field().equals(field)) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     public int activityCount() {
-        int n = 0;
-        for (List<ActivityRecord> list : activities.values()) {
-            n += list.size();
-        }
-        return n;
+        return activityNames.length;
     }
 
     /** Whether some activity name holds more than the limits keep without a need of the model. */
     public boolean exceeds(HistoryLimits limits) {
-        for (List<ActivityRecord> list : activities.values()) {
-            if (list.size() > limits.activitiesPerName()) {
+        int run = 0;
+        for (int i = 0; i < activityNames.length; i++) {
+            run = i > 0 && activityNames[i].equals(activityNames[i - 1]) ? run + 1 : 1;
+            if (run > limits.activitiesPerName()) {
                 return true;
             }
         }
@@ -224,32 +343,45 @@ public record ContactHistory(
      * {@code activitiesPerName} of their name). Scores under {@code model} do not change.
      */
     public ContactHistory forgetBeyond(ScoringModel model, Instant now, HistoryLimits limits) {
-        Instant oldest = now.minus(limits.activityRetention());
-        Map<String, List<ActivityRecord>> kept = new HashMap<>();
-        boolean changed = false;
-        for (Map.Entry<String, List<ActivityRecord>> e : activities.entrySet()) {
-            List<ActivityRecord> list = e.getValue();
-            List<Rule> rules = rulesOn(model, e.getKey());
-            boolean[] keep = new boolean[list.size()];
-            int firstRecent = Math.max(0, list.size() - limits.activitiesPerName());
-            for (int i = 0; i < list.size(); i++) {
-                keep[i] = i >= firstRecent && !list.get(i).occurredAt().isBefore(oldest);
+        long oldest = Instants.nanos(now.minus(limits.activityRetention()));
+        boolean[] keep = new boolean[activityNames.length];
+        int kept = 0;
+        int start = 0;
+        while (start < activityNames.length) {
+            String name = activityNames[start];
+            int end = activityEnd(name);
+            int firstRecent = Math.max(start, end - limits.activitiesPerName());
+            for (int i = start; i < end; i++) {
+                keep[i] = i >= firstRecent && activityTimes[i] >= oldest;
             }
-            for (Rule rule : rules) {
-                markNeeded(rule, list, now, keep);
+            List<ActivityRecord> list = activities(name);
+            boolean[] needed = new boolean[list.size()];
+            for (Rule rule : rulesOn(model, name)) {
+                markNeeded(rule, list, now, needed);
             }
-            List<ActivityRecord> remaining = new ArrayList<>(list.size());
-            for (int i = 0; i < list.size(); i++) {
-                if (keep[i]) {
-                    remaining.add(list.get(i));
-                }
+            for (int i = start; i < end; i++) {
+                keep[i] |= needed[i - start];
+                kept += keep[i] ? 1 : 0;
             }
-            changed |= remaining.size() != list.size();
-            if (!remaining.isEmpty()) {
-                kept.put(e.getKey(), List.copyOf(remaining));
+            start = end;
+        }
+        if (kept == activityNames.length) {
+            return this;
+        }
+        String[] names = new String[kept];
+        long[] times = new long[kept];
+        @SuppressWarnings("unchecked")
+        Map<String, Object>[] attributes = new Map[kept];
+        int j = 0;
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                names[j] = activityNames[i];
+                times[j] = activityTimes[i];
+                attributes[j] = activityAttributes[i];
+                j++;
             }
         }
-        return changed ? new ContactHistory(tags, fields, kept, firstSeen, lastEventAt, recentEventIds) : this;
+        return new ContactHistory(tags, fields, names, times, attributes, firstSeen, lastEventAt, recentEventIds);
     }
 
     private static List<Rule> rulesOn(ScoringModel model, String activity) {
@@ -303,13 +435,82 @@ public record ContactHistory(
         }
     }
 
-    private static <V> Map<String, V> with(Map<String, V> map, String key, V value) {
-        Map<String, V> copy = new HashMap<>(map);
-        copy.put(key, value);
-        return copy;
+    private static <T> T[] insert(T[] array, int at, T value, java.util.function.IntFunction<T[]> newArray) {
+        T[] out = newArray.apply(array.length + 1);
+        System.arraycopy(array, 0, out, 0, at);
+        out[at] = value;
+        System.arraycopy(array, at, out, at + 1, array.length - at);
+        return out;
     }
 
-    private static <V> Map<String, V> readOnly(Map<String, V> map) {
-        return map == null || map.isEmpty() ? Map.of() : Collections.unmodifiableMap(new HashMap<>(map));
+    private static long[] insert(long[] array, int at, long value) {
+        long[] out = new long[array.length + 1];
+        System.arraycopy(array, 0, out, 0, at);
+        out[at] = value;
+        System.arraycopy(array, at, out, at + 1, array.length - at);
+        return out;
+    }
+
+    // Package-private views for HistoryCodec (snapshots); the arrays are never handed out.
+
+    int tagCount() {
+        return tags.length;
+    }
+
+    TagChange tag(int i) {
+        return tags[i];
+    }
+
+    int fieldCount() {
+        return fields.length;
+    }
+
+    FieldChange field(int i) {
+        return fields[i];
+    }
+
+    String activityName(int i) {
+        return activityNames[i];
+    }
+
+    long activityTime(int i) {
+        return activityTimes[i];
+    }
+
+    Map<String, Object> activityAttributes(int i) {
+        return activityAttributes[i];
+    }
+
+    long firstSeenNanos() {
+        return firstSeen;
+    }
+
+    long lastEventAtNanos() {
+        return lastEventAt;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ContactHistory h
+                && firstSeen == h.firstSeen && lastEventAt == h.lastEventAt
+                && Arrays.equals(tags, h.tags) && Arrays.equals(fields, h.fields)
+                && Arrays.equals(activityNames, h.activityNames) && Arrays.equals(activityTimes, h.activityTimes)
+                && Arrays.equals(activityAttributes, h.activityAttributes)
+                && recentEventIds.equals(h.recentEventIds);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Arrays.hashCode(tags);
+        h = 31 * h + Arrays.hashCode(fields);
+        h = 31 * h + Arrays.hashCode(activityTimes);
+        h = 31 * h + Long.hashCode(firstSeen);
+        return 31 * h + Long.hashCode(lastEventAt);
+    }
+
+    @Override
+    public String toString() {
+        return "ContactHistory[" + tags.length + " tag changes, " + fields.length + " field changes, "
+                + activityNames.length + " activities, " + recentEventIds + "]";
     }
 }

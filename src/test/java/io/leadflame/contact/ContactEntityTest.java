@@ -96,7 +96,10 @@ class ContactEntityTest {
                 ContactEvent.activity("e1", "web_form_submitted", NOW.minusSeconds(60), Map.of("formId", "demo")),
                 ContactEvent.tagApplied("e2", NOW.minusSeconds(30), "vip")), replyTo));
         assertEquals(new ContactEntity.Recorded(2, 1), first.reply());
-        assertEquals(2, first.events().size(), "one journal event per accepted input event");
+        ContactEntity.EventsRecorded row = assertInstanceOf(ContactEntity.EventsRecorded.class, first.event(),
+                "the new events of one request are one journal row");
+        assertEquals(List.of("e1", "e2"), row.events().stream().map(e -> e.eventId().orElseThrow()).toList(),
+                "the row holds each accepted input event once, in order");
 
         var again = contact.<ContactEntity.Recorded>runCommand(replyTo -> new ContactEntity.RecordEvents(List.of(
                 ContactEvent.tagApplied("e2", NOW.minusSeconds(30), "vip")), replyTo));
@@ -143,5 +146,21 @@ class ContactEntityTest {
         contact.restart();
         assertEquals(before, view(Optional.empty()));
         assertEquals(12, contact.getState().history().activities("page_visited").size());
+    }
+
+    @Test
+    void rowsOfOneEventEachWrittenBeforeBatchedRowsAreStillRecovered() {
+        String persistenceId = "Contact|" + ContactEntity.entityId(tenant, "c-1");
+        contact.persistenceTestKit().persistForRecovery(persistenceId, List.of(
+                new ContactEntity.EventRecorded(ContactEvent.tagApplied("old-1", NOW.minusSeconds(60), "vip")),
+                new ContactEntity.EventRecorded(ContactEvent.activity("old-2", "web_form_submitted",
+                        NOW.minusSeconds(50), Map.of("formId", "demo")))));
+        contact.restart();
+        ContactEntity.ContactView view = view(Optional.empty());
+        assertEquals(7, view.score().score(), "vip (5) and the web form (2) from the old rows");
+        assertEquals(new ContactEntity.Recorded(1, 1), record(
+                ContactEvent.tagApplied("old-1", NOW.minusSeconds(60), "vip"),
+                ContactEvent.tagApplied("new-1", NOW.minusSeconds(10), "vip")),
+                "the old rows' event ids are in the dedupe window");
     }
 }

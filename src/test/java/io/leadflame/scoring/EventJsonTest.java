@@ -237,6 +237,13 @@ class EventJsonTest {
         @Test
         void anEventLongAgoIsAccepted() {
             accepted(activityWith("\"occurredAt\": \"2019-01-01T00:00:00Z\""));
+            accepted(activityWith("\"occurredAt\": \"1900-01-01T00:00:00Z\""));
+        }
+
+        @Test
+        void anEventBefore1900IsRejected() {
+            assertTrue(rejected(activityWith("\"occurredAt\": \"1899-12-31T23:59:59Z\"")).contains("1900"));
+            assertTrue(rejected(activityWith("\"occurredAt\": \"0001-01-01T00:00:00Z\"")).contains("1900"));
         }
 
         @Test

@@ -83,6 +83,22 @@ class MessageSerializationTest {
         assertEquals(h.fieldsAt(AT), back.history().fieldsAt(AT));
         assertEquals(h.activities("link_clicked"), back.history().activities("link_clicked"));
         assertEquals(h.recentEventIds(), back.history().recentEventIds());
+        assertEquals(h, back.history());
+    }
+
+    @Test
+    void aRequestsEventsForOneContactRoundTripAsOneJournalRow() {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("employees", 250L);
+        fields.put("revenue", 1.5e9);
+        fields.put("phone", null);
+        fields.put("title", "CTO \u00e9\ud83d\udd25");
+        roundTrip(new ContactEntity.EventsRecorded(List.of(
+                ContactEvent.tagApplied("t1", AT, "webinar"),
+                ContactEvent.tagRemoved(null, AT.plusNanos(1), "vip"),
+                ContactEvent.fieldsUpdated("f1", AT, fields),
+                ContactEvent.activity("a1", "page_visited", AT.minusSeconds(86_400 * 365L * 70),
+                        Map.of("url", "/pricing", "durationSeconds", 610L, "ratio", 0.25, "mobile", false)))));
     }
 
     @Test

@@ -23,6 +23,11 @@ public final class EventJson {
 
     /** How far in the future an event may be dated: clocks of marketing platforms drift. */
     public static final Duration MAX_FUTURE = Duration.ofMinutes(5);
+    /**
+     * The earliest date an event may carry: older is a client's bug (an epoch of 0, a year 0001),
+     * and histories store instants as epoch nanoseconds, which reach back to 1677 only.
+     */
+    public static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
     private static final Pattern CONTACT_ID = Pattern.compile("[A-Za-z0-9._:@+-]{1,128}");
     private static final Set<String> KEYS = Set.of("contactId", "type", "eventId", "occurredAt", "tag", "fields",
             "attributes");
@@ -76,6 +81,9 @@ public final class EventJson {
             occurredAt = parsed.get();
             if (occurredAt.isAfter(receivedAt.plus(MAX_FUTURE))) {
                 return Result.error("occurredAt is more than 5 minutes in the future");
+            }
+            if (occurredAt.isBefore(EARLIEST)) {
+                return Result.error("occurredAt is before 1900-01-01T00:00:00Z");
             }
         }
         EventKind kind = EventKind.of(type.textValue());

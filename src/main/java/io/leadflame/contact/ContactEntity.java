@@ -277,10 +277,10 @@ public final class ContactEntity
         }
         VersionedModel model = catalog.modelOf(tenant);
         Instant now = clock.instant();
-        Score score = Scorer.score(model.model(), state.history(), now);
+        Optional<Instant> nextChangeAt = Scorer.nextChangeAt(model.model(), state.history(), now);
         lastScoredVersion = model.version();
         cancelNextChange();
-        score.nextChangeAt().ifPresent(next -> {
+        nextChangeAt.ifPresent(next -> {
             Duration delay = Duration.between(now, next);
             // The change is due at `next` exactly (half-open periods): fire just after it.
             Duration armed = delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay.plusMillis(1);

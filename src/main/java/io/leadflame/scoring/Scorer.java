@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -30,20 +32,37 @@ public final class Scorer {
         if (history.firstSeen().filter(first -> !first.isAfter(t)).isEmpty()) {
             return notSeenYet(model, history);
         }
+        Outcome[] outcomes = evaluateAll(model, history, t);
         List<Contribution> breakdown = new ArrayList<>();
-        for (Rule rule : model.rules()) {
-            Outcome now = evaluate(rule, history, t);
-            if (now.points() != 0) {
-                breakdown.add(new Contribution(rule.id(), rule.name(), rule.category(), now.points(), now.matches(),
-                        zeroFrom(rule, history, t)));
+        for (int i = 0; i < outcomes.length; i++) {
+            Rule rule = model.rules().get(i);
+            if (outcomes[i].points() != 0) {
+                breakdown.add(new Contribution(rule.id(), rule.name(), rule.category(), outcomes[i].points(),
+                        outcomes[i].matches(), zeroFrom(rule, history, t)));
             }
         }
-        long total = total(model, history, t);
-        long fit = categoryTotal(model, history, t, Category.FIT);
-        long engagement = categoryTotal(model, history, t, Category.ENGAGEMENT);
+        long fit = categoryTotal(model, outcomes, Category.FIT);
+        long engagement = categoryTotal(model, outcomes, Category.ENGAGEMENT);
+        long total = model.limits().total().clamp(fit + engagement);
         return new Score(true, total, fit, engagement,
                 Score.percentOf(total, model.idealScore()), Score.flamesOf(total, model.idealScore()),
-                model.rangeOf(total), breakdown, nextChange(model, history, t, total));
+                model.rangeOf(total), breakdown, nextChange(model, history, t, outcomes, total));
+    }
+
+    /**
+     * When the score computed at {@code t} next changes by itself, without the reasons: what a
+     * contact needs after each write to arm its timer, at a fraction of {@link #score}'s cost.
+     * Always equal to {@code score(model, history, t).nextChangeAt()}.
+     */
+    public static Optional<Instant> nextChangeAt(ScoringModel model, ContactHistory history, Instant t) {
+        if (!model.enabled()) {
+            return Optional.empty();
+        }
+        if (history.firstSeen().filter(first -> !first.isAfter(t)).isEmpty()) {
+            return notSeenYet(model, history).nextChangeAt();
+        }
+        Outcome[] outcomes = evaluateAll(model, history, t);
+        return nextChange(model, history, t, outcomes, total(model, outcomes));
     }
 
     /**
@@ -137,32 +156,53 @@ public final class Scorer {
         return rule.expiresAfter().map(e -> t.isBefore(at.plus(e.length()))).orElse(true);
     }
 
-    private static long categoryTotal(ScoringModel model, ContactHistory history, Instant t, Category category) {
+    /** Every rule's outcome at {@code t}, in the model's order. */
+    private static Outcome[] evaluateAll(ScoringModel model, ContactHistory history, Instant t) {
+        Outcome[] outcomes = new Outcome[model.rules().size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = evaluate(model.rules().get(i), history, t);
+        }
+        return outcomes;
+    }
+
+    private static long categoryTotal(ScoringModel model, Outcome[] outcomes, Category category) {
         long sum = 0;
-        for (Rule rule : model.rules()) {
-            if (rule.category() == category) {
-                sum += evaluate(rule, history, t).points();
+        for (int i = 0; i < outcomes.length; i++) {
+            if (model.rules().get(i).category() == category) {
+                sum += outcomes[i].points();
             }
         }
         Limits limits = model.limits();
         return (category == Category.FIT ? limits.fit() : limits.engagement()).clamp(sum);
     }
 
-    private static long total(ScoringModel model, ContactHistory history, Instant t) {
-        long fit = categoryTotal(model, history, t, Category.FIT);
-        long engagement = categoryTotal(model, history, t, Category.ENGAGEMENT);
-        return model.limits().total().clamp(fit + engagement);
+    private static long total(ScoringModel model, Outcome[] outcomes) {
+        return model.limits().total().clamp(
+                categoryTotal(model, outcomes, Category.FIT) + categoryTotal(model, outcomes, Category.ENGAGEMENT));
     }
 
-    /** The first candidate instant after {@code t} at which the total differs from {@code total}. */
-    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history, Instant t, long total) {
-        TreeSet<Instant> candidates = new TreeSet<>();
-        for (Rule rule : model.rules()) {
-            addCandidates(rule, history, t, candidates);
+    /**
+     * The first candidate instant after {@code t} at which the total differs from {@code total}.
+     * A rule's outcome changes only at its own candidates, so at each candidate only the rules
+     * it belongs to are evaluated again.
+     */
+    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history, Instant t,
+                                                Outcome[] atT, long total) {
+        TreeMap<Instant, List<Integer>> rulesAt = new TreeMap<>();
+        for (int i = 0; i < atT.length; i++) {
+            TreeSet<Instant> own = new TreeSet<>();
+            addCandidates(model.rules().get(i), history, t, own);
+            for (Instant c : own) {
+                rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2)).add(i);
+            }
         }
-        for (Instant c : candidates) {
-            if (total(model, history, c) != total) {
-                return Optional.of(c);
+        Outcome[] outcomes = atT.clone();
+        for (Map.Entry<Instant, List<Integer>> c : rulesAt.entrySet()) {
+            for (int i : c.getValue()) {
+                outcomes[i] = evaluate(model.rules().get(i), history, c.getKey());
+            }
+            if (total(model, outcomes) != total) {
+                return Optional.of(c.getKey());
             }
         }
         return Optional.empty();

@@ -241,6 +241,37 @@ class EventJsonTest {
         }
 
         @Test
+        void plainUtcInstantsReadFastAreReadExactlyAsTheIsoParserReadsThem() {
+            for (String text : List.of("2026-11-23T10:00:00Z", "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:00.123456789Z",
+                    "2024-02-29T23:59:59.000001Z", "1900-01-01T00:00:00Z", "2026-02-29T10:00:00Z",
+                    "2026-13-01T10:00:00Z", "2026-11-23T24:00:00Z", "2016-12-31T23:59:60Z", "2026-11-23T10:00:00.Z",
+                    "2026-11-23T10:00:00.1234567890Z", "2026-11-23T10:00Z", "2026-11-23T10:00:00+02:00",
+                    "2026-11-23t10:00:00Z", "+12026-11-23T10:00:00Z", "2026-1a-23T10:00:00Z")) {
+                Optional<Instant> general = isoParsers(text);
+                Instant fast = EventJson.plainUtcInstant(text);
+                if (fast != null) {
+                    assertEquals(general, Optional.of(fast), text);
+                }
+                assertEquals(general, EventJson.instant(text), text);
+            }
+            assertEquals(Instant.parse("2026-11-23T10:00:00.123456789Z"),
+                    EventJson.plainUtcInstant("2026-11-23T10:00:00.123456789Z"));
+        }
+
+        /** What the general ISO-8601 parsers of the JDK make of {@code text}: an offset date-time, else an instant. */
+        private static Optional<Instant> isoParsers(String text) {
+            try {
+                return Optional.of(java.time.OffsetDateTime.parse(text).toInstant());
+            } catch (java.time.format.DateTimeParseException e) {
+                try {
+                    return Optional.of(Instant.parse(text));
+                } catch (java.time.format.DateTimeParseException e2) {
+                    return Optional.empty();
+                }
+            }
+        }
+
+        @Test
         void anEventBefore1900IsRejected() {
             assertTrue(rejected(activityWith("\"occurredAt\": \"1899-12-31T23:59:59Z\"")).contains("1900"));
             assertTrue(rejected(activityWith("\"occurredAt\": \"0001-01-01T00:00:00Z\"")).contains("1900"));

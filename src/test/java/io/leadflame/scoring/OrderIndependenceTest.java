@@ -96,6 +96,56 @@ class OrderIndependenceTest {
                 + " cases forgot anything");
     }
 
+    @Test
+    void nextChangeAtIsTheFirstInstantAtWhichTheTotalDiffers() {
+        int casesWithAChange = 0;
+        for (int seed = 0; seed < CASES; seed++) {
+            Random r = new Random(2_000_000 + seed);
+            ScoringModel model = randomModel(r);
+            List<ContactEvent> events = randomEvents(r, 5 + r.nextInt(36), NOW.minus(Duration.ofDays(59)), NOW);
+            ContactHistory h = recordedAsTheyHappened(events);
+            for (Instant t : List.of(NOW.minus(Duration.ofDays(30)), NOW, NOW.plus(Duration.ofDays(20)))) {
+                Optional<Instant> expected = bruteForceNextChange(model, events, h, t);
+                assertEquals(expected, Scorer.nextChangeAt(model, h, t), "seed " + seed + " at " + t);
+                assertEquals(expected, Scorer.score(model, h, t).nextChangeAt(), "seed " + seed + " at " + t);
+                casesWithAChange += expected.isPresent() ? 1 : 0;
+            }
+        }
+        assertTrue(casesWithAChange > CASES / 3, "the property should be exercised: only " + casesWithAChange
+                + " cases had a next change");
+    }
+
+    /**
+     * The next change found the slow way: a score can only change at an event's instant, or that
+     * instant plus one of the model's durations; try every such instant after {@code t} in order.
+     */
+    private static Optional<Instant> bruteForceNextChange(ScoringModel model, List<ContactEvent> events,
+                                                          ContactHistory h, Instant t) {
+        List<Duration> durations = new java.util.ArrayList<>(List.of(Duration.ZERO));
+        for (Rule rule : model.rules()) {
+            rule.expiresAfter().ifPresent(e -> durations.add(e.length()));
+            if (rule.criterion() instanceof Criterion.Inactivity in) {
+                durations.add(in.forDuration().length());
+            }
+        }
+        TreeSet<Instant> candidates = new TreeSet<>();
+        for (ContactEvent e : events) {
+            for (Duration d : durations) {
+                Instant c = e.occurredAt().plus(d);
+                if (c.isAfter(t)) {
+                    candidates.add(c);
+                }
+            }
+        }
+        long total = Scorer.score(model, h, t).score();
+        for (Instant c : candidates) {
+            if (Scorer.score(model, h, c).score() != total) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
     // ---------------------------------------------------------------------------------------
     // Cases worth naming
 

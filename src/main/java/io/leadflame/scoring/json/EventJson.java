@@ -5,7 +5,10 @@ import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.EventKind;
 
 import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -13,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads one event of the API (see API.md "Events") and checks it: a clear message for the first
@@ -28,7 +30,6 @@ public final class EventJson {
      * and histories store instants as epoch nanoseconds, which reach back to 1677 only.
      */
     public static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
-    private static final Pattern CONTACT_ID = Pattern.compile("[A-Za-z0-9._:@+-]{1,128}");
     private static final Set<String> KEYS = Set.of("contactId", "type", "eventId", "occurredAt", "tag", "fields",
             "attributes");
     private static final int MAX_VALUES = 100;
@@ -38,8 +39,20 @@ public final class EventJson {
     private EventJson() {
     }
 
+    /** 1..128 chars of {@code [A-Za-z0-9._:@+-]}; a loop, not a regex: it runs for every event ingested. */
     public static boolean isValidContactId(String id) {
-        return CONTACT_ID.matcher(id).matches();
+        if (id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '+' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The event in {@code json}, received at {@code receivedAt} (its default {@code occurredAt}), or why not. */
@@ -167,6 +180,10 @@ public final class EventJson {
 
     /** ISO-8601 instant, with {@code Z} or an offset. */
     public static Optional<Instant> instant(String text) {
+        Instant utc = plainUtcInstant(text);
+        if (utc != null) {
+            return Optional.of(utc);
+        }
         try {
             return Optional.of(OffsetDateTime.parse(text).toInstant());
         } catch (DateTimeParseException e) {
@@ -176,6 +193,58 @@ public final class EventJson {
                 return Optional.empty();
             }
         }
+    }
+
+    /**
+     * The form nearly every event carries, {@code 2026-11-23T10:00:00Z} with up to 9 fractional
+     * digits, read without the general ISO parser (a tenth of the cost of a whole event); null
+     * for anything else (an offset, a leap second, an invalid date), which the general parser
+     * then decides.
+     */
+    public static Instant plainUtcInstant(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
+                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int nano = 0;
+        if (n > 20) {
+            int fractionDigits = n - 21;
+            if (s.charAt(19) != '.' || fractionDigits < 1) {
+                return null;
+            }
+            nano = digits(s, 20, fractionDigits);
+            for (int i = fractionDigits; i < 9 && nano >= 0; i++) {
+                nano *= 10;
+            }
+        }
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nano < 0 || second > 59) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nano).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException invalid) {
+            return null;
+        }
+    }
+
+    /** The decimal number in {@code s[from, from + count)}, or -1 if a char is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** An event read, or the reason it was rejected. */

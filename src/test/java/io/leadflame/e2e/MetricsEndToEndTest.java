@@ -72,13 +72,6 @@ class MetricsEndToEndTest extends OneNodeTest {
         assertFalse(after.text().contains("no-such-page-xyz"), after.text());
     }
 
-    /** Opens counted each: what the model change rescores. */
-    private static final String OPENS_MODEL = """
-            {"idealScore": 20, "rules": [
-              {"id": "opens", "name": "Opened an email", "points": 2, "count": "each", "maxPoints": 1000,
-               "criterion": {"type": "activity", "activity": "email_opened"}}]}
-            """;
-
     @Test
     void eventsContactsAndRescoringAreCountedWithoutNamingContacts() {
         String tenant = "metrics";
@@ -117,7 +110,7 @@ class MetricsEndToEndTest extends OneNodeTest {
                 assertEquals(contacts, node.metrics().value("leadflame_contacts_live")));
 
         double rescored = node.metrics().value("leadflame_rescoring_contacts_total");
-        node.publish(tenant, OPENS_MODEL);
+        node.publish(tenant, IngestionEndToEndTest.OPENS_MODEL);
         Scrape done = node.metrics();
         assertEquals(contacts, done.value("leadflame_rescoring_contacts_total") - rescored);
         assertEquals(0, done.value("leadflame_rescoring_pending"));

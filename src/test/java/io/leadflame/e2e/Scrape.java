@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A {@code GET /metrics} answer read as samples, just enough of the Prometheus text format for
@@ -34,7 +34,7 @@ record Scrape(String text, List<Sample> samples) {
      */
     double value(String name, String... labels) {
         List<Sample> matching = matching(name, labels);
-        assertTrue(!matching.isEmpty(), "no sample " + name + " " + List.of(labels) + " in:\n" + text);
+        assertFalse(matching.isEmpty(), "no sample " + name + " " + List.of(labels) + " in:\n" + text);
         return matching.stream().mapToDouble(Sample::value).sum();
     }
 

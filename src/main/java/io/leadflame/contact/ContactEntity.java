@@ -2,6 +2,7 @@ package io.leadflame.contact;
 
 import io.leadflame.CborSerializable;
 import io.leadflame.Settings;
+import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ContactEvent;
@@ -22,6 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -169,6 +172,7 @@ public final class ContactEntity
     private final Clock clock;
     private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
     private final ModelCatalog catalog;
+    private final LeadflameMetrics metrics;
     /** The model version of the last rescoring; not persisted, derived again on recovery. */
     private long lastScoredVersion = -1;
 
@@ -189,6 +193,7 @@ public final class ContactEntity
         this.clock = clock;
         this.shard = shard;
         this.catalog = ModelCatalog.get(context.getSystem());
+        this.metrics = LeadflameMetrics.get(context.getSystem());
     }
 
     @Override
@@ -237,8 +242,12 @@ public final class ContactEntity
         if (fresh.isEmpty()) {
             return Effect().reply(cmd.replyTo(), reply);
         }
+        long writeStarted = System.nanoTime();
         return Effect().persist((Event) new EventsRecorded(fresh))
-                .thenRun(this::rescore)
+                .thenRun(after -> {
+                    metrics.journalWrite(System.nanoTime() - writeStarted);
+                    rescore(after);
+                })
                 .thenReply(cmd.replyTo(), after -> reply);
     }
 
@@ -318,6 +327,10 @@ public final class ContactEntity
         // Timers do not survive a restart: derive the next change again from the recovered history.
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), this::rescore)
+                // The write's reply is lost (the contact restarts from its journal): the HTTP edge
+                // answers 503 and the client retries with the same event ids.
+                .onSignal(JournalPersistFailed.class, (state, failed) -> metrics.journalWriteFailed())
+                .onSignal(JournalPersistRejected.class, (state, rejected) -> metrics.journalWriteFailed())
                 // A stopped contact (passivated, or moved to another node) must not get its timer as a dead letter.
                 .onSignal(PostStop.instance(), state -> cancelNextChange())
                 .build();

@@ -104,6 +104,10 @@ class MetricsEndToEndTest extends OneNodeTest {
         assertEquals(counts.get("duplicates").asDouble(), moved(before, after, "leadflame_events_total", "outcome", "duplicate"));
         assertEquals(counts.get("rejected").size(), moved(before, after, "leadflame_events_total", "outcome", "rejected"));
         assertEquals(1, moved(before, after, REQUESTS, "method", "POST", "route", EVENTS_ROUTE, "status", "202"));
+        assertEquals(3, moved(before, after, "leadflame_journal_write_seconds_count"),
+                "one journal write for each of the three contacts with a new event");
+        assertTrue(moved(before, after, "leadflame_journal_write_seconds_sum") > 0);
+        assertEquals(0, after.value("leadflame_journal_write_failures_total"));
 
         // Remember-entities keeps every contact live; the count is refreshed every few seconds.
         eventually(Duration.ofSeconds(15), () ->

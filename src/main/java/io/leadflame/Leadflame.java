@@ -2,6 +2,7 @@ package io.leadflame;
 
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.http.ApiRoutes;
+import io.leadflame.metrics.LiveContacts;
 import io.leadflame.model.ModelBootstrap;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.ModelReplicator;
@@ -33,6 +34,8 @@ public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadflame.class);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    /** How stale leadflame_contacts_live may be: a fraction of a typical 15 s scrape interval. */
+    private static final Duration COUNT_LIVE_CONTACTS_EVERY = Duration.ofSeconds(2);
 
     public static Leadflame start(ActorSystem<?> system) {
         Settings settings = Settings.from(system.settings().config());
@@ -43,6 +46,8 @@ public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
                 ModelReplicator.create(catalog, rescorer), "model-replicator", Props.empty());
         ContactEntity.init(system, settings);
+        system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
+                "live-contacts", Props.empty());
         ScoringModelEntity.init(system, replicator);
         loadModels(system, rescorer, settings);
         Readiness.Check modelsLoaded = () -> CompletableFuture.completedFuture(catalog.isLoaded()

@@ -8,6 +8,8 @@ import io.leadflame.cluster.Readiness;
 import io.leadflame.http.ErrorHandling;
 import io.leadflame.http.HealthRoutes;
 import io.leadflame.http.HttpServer;
+import io.leadflame.http.MetricsRoutes;
+import io.leadflame.metrics.LeadflameMetrics;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -146,7 +148,9 @@ public final class Main {
             Readiness readiness = Readiness.forNode(system, journalTimeout).and(leadflame.modelsLoaded());
             // The management port's /ready answers the same (ManagementReadinessCheck).
             NodeReadiness.get(system).set(readiness);
-            Route api = ErrorHandling.seal(new HealthRoutes(readiness).routes().orElse(leadflame.routes()));
+            MetricsRoutes metrics = new MetricsRoutes(LeadflameMetrics.get(system));
+            Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness).routes()
+                    .orElse(metrics.routes()).orElse(leadflame.routes())));
 
             ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),
                     startupTimeout, "binding the HTTP API");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.Settings;
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ScoringModel;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -56,6 +58,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Clock clock;
     private final Materializer materializer;
     private final Executor executor;
+    private final LeadflameMetrics metrics;
 
     public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
         this.sharding = ClusterSharding.get(system);
@@ -63,6 +66,7 @@ public final class ApiRoutes extends AllDirectives {
         this.clock = clock;
         this.materializer = Materializer.matFromSystem(system);
         this.executor = system.executionContext();
+        this.metrics = LeadflameMetrics.get(system);
     }
 
     public Route routes() {
@@ -114,6 +118,7 @@ public final class ApiRoutes extends AllDirectives {
                 } catch (EventBatch.Unreadable e) {
                     return complete(e.tooLarge ? ApiError.tooLarge(e.getMessage()) : ApiError.invalid(e.getMessage()));
                 }
+                metrics.eventsRejected(batch.rejected().size());
                 if (batch.validCount() == 0) {
                     ObjectNode counts = ingestionCounts(0, 0, batch);
                     return complete(ApiError.invalid(batch.size() == 0 ? "no events in the request"
@@ -125,7 +130,11 @@ public final class ApiRoutes extends AllDirectives {
         });
     }
 
-    /** Persists each contact's part of the batch; completes with {accepted, duplicates} when all are durable. */
+    /**
+     * Persists each contact's part of the batch; completes with {accepted, duplicates} when all
+     * are durable. What the contacts that did answer persisted is counted even when another
+     * failed: those events are in the journal.
+     */
     private CompletionStage<long[]> record(String tenant, Map<String, List<ContactEvent>> byContact) {
         List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
         byContact.forEach((contactId, events) -> writes.add(
@@ -133,11 +142,17 @@ public final class ApiRoutes extends AllDirectives {
                         .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
                                 settings.askTimeout())
                         .toCompletableFuture()));
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApplyAsync(all -> {
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handleAsync((all, failure) -> {
             long[] totals = new long[2];
             for (CompletableFuture<ContactEntity.Recorded> w : writes) {
-                totals[0] += w.join().accepted();
-                totals[1] += w.join().duplicates();
+                if (!w.isCompletedExceptionally()) {
+                    totals[0] += w.join().accepted();
+                    totals[1] += w.join().duplicates();
+                }
+            }
+            metrics.eventsRecorded(totals[0], totals[1]);
+            if (failure != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
             return totals;
         }, executor);

@@ -1,6 +1,7 @@
 package io.leadflame.rescoring;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -72,6 +73,10 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         boolean done() {
             return rescored >= contacts;
         }
+
+        long remaining() {
+            return contacts - rescored;
+        }
     }
 
     public static Behavior<Command> create(int parallelism, Clock clock) {
@@ -85,6 +90,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private final String node;
     private final ActorRef<ContactEntity.Rescored> rescoredAdapter;
     private final Map<String, Job> jobs = new HashMap<>();
+    private final LeadflameMetrics metrics;
 
     private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock) {
         super(context);
@@ -94,6 +100,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         this.sharding = ClusterSharding.get(context.getSystem());
         this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
         this.rescoredAdapter = context.messageAdapter(ContactEntity.Rescored.class, ContactRescored::new);
+        this.metrics = LeadflameMetrics.get(context.getSystem());
     }
 
     @Override
@@ -137,6 +144,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         }));
         Job job = new Job(model.tenant(), model.version(), pending);
         jobs.put(model.tenant(), job);
+        publishPending();
         dispatch(job);
         report(job);
         if (!timers.isTimerActive(ReportTick.INSTANCE)) {
@@ -153,8 +161,19 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
             return this;
         }
         job.rescored++;
+        metrics.contactRescored();
+        publishPending();
         dispatch(job);
         return finishIfDone(job);
+    }
+
+    /** Derived from the jobs each time: a replaced job's leftovers leave the gauge with it. */
+    private void publishPending() {
+        long remaining = 0;
+        for (Job job : jobs.values()) {
+            remaining += job.remaining();
+        }
+        metrics.rescoringPending(remaining);
     }
 
     private void dispatch(Job job) {

@@ -38,7 +38,7 @@ class IngestionEndToEndTest extends OneNodeTest {
     }
 
     /** Opens counted each (+2 per open, bounded only far away): a duplicate counted would show in the score. */
-    private static final String OPENS_MODEL = """
+    static final String OPENS_MODEL = """
             {"idealScore": 20, "rules": [
               {"id": "opens", "name": "Opened an email", "points": 2, "count": "each", "maxPoints": 1000,
                "criterion": {"type": "activity", "activity": "email_opened"}}]}

@@ -135,6 +135,13 @@ final class LeadflameNode implements AutoCloseable {
         }
     }
 
+    /** {@code GET /metrics} read as samples, asserting 200. */
+    Scrape metrics() {
+        HttpReply r = get("/metrics");
+        assertEquals(200, r.status(), r.body());
+        return Scrape.parse(r.body());
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
     }

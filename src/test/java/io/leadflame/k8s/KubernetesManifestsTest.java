@@ -242,6 +242,17 @@ class KubernetesManifestsTest {
         }
     }
 
+    @Test
+    void prometheusScrapesTheMetricsOnTheHttpPort() {
+        Map<String, Object> annotations = map(nodePod().template(), "metadata.annotations");
+        annotations.forEach((key, value) -> assertTrue(value instanceof String,
+                "annotation " + key + " must be a string (quote it): " + value));
+        assertEquals("true", annotations.get("prometheus.io/scrape"), "prometheus.io/scrape");
+        assertEquals(String.valueOf(containerPorts().get("http")), annotations.get("prometheus.io/port"),
+                "prometheus.io/port must be the container port http, where GET /metrics is served");
+        assertEquals("/metrics", annotations.get("prometheus.io/path"), "prometheus.io/path");
+    }
+
     // ---- cluster formation ---------------------------------------------------------------
 
     @Test

@@ -132,7 +132,7 @@ final class IngestionPhase {
     /** The server's own count of accepted events against the client's, over the server's life. */
     private static void crossCheck(String journal, ServerUnderTest server, long clientAccepted, Results results) {
         try {
-            OptionalDouble accepted = server.metrics().sum("leadflame_events_total", Map.of("outcome", "accepted"));
+            OptionalDouble accepted = server.metric("leadflame_events_total", "outcome", "accepted");
             if (accepted.isEmpty()) {
                 results.check(journal + ": GET /metrics has no leadflame_events_total{outcome=\"accepted\"}: not cross-checked");
                 return;

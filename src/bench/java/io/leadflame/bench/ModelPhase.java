@@ -52,7 +52,7 @@ final class ModelPhase {
                 Benchmarks.log("%s: seeded contacts %,d to %,d: %,d events in %.1f s (%.0f events/s)", phase, seeded,
                         scale, seeding.events(), seeding.seconds(), seeding.eventsPerSecond());
                 seeded = scale;
-                OptionalDouble live = server.metrics().sum("leadflame_contacts_live");
+                OptionalDouble live = server.metric("leadflame_contacts_live");
                 if (settings.runs("memory")) {
                     memory(server, scale, empty, live, results);
                 }

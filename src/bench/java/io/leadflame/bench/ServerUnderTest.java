@@ -2,6 +2,7 @@ package io.leadflame.bench;
 
 import io.leadflame.testing.FreePorts;
 import io.leadflame.testing.JavaProcess;
+import io.leadflame.testing.Scrape;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -141,8 +142,17 @@ final class ServerUnderTest implements AutoCloseable {
         return HttpConnection.call(endpoint.host(), endpoint.port(), "PUT", path, "application/json", json, 30_000);
     }
 
-    Metrics metrics() throws IOException {
-        return Metrics.scrape(endpoint);
+    /** {@code GET /metrics}, parsed; no samples when the node has no such endpoint. */
+    Scrape metrics() throws IOException {
+        HttpConnection.Reply reply = get("/metrics");
+        return Scrape.parse(reply.status() == 200 ? reply.body() : "");
+    }
+
+    /** The sum of the samples of {@code name} with these label pairs, if the node reports any. */
+    OptionalDouble metric(String name, String... labels) throws IOException {
+        List<Scrape.Sample> samples = metrics().matching(name, labels);
+        return samples.isEmpty() ? OptionalDouble.empty()
+                : OptionalDouble.of(samples.stream().mapToDouble(Scrape.Sample::value).sum());
     }
 
     /** Two full collections ({@code jcmd <pid> GC.run}): what is left is live. */
@@ -157,7 +167,7 @@ final class ServerUnderTest implements AutoCloseable {
      * {@code jcmd <pid> GC.heap_info}. The second element says which.
      */
     HeapReading heapUsed() throws IOException {
-        OptionalDouble fromMetrics = metrics().sum("jvm_memory_used_bytes", Map.of("area", "heap"));
+        OptionalDouble fromMetrics = metric("jvm_memory_used_bytes", "area", "heap");
         if (fromMetrics.isPresent()) {
             return new HeapReading((long) fromMetrics.getAsDouble(), "GET /metrics jvm_memory_used_bytes{area=heap}");
         }

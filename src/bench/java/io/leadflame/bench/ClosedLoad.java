@@ -18,12 +18,19 @@ import java.util.function.IntFunction;
  */
 final class ClosedLoad {
 
-    static final byte[] ACCEPTED_KEY = "\"accepted\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACCEPTED_KEY = "\"accepted\":".getBytes(StandardCharsets.US_ASCII);
     /**
      * Every {@code accepted} of every 202 this generator received (all loads, warm-ups included):
      * compared with the server's own count and its journal at the end of a phase.
      */
     static final LongAdder ACCEPTED = new LongAdder();
+    private static final byte[] DUPLICATES_KEY = "\"duplicates\":".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Every {@code duplicates} of every 202: the generator never sends an event id twice except
+     * when it resends a request that was not answered 202 (creating and seeding contacts), whose
+     * events may have been persisted all the same. Journal rows = accepted + duplicates.
+     */
+    static final LongAdder DUPLICATES = new LongAdder();
     /** The server's own ask timeout is 10 s; a request still unanswered after this is lost. */
     private static final int TIMEOUT_MILLIS = 60_000;
 
@@ -52,6 +59,14 @@ final class ClosedLoad {
     }
 
     private ClosedLoad() {
+    }
+
+    /** Adds the last answer's (a 202's) accepted and duplicates to the run's totals; returns its accepted. */
+    static long countAcknowledged(HttpConnection connection) {
+        long accepted = Math.max(0, connection.numberAfter(ACCEPTED_KEY));
+        ACCEPTED.add(accepted);
+        DUPLICATES.add(Math.max(0, connection.numberAfter(DUPLICATES_KEY)));
+        return accepted;
     }
 
     /** Runs {@code connections} for {@code warmup}, then counts a window of {@code window}. */
@@ -153,9 +168,7 @@ final class ClosedLoad {
             try {
                 int status = connection.exchange(writer.buffer(), length);
                 if (status == 202) {
-                    long a = Math.max(0, connection.numberAfter(ACCEPTED_KEY));
-                    accepted += a;
-                    ACCEPTED.add(a);
+                    accepted += countAcknowledged(connection);
                     events += eventsInRequest;
                     ok++;
                     return true;

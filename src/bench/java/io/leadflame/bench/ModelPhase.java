@@ -49,8 +49,9 @@ final class ModelPhase {
             for (int scale : settings.scales()) {
                 ClosedLoad.Outcome seeding = ClosedLoad.drain(server.endpoint, settings.batchConnections(),
                         Traffic.histories(seeded, scale, CONTACTS_PER_REQUEST, historyEnd));
-                Benchmarks.log("%s: seeded contacts %,d to %,d: %,d events in %.1f s (%.0f events/s)", phase, seeded,
-                        scale, seeding.events(), seeding.seconds(), seeding.eventsPerSecond());
+                Benchmarks.log("%s: seeded contacts %,d to %,d: %,d events in %.1f s (%.0f events/s)%s", phase, seeded,
+                        scale, seeding.events(), seeding.seconds(), seeding.eventsPerSecond(),
+                        seeding.failed() == 0 ? "" : "; resent after " + seeding.failures());
                 seeded = scale;
                 OptionalDouble live = server.metric("leadflame_contacts_live");
                 if (settings.runs("memory")) {

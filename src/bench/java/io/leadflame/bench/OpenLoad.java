@@ -110,7 +110,7 @@ final class OpenLoad {
                     try {
                         ok = connection.exchange(writer.buffer(), length) == 202;
                         if (ok) {
-                            ClosedLoad.ACCEPTED.add(Math.max(0, connection.numberAfter(ClosedLoad.ACCEPTED_KEY)));
+                            ClosedLoad.countAcknowledged(connection);
                         }
                     } catch (IOException e) {
                         ok = false;

@@ -42,8 +42,16 @@ public final class Benchmarks {
     public static void main(String[] args) throws IOException {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Files.createDirectories(settings.dir());
-        Runtime.getRuntime().addShutdownHook(new Thread(Benchmarks::cleanUp, "bench-cleanup"));
         Results results = new Results(settings, machine(settings));
+        // Ctrl-C or a kill: no server left running, no database left behind, and what was
+        // measured so far still written.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cleanUp();
+            if (!results.written()) {
+                results.error("the run was interrupted (signal) before it finished");
+                writeQuietly(results, settings);
+            }
+        }, "bench-cleanup"));
         log("settings %s; results in %s", settings.describe(), settings.dir());
         try {
             if (settings.runs("baselines")) {
@@ -62,13 +70,21 @@ public final class Benchmarks {
             e.printStackTrace();
         } finally {
             cleanUp();
-            results.write(settings.dir());
+            writeQuietly(results, settings);
         }
         System.out.println();
         System.out.println(results.summary());
         System.out.println("Results: " + settings.dir().resolve("results.json") + ", " + settings.dir().resolve("summary.md"));
         // Targets not met are results, not failures; a phase that broke fails the build.
         System.exit(results.failed() ? 1 : 0);
+    }
+
+    private static void writeQuietly(Results results, BenchSettings settings) {
+        try {
+            results.write(settings.dir());
+        } catch (IOException e) {
+            System.err.println("could not write the results to " + settings.dir() + ": " + e);
+        }
     }
 
     /** A fresh PostgreSQL database {@code leadflame_bench_<timestamp>}, dropped at the end whatever happens. */

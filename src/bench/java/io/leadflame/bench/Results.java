@@ -82,6 +82,7 @@ final class Results {
     private final List<Map<String, Object>> latencyRows = new ArrayList<>();
     private final List<String> checks = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
+    private boolean written;
 
     Results(BenchSettings settings, Map<String, Object> machine) {
         this.settings = settings;
@@ -120,7 +121,12 @@ final class Results {
         return !errors.isEmpty();
     }
 
+    synchronized boolean written() {
+        return written;
+    }
+
     synchronized void write(Path dir) throws IOException {
+        written = true;
         Files.createDirectories(dir);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(dir.resolve("results.json"), json.writeValueAsString(toJson()) + "\n");

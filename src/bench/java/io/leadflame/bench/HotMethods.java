@@ -16,9 +16,10 @@ import java.util.Set;
 /**
  * What the server spent its CPU on, from a flight recording ({@code settings=profile}): the
  * {@code jdk.ExecutionSample} events (Java threads sampled while running Java code) counted by
- * their top frame (self time) and by every method on the stack (total time), as
- * {@code jfr print --events jdk.ExecutionSample} aggregated by hand would give. Read with the
- * JDK's own recording reader, so no text output of tens of megabytes is parsed.
+ * their top frame (self time), by the top frame's package, and for Leadflame's own methods by
+ * presence anywhere on the stack (total time: the dispatcher and pool frames every stack has
+ * would tell nothing). What {@code jfr print --events jdk.ExecutionSample} aggregated by hand would
+ * give, read with the JDK's own recording reader instead of parsing megabytes of text.
  */
 final class HotMethods {
 
@@ -27,6 +28,7 @@ final class HotMethods {
 
     static String summarize(Path recording, int top) throws IOException {
         Map<String, Long> self = new HashMap<>();
+        Map<String, Long> packages = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
         long samples = 0;
@@ -43,10 +45,12 @@ final class HotMethods {
                 samples++;
                 List<RecordedFrame> frames = stack.getFrames();
                 self.merge(name(frames.get(0)), 1L, Long::sum);
+                String type = frames.get(0).getMethod().getType().getName();
+                packages.merge(type.contains(".") ? type.substring(0, type.lastIndexOf('.')) : type, 1L, Long::sum);
                 Set<String> seen = new HashSet<>();
                 for (RecordedFrame f : frames) {
                     String n = name(f);
-                    if (seen.add(n)) {
+                    if (n.startsWith("io.leadflame.") && seen.add(n)) {
                         total.merge(n, 1L, Long::sum);
                     }
                 }
@@ -59,7 +63,8 @@ final class HotMethods {
         out.append("Flight recording ").append(recording.getFileName()).append(": ").append(samples)
                 .append(" execution samples\n");
         table(out, "Top methods by self samples (the frame on top of the stack)", self, samples, top);
-        table(out, "Top methods by total samples (anywhere on the stack)", total, samples, top);
+        table(out, "Self samples by package of the top frame", packages, samples, top);
+        table(out, "Leadflame's methods by total samples (anywhere on the stack)", total, samples, top);
         table(out, "Samples by thread (numbered threads folded)", threads, samples, 15);
         return out.toString();
     }

@@ -96,15 +96,21 @@ final class ModelPhase {
         details.put("rescoredReported", done.path("rescored").asLong());
         details.put("startedAt", done.path("startedAt").asText());
         details.put("completedAt", done.path("completedAt").asText());
-        serverSeconds(done).ifPresent(s -> details.put("serverSeconds", s));
         if (done.path("contacts").asLong() != contacts) {
             results.check(String.format("rescoring at %,d contacts: the server reports %,d contacts", contacts,
                     done.path("contacts").asLong()));
         }
+        Optional<Results.Target> target = contacts == 1_000_000
+                ? Optional.of(Results.Target.atMost("≤ 10 s at 1M", 10)) : Optional.empty();
         results.add(new Results.Figure("rescoring." + contacts, "rescoring", "h2",
                 String.format("rescoring %,d live contacts, PUT /model to done", contacts), seconds, "s",
-                Optional.empty(), contacts == 1_000_000 ? Optional.of(Results.Target.atMost("≤ 10 s at 1M", 10))
-                : Optional.empty(), 0, details));
+                Optional.empty(), target, 0, details));
+        Optional<Double> serverSeconds = serverSeconds(done);
+        if (serverSeconds.isPresent()) {
+            results.add(new Results.Figure("rescoring." + contacts + ".server", "rescoring", "h2",
+                    String.format("rescoring %,d live contacts, server's startedAt to completedAt", contacts),
+                    serverSeconds.get(), "s", Optional.empty(), Optional.empty(), 0, details));
+        }
     }
 
     private static Optional<Double> serverSeconds(JsonNode status) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -118,7 +119,7 @@ final class EventMix {
     private static List<String> history(Random random, Instant now) {
         List<String> events = new ArrayList<>(HISTORY_EVENTS);
         List<String> tags = new ArrayList<>(List.of(TAGS));
-        java.util.Collections.shuffle(tags, random);
+        Collections.shuffle(tags, random);
         for (int t = 0; t < 5; t++) {
             events.add(event("tag_applied", past(random, now), "\"tag\":" + quote(tags.get(t))));
         }

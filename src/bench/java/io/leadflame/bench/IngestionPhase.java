@@ -3,6 +3,7 @@ package io.leadflame.bench;
 import io.leadflame.testing.TestDatabase;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -148,7 +149,7 @@ final class IngestionPhase {
             long server202 = (long) accepted.getAsDouble();
             results.check(String.format("%s: server leadflame_events_total{outcome=accepted} %,d, client %,d: %s",
                     journal, server202, clientAccepted, server202 == clientAccepted ? "equal" : "DIFFERENT"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             results.check(journal + ": GET /metrics failed (" + e + "): not cross-checked");
         }
     }

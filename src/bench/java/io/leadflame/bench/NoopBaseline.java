@@ -22,18 +22,19 @@ final class NoopBaseline {
             server.awaitReady(Duration.ofMinutes(1));
             ClosedLoad.Outcome single = ClosedLoad.measure(server.endpoint, settings.singleConnections(),
                     Traffic.singleEvents(settings.contacts()), settings.warmup(), settings.duration());
-            results.add(new Results.Figure(SINGLE, "baselines", "-",
-                    "no-op Pekko HTTP endpoint, one event per request, " + settings.singleConnections() + " connections",
-                    single.requestsPerSecond(), "requests/s", Optional.empty(), Optional.empty(), single.failed(),
-                    details(single)));
+            results.add(figure(SINGLE, "one event per request, " + settings.singleConnections() + " connections",
+                    single, single.requestsPerSecond(), "requests/s"));
             ClosedLoad.Outcome batched = ClosedLoad.measure(server.endpoint, settings.batchConnections(),
                     Traffic.batches(settings.contacts()), settings.warmup(), settings.duration());
-            results.add(new Results.Figure(BATCHED, "baselines", "-",
-                    "no-op Pekko HTTP endpoint, 1,000-event NDJSON batches, " + settings.batchConnections() + " connections",
-                    batched.eventsPerSecond(), "events/s", Optional.empty(), Optional.empty(), batched.failed(),
-                    details(batched)));
+            results.add(figure(BATCHED, "1,000-event NDJSON batches, " + settings.batchConnections() + " connections",
+                    batched, batched.eventsPerSecond(), "events/s"));
             server.stop();
         }
+    }
+
+    private static Results.Figure figure(String id, String load, ClosedLoad.Outcome o, double value, String unit) {
+        return new Results.Figure(id, "baselines", "-", "no-op Pekko HTTP endpoint, " + load, value, unit,
+                Optional.empty(), Optional.empty(), o.failed(), details(o));
     }
 
     /** What a closed-load window counted, for a figure's details. */

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -122,7 +123,7 @@ final class RawInsert {
         }
     }
 
-    private static void createTable(Connection c, String script, java.util.function.UnaryOperator<String> adapt)
+    private static void createTable(Connection c, String script, UnaryOperator<String> adapt)
             throws SQLException {
         // Comment lines first (a comment may hold a semicolon), then one statement per semicolon.
         String code = script.lines().filter(l -> !l.strip().startsWith("--")).collect(Collectors.joining("\n"));

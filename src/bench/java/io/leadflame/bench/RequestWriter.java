@@ -1,10 +1,10 @@
 package io.leadflame.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Fills a {@link RequestTemplate} into a buffer of its own (one writer per connection thread):

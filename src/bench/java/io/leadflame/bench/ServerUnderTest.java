@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,7 +81,7 @@ final class ServerUnderTest implements AutoCloseable {
         // Loopback only; remoting on any free port: a standalone node, nothing else to reach it.
         arguments.addAll(List.of("-Dleadflame.http.interface=" + HOST, "-Dpekko.remote.artery.canonical.port=0",
                 "-jar", JavaProcess.leadflameJar().toString()));
-        Map<String, String> env = new java.util.HashMap<>(journal);
+        Map<String, String> env = new HashMap<>(journal);
         env.put("HTTP_PORT", String.valueOf(port));
         return start(phase, settings, arguments, env, port, jfr);
     }
@@ -245,7 +247,7 @@ final class ServerUnderTest implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         } catch (IOException e) {

@@ -27,7 +27,7 @@ final class IngestionPhase {
     static void run(String journal, BenchSettings settings, Results results) throws Exception {
         String phase = "server-" + journal;
         TestDatabase db = journal.equals("postgres") ? Benchmarks.database() : null;
-        Path h2Data = settings.dir().resolve(phase + "-data");
+        Path h2Data = ServerUnderTest.h2DataDir(phase, settings);
         try (ServerUnderTest server = db == null ? ServerUnderTest.leadflameOnH2(phase, settings)
                 : ServerUnderTest.leadflameOnPostgres(phase, settings, db.url())) {
             server.awaitReady(Duration.ofMinutes(3));

@@ -33,7 +33,7 @@ final class ModelPhase {
 
     static void run(BenchSettings settings, Results results) throws Exception {
         String phase = "model-h2";
-        Path data = settings.dir().resolve(phase + "-data");
+        Path data = ServerUnderTest.h2DataDir(phase, settings);
         try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings)) {
             server.awaitReady(Duration.ofMinutes(3));
             // The tenant has a model before its first event, as in production.

@@ -61,9 +61,14 @@ final class ServerUnderTest implements AutoCloseable {
                 "-XX:+ExitOnOutOfMemoryError", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
     }
 
-    /** Leadflame on the H2 journal in a fresh {@code target/bench/<phase>-data}. */
+    /** Where {@link #leadflameOnH2} keeps the journal of {@code phase}: {@code target/bench/<phase>-data}. */
+    static Path h2DataDir(String phase, BenchSettings settings) {
+        return settings.dir().resolve(phase + "-data");
+    }
+
+    /** Leadflame on the H2 journal in a fresh {@link #h2DataDir}. */
     static ServerUnderTest leadflameOnH2(String phase, BenchSettings settings) {
-        Path data = settings.dir().resolve(phase + "-data");
+        Path data = h2DataDir(phase, settings);
         deleteRecursively(data);
         return leadflame(phase, settings, Map.of("DATA_DIR", data.toString()));
     }

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *   ({@link NoopBaseline}); the raw insert rate of each journal runs after that journal's
  *   phase, when its row size is known ({@link IngestionPhase});</li>
  *   <li>per journal in {@code bench.journals}: batched and single-event ingestion, then latency at
- *   25/50/80 % of the single-event maximum ({@link IngestionPhase});</li>
+ *   25/50/80 % of the single-event maximum ({@link IngestionPhase}); with baselines, the no-op
+ *   endpoint's latency at the same rates;</li>
  *   <li>rescoring and memory at each of {@code bench.scales} on H2 ({@link ModelPhase}).</li>
  * </ol>
  * Writes {@code target/bench/results.json} and {@code summary.md} and prints the summary. Every
@@ -62,6 +63,9 @@ public final class Benchmarks {
                 for (String journal : settings.journals()) {
                     IngestionPhase.run(journal, settings, results);
                 }
+            }
+            if (settings.runs("baselines") && settings.runs("latency")) {
+                NoopBaseline.latency(settings, results);
             }
             if (settings.runs("rescoring") || settings.runs("memory")) {
                 ModelPhase.run(settings, results);

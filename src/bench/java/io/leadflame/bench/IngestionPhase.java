@@ -108,18 +108,7 @@ final class IngestionPhase {
             OpenLoad.Outcome o = OpenLoad.run(server, settings.singleConnections(), share * max,
                     settings.latencyDuration(), Traffic.singleEvents(settings.contacts()));
             Histogram h = o.micros();
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("journal", journal);
-            row.put("share", pct + " %");
-            row.put("offeredPerSecond", o.offeredPerSecond());
-            row.put("achievedPerSecond", o.achievedPerSecond());
-            row.put("p50Micros", h.getValueAtPercentile(50));
-            row.put("p99Micros", h.getValueAtPercentile(99));
-            row.put("p999Micros", h.getValueAtPercentile(99.9));
-            row.put("maxMicros", h.getMaxValue());
-            row.put("answered", o.answered());
-            row.put("failed", o.failed());
-            results.latencyRow(row);
+            Map<String, Object> row = results.latencyRow("leadflame", journal, pct, o);
             String prefix = "latency." + journal + "." + pct + "pct.";
             String at = " at " + pct + " % of max (" + Results.number(o.offeredPerSecond()) + "/s)";
             for (Object[] p : new Object[][]{{"p50", 50.0}, {"p99", 99.0}, {"p999", 99.9}}) {

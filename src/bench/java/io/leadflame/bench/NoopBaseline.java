@@ -1,6 +1,7 @@
 package io.leadflame.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,6 +29,37 @@ final class NoopBaseline {
                     Traffic.batches(settings.contacts()), settings.warmup(), settings.duration());
             results.add(figure(BATCHED, "1,000-event NDJSON batches, " + settings.batchConnections() + " connections",
                     batched, batched.eventsPerSecond(), "events/s"));
+            server.stop();
+        }
+    }
+
+    /**
+     * The latency floor: the no-op endpoint under the same open-model load at each rate Leadflame's
+     * latency runs used, so a Leadflame p99 can be read against what this machine and generator
+     * give with no service behind HTTP at all.
+     */
+    static void latency(BenchSettings settings, Results results) throws Exception {
+        List<Map<String, Object>> runs = results.leadflameLatencyRows();
+        if (runs.isEmpty()) {
+            return;
+        }
+        try (ServerUnderTest server = ServerUnderTest.noop("noop-latency", settings)) {
+            server.awaitReady(Duration.ofMinutes(1));
+            // A fresh JVM: warm it up as Leadflame was by its ingestion runs before its latency runs.
+            ClosedLoad.measure(server.endpoint, settings.singleConnections(), Traffic.singleEvents(settings.contacts()),
+                    settings.warmup(), Duration.ZERO);
+            for (Map<String, Object> run : runs) {
+                String journal = (String) run.get("journal");
+                int pct = (Integer) run.get("sharePercent");
+                double rate = (Double) run.get("offeredPerSecond");
+                OpenLoad.Outcome o = OpenLoad.run(server.endpoint, settings.singleConnections(), rate,
+                        settings.latencyDuration(), Traffic.singleEvents(settings.contacts()));
+                Map<String, Object> row = results.latencyRow("no-op", journal, pct, o);
+                results.add(new Results.Figure("baseline.noop.latency." + journal + "." + pct + "pct.p99", "baselines",
+                        journal, "no-op endpoint p99 at " + journal + "'s " + pct + " % rate (" + Results.number(rate) + "/s)",
+                        o.micros().getValueAtPercentile(99) / 1000.0, "ms", Optional.empty(), Optional.empty(), o.failed(),
+                        row));
+            }
             server.stop();
         }
     }

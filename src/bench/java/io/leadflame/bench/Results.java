@@ -2,6 +2,7 @@ package io.leadflame.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,9 +102,31 @@ final class Results {
         return figures.stream().filter(f -> f.id().equals(id)).findFirst();
     }
 
-    /** One latency run, for the latency table of the summary. */
-    synchronized void latencyRow(Map<String, Object> row) {
+    /**
+     * One latency run of {@code server} (leadflame or no-op) at {@code pct} % of {@code journal}'s
+     * single-event maximum, for the latency table; returns the row (a figure's details).
+     */
+    synchronized Map<String, Object> latencyRow(String server, String journal, int pct, OpenLoad.Outcome o) {
+        Histogram h = o.micros();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("server", server);
+        row.put("journal", journal);
+        row.put("sharePercent", pct);
+        row.put("offeredPerSecond", o.offeredPerSecond());
+        row.put("achievedPerSecond", o.achievedPerSecond());
+        row.put("p50Micros", h.getValueAtPercentile(50));
+        row.put("p99Micros", h.getValueAtPercentile(99));
+        row.put("p999Micros", h.getValueAtPercentile(99.9));
+        row.put("maxMicros", h.getMaxValue());
+        row.put("answered", o.answered());
+        row.put("failed", o.failed());
         latencyRows.add(row);
+        return row;
+    }
+
+    /** Leadflame's latency runs so far: the rates the no-op endpoint is then run at. */
+    synchronized List<Map<String, Object>> leadflameLatencyRows() {
+        return latencyRows.stream().filter(r -> r.get("server").equals("leadflame")).toList();
     }
 
     /** A cross-check that passed or failed (client counts against the server's metrics and journal). */
@@ -179,7 +202,8 @@ final class Results {
         s.append("Machine: ").append(machine.get("cores")).append(" cores, ")
                 .append(gib(((Number) machine.get("memoryBytes")).longValue())).append(" GiB, ")
                 .append(machine.get("cpu")).append("; ").append(machine.get("javaVersion"))
-                .append("; commit ").append(machine.get("gitCommit")).append("\n");
+                .append("; commit ").append(machine.get("gitCommit"))
+                .append(Boolean.TRUE.equals(machine.get("gitDirty")) ? " with uncommitted changes" : "").append("\n");
         s.append("Server JVM: `").append(String.join(" ", ServerUnderTest.jvmFlags(settings))).append("`\n");
         s.append("Settings: ").append(settings.describe()).append("\n\n");
         s.append("| figure | journal | value | baseline | ratio | target | met |\n");
@@ -197,10 +221,11 @@ final class Results {
         if (!latencyRows.isEmpty()) {
             s.append("\nLatency of single-event requests, open model (intended send times at a fixed rate; ")
                     .append("coordinated omission corrected), ms:\n\n");
-            s.append("| journal | share of max | offered /s | achieved /s | p50 | p99 | p99.9 | max | failed |\n");
-            s.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            s.append("| server | journal | share of max | offered /s | achieved /s | p50 | p99 | p99.9 | max | failed |\n");
+            s.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (Map<String, Object> r : latencyRows) {
-                s.append("| ").append(r.get("journal")).append(" | ").append(r.get("share")).append(" | ")
+                s.append("| ").append(r.get("server")).append(" | ").append(r.get("journal")).append(" | ")
+                        .append(r.get("sharePercent")).append(" % | ")
                         .append(number((Double) r.get("offeredPerSecond"))).append(" | ")
                         .append(number((Double) r.get("achievedPerSecond"))).append(" | ")
                         .append(ms(r.get("p50Micros"))).append(" | ").append(ms(r.get("p99Micros"))).append(" | ")

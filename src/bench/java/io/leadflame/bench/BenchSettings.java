@@ -50,7 +50,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
         require(contacts > 0 && contacts < 10_000_000, "bench.contacts must be 1 to 9,999,999");
         scales.forEach(s -> require(s > 0 && s < 10_000_000, "bench.scales must be 1 to 9,999,999"));
         return new BenchSettings(duration, duration("bench.warmup", "10s"), latency, raw, contacts, journals,
-                Set.copyOf(scenarios), scales, property("bench.server-heap", "12g"),
+                Set.copyOf(scenarios), scales, property("bench.server-heap", "16g"),
                 Integer.parseInt(property("bench.batch-connections", "8")),
                 Integer.parseInt(property("bench.single-connections", "64")),
                 Boolean.parseBoolean(property("bench.profile", "false")),

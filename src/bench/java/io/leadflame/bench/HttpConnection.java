@@ -1,6 +1,5 @@
 package io.leadflame.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,13 +17,12 @@ import java.nio.charset.StandardCharsets;
  * <p>Why not {@code java.net.http.HttpClient}: on a 2-core machine that the load generator shares
  * with the server, its per-request objects, futures and selector thread cost a large share of the
  * CPU the server needs, and the benchmark would measure the client. A blocking socket per thread
- * costs a write and a read system call per request. Pekko HTTP answers strict entities with a
- * {@code Content-Length}; chunked answers (none expected on the measured paths) are decoded too.
+ * costs a write and a read system call per request. Only answers with a {@code Content-Length}
+ * are read: Pekko HTTP gives every strict entity one, and all answers here are strict.
  */
 final class HttpConnection implements Closeable {
 
     private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TRANSFER_ENCODING_CHUNKED = "transfer-encoding: chunked".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONNECTION_CLOSE = "connection: close".getBytes(StandardCharsets.US_ASCII);
 
     private final String host;
@@ -111,98 +109,32 @@ final class HttpConnection implements Closeable {
         }
         int status = (buffer[9] - '0') * 100 + (buffer[10] - '0') * 10 + (buffer[11] - '0');
         long contentLength = -1;
-        boolean chunked = false;
         boolean close = false;
         int line = lineEnd(0) + 2;
         while (line < headerEnd) {
             int end = lineEnd(line);
             if (startsWithIgnoreCase(line, end, CONTENT_LENGTH)) {
                 contentLength = parseNumber(line + CONTENT_LENGTH.length, end);
-            } else if (startsWithIgnoreCase(line, end, TRANSFER_ENCODING_CHUNKED)) {
-                chunked = true;
             } else if (startsWithIgnoreCase(line, end, CONNECTION_CLOSE)) {
                 close = true;
             }
             line = end + 2;
         }
-        bodyStart = headerEnd + 4;
-        if (contentLength >= 0) {
-            int need = bodyStart + (int) contentLength;
-            ensureCapacity(need);
-            while (filled < need) {
-                filled = readMore(filled);
-            }
-            bodyLength = (int) contentLength;
-        } else if (chunked) {
-            readChunked(filled);
-            close = true; // rare and never on a measured path: simpler to start afresh
-        } else {
-            // No length: the body ends with the connection.
-            try {
-                while (true) {
-                    filled = readMore(filled);
-                }
-            } catch (EOFException end) {
-                bodyLength = filled - bodyStart;
-                close = true;
-            }
+        if (contentLength < 0) {
+            // Pekko HTTP answers every strict entity (all of Leadflame's and the no-op's) with a length.
+            throw new IOException("an answer without Content-Length (chunked or until close) is not supported");
         }
+        bodyStart = headerEnd + 4;
+        int need = bodyStart + (int) contentLength;
+        ensureCapacity(need);
+        while (filled < need) {
+            filled = readMore(filled);
+        }
+        bodyLength = (int) contentLength;
         if (close) {
             close();
         }
         return status;
-    }
-
-    private void readChunked(int filled) throws IOException {
-        ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        raw.write(buffer, bodyStart, filled - bodyStart);
-        byte[] chunk = new byte[8192];
-        // Read until the terminating zero-length chunk "\r\n0\r\n\r\n" (no trailers from Pekko).
-        while (!endsWith(raw, "0\r\n\r\n")) {
-            int n = in.read(chunk);
-            if (n < 0) {
-                throw new EOFException("connection closed inside a chunked body");
-            }
-            raw.write(chunk, 0, n);
-        }
-        byte[] bytes = raw.toByteArray();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        int pos = 0;
-        while (true) {
-            int crlf = indexOf(bytes, pos, (byte) '\r');
-            int size = Integer.parseInt(new String(bytes, pos, crlf - pos, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            body.write(bytes, crlf + 2, size);
-            pos = crlf + 2 + size + 2;
-        }
-        byte[] decoded = body.toByteArray();
-        ensureCapacity(bodyStart + decoded.length);
-        System.arraycopy(decoded, 0, buffer, bodyStart, decoded.length);
-        bodyLength = decoded.length;
-    }
-
-    private static boolean endsWith(ByteArrayOutputStream raw, String suffix) {
-        if (raw.size() < suffix.length()) {
-            return false;
-        }
-        byte[] all = raw.toByteArray();
-        for (int i = 0; i < suffix.length(); i++) {
-            if (all[all.length - suffix.length() + i] != suffix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(byte[] bytes, int from, byte b) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("malformed chunked body");
     }
 
     private int readMore(int filled) throws IOException {

@@ -1,6 +1,7 @@
 package io.leadflame.e2e;
 
 import io.leadflame.testing.HttpReply;
+import io.leadflame.testing.Scrape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

@@ -3,6 +3,7 @@ package io.leadflame.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.testing.HttpReply;
+import io.leadflame.testing.Scrape;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,14 +1,13 @@
 package io.leadflame.failover;
 
+import io.leadflame.testing.JavaProcess;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.leadflame.testing.FreePorts.freePort;
 
@@ -20,17 +19,17 @@ import static io.leadflame.testing.FreePorts.freePort;
 final class JarNode implements AutoCloseable {
 
     /** Exit status Java reports for a process ended by signal N: 128 + N. */
-    static final int KILLED_BY_SIGKILL = 128 + 9;
-    static final int KILLED_BY_SIGTERM = 128 + 15;
+    static final int KILLED_BY_SIGKILL = JavaProcess.KILLED_BY_SIGKILL;
+    static final int KILLED_BY_SIGTERM = JavaProcess.KILLED_BY_SIGTERM;
 
     final String name;
     final int httpPort;
     final int managementPort;
     final int clusterPort;
     final Path log;
-    private final Process process;
+    private final JavaProcess process;
 
-    private JarNode(String name, int httpPort, int managementPort, int clusterPort, Path log, Process process) {
+    private JarNode(String name, int httpPort, int managementPort, int clusterPort, Path log, JavaProcess process) {
         this.name = name;
         this.httpPort = httpPort;
         this.managementPort = managementPort;
@@ -47,13 +46,9 @@ final class JarNode implements AutoCloseable {
     }
 
     static JarNode start(String name, Ports ports, String contactPoints, String jdbcUrl, Path logDir) {
-        Path jar = Path.of(System.getProperty("leadflame.it.jar", "target/leadflame.jar")).toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: integration tests run after 'package' (mvn -B verify)");
-        }
+        Path jar = JavaProcess.leadflameJar();
         Path log = logDir.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> arguments = List.of(
                 "-Xmx512m",
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 // All contact points are started together: no need for the production 5 s margin.
@@ -66,12 +61,8 @@ final class JarNode implements AutoCloseable {
                 // Several nodes on one PostgreSQL: keep their pools small.
                 "-Dleadflame.databases.postgres.db.maxConnections=8",
                 "-Dleadflame.databases.postgres.db.numThreads=8",
-                "-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(logDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = pb.environment();
+                "-jar", jar.toString());
+        Map<String, String> env = new HashMap<>();
         env.put("LEADFLAME_JOURNAL", "postgres");
         env.put("JDBC_URL", jdbcUrl);
         env.put("JDBC_USER", "postgres");
@@ -84,12 +75,8 @@ final class JarNode implements AutoCloseable {
         env.put("MANAGEMENT_PORT", String.valueOf(ports.management()));
         env.put("HTTP_PORT", String.valueOf(ports.http()));
         env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
-        try {
-            Process process = pb.start();
-            return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + name + ": " + command, e);
-        }
+        JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
+        return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
     }
 
     String api(String path) {
@@ -110,9 +97,7 @@ final class JarNode implements AutoCloseable {
 
     /** Whether /health/ready answers 200 (and the process still runs). */
     boolean ready(Http http) {
-        if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
-        }
+        process.requireAlive();
         try {
             return http.get(api("/health/ready"), Duration.ofSeconds(5)).status() == 200;
         } catch (IOException e) {
@@ -120,47 +105,25 @@ final class JarNode implements AutoCloseable {
         }
     }
 
-    /** SIGKILL ({@link Process#destroyForcibly}): no shutdown hook, no leaving; returns the exit status. */
+    /** SIGKILL: no shutdown hook, no leaving; returns the exit status. */
     int kill9() throws InterruptedException {
-        process.destroyForcibly();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + " still runs 15 s after SIGKILL");
-        }
-        return process.exitValue();
+        return process.kill9();
     }
 
-    /** SIGTERM ({@link Process#destroy}): coordinated shutdown, leaves the cluster; returns the exit status. */
+    /** SIGTERM: coordinated shutdown, leaves the cluster; returns the exit status. */
     int terminate(Duration within) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(15, TimeUnit.SECONDS);
-            throw new IllegalStateException(name + " did not exit within " + within + " of SIGTERM; killed");
-        }
-        return process.exitValue();
+        return process.terminate(within);
     }
 
     /** The last lines of the node's log, for failure messages. */
     String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return process.tail(lines);
     }
 
     /** Never leaves a process behind: SIGKILL if it still runs. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        process.close();
     }
 
     @Override

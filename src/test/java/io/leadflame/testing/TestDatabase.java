@@ -30,7 +30,11 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Creates {@code leadflame_test_<random>}; fails with a hint when the server is not there. */
     public static TestDatabase create() {
-        String name = "leadflame_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        return create("leadflame_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    /** Creates the database {@code name} (lower case letters, digits and _), e.g. a benchmark run's. */
+    public static TestDatabase create(String name) {
         admin("CREATE DATABASE " + name);
         return new TestDatabase(name);
     }

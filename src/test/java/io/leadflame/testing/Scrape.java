@@ -1,4 +1,4 @@
-package io.leadflame.e2e;
+package io.leadflame.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,15 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A {@code GET /metrics} answer read as samples, just enough of the Prometheus text format for
- * the tests: {@code name{label="value",...} value} lines; comments are skipped.
+ * the tests and the benchmarks: {@code name{label="value",...} value} lines; comments are skipped.
  */
-record Scrape(String text, List<Sample> samples) {
+public record Scrape(String text, List<Sample> samples) {
 
     /** One line: a metric name, its labels and its value. */
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    static Scrape parse(String text) {
+    public static Scrape parse(String text) {
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {
@@ -32,18 +32,18 @@ record Scrape(String text, List<Sample> samples) {
      * The sum of the samples named {@code name} whose labels include the {@code labels} pairs
      * (name, value, name, value...); fails when there is none.
      */
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         List<Sample> matching = matching(name, labels);
         assertFalse(matching.isEmpty(), "no sample " + name + " " + List.of(labels) + " in:\n" + text);
         return matching.stream().mapToDouble(Sample::value).sum();
     }
 
     /** Like {@link #value} but 0 when no sample matches (a series not created yet). */
-    double valueOrZero(String name, String... labels) {
+    public double valueOrZero(String name, String... labels) {
         return matching(name, labels).stream().mapToDouble(Sample::value).sum();
     }
 
-    List<Sample> matching(String name, String... labels) {
+    public List<Sample> matching(String name, String... labels) {
         assertEquals(0, labels.length % 2, "labels come in name, value pairs");
         List<Sample> out = new ArrayList<>();
         for (Sample s : samples) {

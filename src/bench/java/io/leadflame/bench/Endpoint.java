@@ -1,0 +1,5 @@
+package io.leadflame.bench;
+
+/** Where a server under test listens. */
+record Endpoint(String host, int port) {
+}

@@ -1,0 +1,149 @@
+package io.leadflame.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Rescoring and memory on the embedded default (H2), at each of {@code bench.scales} live
+ * contacts: a fresh Leadflame with a model, its heap measured after GC before any contact; then
+ * contacts seeded with a realistic history (5 tags, 20 activities with attributes, 3 fields: 28
+ * events each, a contact's events in one NDJSON request of 35 contacts = 980 events) up to the
+ * scale; the heap after GC again (per contact: the growth over the empty node ÷ contacts); then a
+ * new model version, timed from {@code PUT /model} until {@code GET /model/rescoring} says done.
+ * Seeding continues from there to the next scale.
+ */
+final class ModelPhase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONTACTS_PER_REQUEST = 1_000 / EventMix.HISTORY_EVENTS;
+    private static final Duration RESCORING_POLL = Duration.ofMillis(50);
+    private static final Duration RESCORING_LIMIT = Duration.ofMinutes(30);
+
+    private ModelPhase() {
+    }
+
+    static void run(BenchSettings settings, Results results) throws Exception {
+        String phase = "model-h2";
+        Path data = ServerUnderTest.h2DataDir(phase, settings);
+        try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings)) {
+            server.awaitReady(Duration.ofMinutes(3));
+            // The tenant has a model before its first event, as in production.
+            int variant = 0;
+            long version = putModel(server, variant++);
+            awaitRescored(server, version);
+            server.fullGc();
+            ServerUnderTest.HeapReading empty = server.heapUsed();
+            Benchmarks.log("%s: heap after GC with no contact: %,d bytes (%s)", phase, empty.bytes(), empty.source());
+
+            Instant historyEnd = Instant.now();
+            int seeded = 0;
+            for (int scale : settings.scales()) {
+                ClosedLoad.Outcome seeding = ClosedLoad.drain(server.endpoint, settings.batchConnections(),
+                        Traffic.histories(seeded, scale, CONTACTS_PER_REQUEST, historyEnd));
+                Benchmarks.log("%s: seeded contacts %,d to %,d: %,d events in %.1f s (%.0f events/s)%s", phase, seeded,
+                        scale, seeding.events(), seeding.seconds(), seeding.eventsPerSecond(),
+                        seeding.failed() == 0 ? "" : "; resent after " + seeding.failures());
+                seeded = scale;
+                OptionalDouble live = server.metric("leadflame_contacts_live");
+                if (settings.runs("memory")) {
+                    memory(server, scale, empty, live, results);
+                }
+                if (settings.runs("rescoring")) {
+                    rescoring(server, scale, variant++, results);
+                }
+            }
+            server.stop();
+        } finally {
+            ServerUnderTest.deleteRecursively(data);
+        }
+    }
+
+    private static void memory(ServerUnderTest server, int contacts, ServerUnderTest.HeapReading empty,
+                               OptionalDouble live, Results results) throws IOException {
+        server.fullGc();
+        ServerUnderTest.HeapReading now = server.heapUsed();
+        double perContact = (double) (now.bytes() - empty.bytes()) / contacts;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("heapBytes", now.bytes());
+        details.put("heapBytesWithoutContacts", empty.bytes());
+        details.put("contacts", contacts);
+        details.put("contactsLiveMetric", live.isPresent() ? live.getAsDouble() : null);
+        details.put("eventsPerContact", EventMix.HISTORY_EVENTS);
+        details.put("source", now.source());
+        results.add(new Results.Figure("memory." + contacts, "memory", "h2",
+                String.format("live heap per contact after GC, %,d contacts", contacts), perContact, "bytes",
+                Optional.empty(), Optional.of(Results.Target.atMost("≤ 4 KiB", 4096)), 0, details));
+    }
+
+    private static void rescoring(ServerUnderTest server, int contacts, int variant, Results results)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long version = putModel(server, variant);
+        JsonNode done = awaitRescored(server, version);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("version", version);
+        details.put("contactsReported", done.path("contacts").asLong());
+        details.put("rescoredReported", done.path("rescored").asLong());
+        details.put("startedAt", done.path("startedAt").asText());
+        details.put("completedAt", done.path("completedAt").asText());
+        if (done.path("contacts").asLong() != contacts) {
+            results.check(String.format("rescoring at %,d contacts: the server reports %,d contacts", contacts,
+                    done.path("contacts").asLong()));
+        }
+        Optional<Results.Target> target = contacts == 1_000_000
+                ? Optional.of(Results.Target.atMost("≤ 10 s at 1M", 10)) : Optional.empty();
+        results.add(new Results.Figure("rescoring." + contacts, "rescoring", "h2",
+                String.format("rescoring %,d live contacts, PUT /model to done", contacts), seconds, "s",
+                Optional.empty(), target, 0, details));
+        Optional<Double> serverSeconds = serverSeconds(done);
+        if (serverSeconds.isPresent()) {
+            results.add(new Results.Figure("rescoring." + contacts + ".server", "rescoring", "h2",
+                    String.format("rescoring %,d live contacts, server's startedAt to completedAt", contacts),
+                    serverSeconds.get(), "s", Optional.empty(), Optional.empty(), 0, details));
+        }
+    }
+
+    private static Optional<Double> serverSeconds(JsonNode status) {
+        try {
+            Instant started = Instant.parse(status.path("startedAt").asText());
+            Instant completed = Instant.parse(status.path("completedAt").asText());
+            return Optional.of(Duration.between(started, completed).toNanos() / 1e9);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long putModel(ServerUnderTest server, int variant) throws IOException {
+        HttpConnection.Reply reply = server.put(EventMix.MODEL_PATH, EventMix.model(variant));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("PUT /model answered " + reply.status() + ": " + reply.body());
+        }
+        return JSON.readTree(reply.body()).path("version").asLong();
+    }
+
+    /** Polls {@code GET /model/rescoring} every 50 ms until version {@code version} is done. */
+    private static JsonNode awaitRescored(ServerUnderTest server, long version) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + RESCORING_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpConnection.Reply reply = server.get(EventMix.MODEL_PATH + "/rescoring");
+            if (reply.status() == 200) {
+                JsonNode status = JSON.readTree(reply.body());
+                if (status.path("version").asLong() == version && status.path("done").asBoolean()) {
+                    return status;
+                }
+            }
+            Thread.sleep(RESCORING_POLL.toMillis());
+        }
+        throw new IllegalStateException("rescoring of model version " + version + " not done within " + RESCORING_LIMIT);
+    }
+}

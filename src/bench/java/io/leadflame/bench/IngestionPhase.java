@@ -69,8 +69,8 @@ final class IngestionPhase {
                         : RawInsert.postgresShape(db.url());
                 // Duplicates come only from resent requests whose events had been persisted.
                 results.check(String.format("%s: journal holds %,d contact events; the client was answered %,d accepted "
-                                + "+ %,d duplicates: %s", journal, shape.rows(), clientAccepted, clientDuplicates,
-                        shape.rows() == clientAccepted + clientDuplicates ? "equal" : "DIFFERENT"));
+                                + "+ %,d duplicates: %s", journal, shape.events(), clientAccepted, clientDuplicates,
+                        shape.events() == clientAccepted + clientDuplicates ? "equal" : "DIFFERENT"));
                 raw = Optional.of(rawInsert(journal, shape, db, settings, results));
             }
             if (batched != null) {

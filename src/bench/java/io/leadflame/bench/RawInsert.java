@@ -32,7 +32,7 @@ final class RawInsert {
     private static final String CONTACT_ROWS = "Contact|%";
 
     /** The average journal row of the contacts, read from the server's journal after its phase. */
-    record RowShape(long rows, double payloadBytes, double persistenceIdChars, double writerChars,
+    record RowShape(long rows, long events, double payloadBytes, double persistenceIdChars, double writerChars,
                     double manifestChars, int serializerId) {
     }
 
@@ -57,16 +57,51 @@ final class RawInsert {
 
     private static RowShape shape(Connection connection, String table, String pid, String payload, String writer,
                                   String manifest, String serId) throws SQLException {
-        try (Connection c = connection; Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(OCTET_LENGTH(" + payload + ")), AVG(CHAR_LENGTH(" + pid
-                     + ")), AVG(CHAR_LENGTH(" + writer + ")), AVG(CHAR_LENGTH(" + manifest + ")), MIN(" + serId + ") FROM "
-                     + table + " WHERE " + pid + " LIKE '" + CONTACT_ROWS + "'")) {
-            rs.next();
-            if (rs.getLong(1) == 0) {
-                throw new IllegalStateException("the journal has no contact rows to take the shape of");
+        try (Connection c = connection; Statement s = c.createStatement()) {
+            long rows;
+            double payloadBytes;
+            double pidChars;
+            double writerChars;
+            double manifestChars;
+            int serializer;
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(OCTET_LENGTH(" + payload + ")), AVG(CHAR_LENGTH("
+                    + pid + ")), AVG(CHAR_LENGTH(" + writer + ")), AVG(CHAR_LENGTH(" + manifest + ")), MIN(" + serId
+                    + ") FROM " + table + " WHERE " + pid + " LIKE '" + CONTACT_ROWS + "'")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    throw new IllegalStateException("the journal has no contact rows to take the shape of");
+                }
+                rows = rs.getLong(1);
+                payloadBytes = rs.getDouble(2);
+                pidChars = rs.getDouble(3);
+                writerChars = rs.getDouble(4);
+                manifestChars = rs.getDouble(5);
+                serializer = rs.getInt(6);
             }
-            return new RowShape(rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),
-                    rs.getInt(6));
+            return new RowShape(rows, events(c, table, pid, payload, manifest), payloadBytes, pidChars, writerChars,
+                    manifestChars, serializer);
+        }
+    }
+
+    /**
+     * The contact events the rows hold: a row of the current format ({@code ContactSerializer}'s
+     * manifest {@code E1}) starts with its event count; a row of the older format holds one.
+     */
+    private static long events(Connection c, String table, String pid, String payload, String manifest)
+            throws SQLException {
+        c.setAutoCommit(false); // PostgreSQL streams a result only inside a transaction
+        try (Statement s = c.createStatement()) {
+            s.setFetchSize(10_000);
+            long events = 0;
+            try (ResultSet rs = s.executeQuery("SELECT " + manifest + ", " + payload + " FROM " + table + " WHERE "
+                    + pid + " LIKE '" + CONTACT_ROWS + "'")) {
+                while (rs.next()) {
+                    byte[] bytes = rs.getBytes(2);
+                    events += "E1".equals(rs.getString(1)) ? java.nio.ByteBuffer.wrap(bytes).getInt() : 1;
+                }
+            }
+            c.rollback();
+            return events;
         }
     }
 

@@ -169,14 +169,18 @@ final class ServerUnderTest implements AutoCloseable {
     }
 
     /**
-     * Heap in use: {@code jvm_memory_used_bytes{area="heap"}} summed over the pools from
+     * Heap in use after a full collection: {@code jvm_memory_used_bytes{area="heap"}} summed over the pools but Eden from
      * {@code /metrics}; where the node has no such metric, the used figure of
      * {@code jcmd <pid> GC.heap_info}. The second element says which.
      */
     HeapReading heapUsed() throws IOException {
-        OptionalDouble fromMetrics = metric("jvm_memory_used_bytes", "area", "heap");
-        if (fromMetrics.isPresent()) {
-            return new HeapReading((long) fromMetrics.getAsDouble(), "GET /metrics jvm_memory_used_bytes{area=heap}");
+        // Right after a full collection Eden is empty: whatever is in it now (the scrape's own
+        // garbage, a timer's) is not live, so only the other pools count.
+        List<Scrape.Sample> heap = metrics().matching("jvm_memory_used_bytes", "area", "heap");
+        if (!heap.isEmpty()) {
+            long bytes = (long) heap.stream().filter(sample -> !sample.labels().getOrDefault("id", "").contains("Eden"))
+                    .mapToDouble(Scrape.Sample::value).sum();
+            return new HeapReading(bytes, "GET /metrics jvm_memory_used_bytes{area=heap}, all pools but Eden");
         }
         Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
         if (!m.find()) {

@@ -53,12 +53,13 @@ final class ServerUnderTest implements AutoCloseable {
 
     /**
      * The JVM flags of every server under test: the production Deployment's (k8s/deployment.yaml:
-     * G1, exit on OOM, a common pool of 2) with a fixed heap of {@code bench.server-heap} instead of
+     * G1 with a 20 ms pause goal, exit on OOM, a common pool of 2) with a fixed heap of {@code bench.server-heap} instead of
      * a share of the container (-Xms = -Xmx, so heap resizing does not move during a run).
      */
     static List<String> jvmFlags(BenchSettings settings) {
         return List.of("-Xms" + settings.serverHeap(), "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC",
-                "-XX:+ExitOnOutOfMemoryError", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+                "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
     }
 
     /** Where {@link #leadflameOnH2} keeps the journal of {@code phase}: {@code target/bench/<phase>-data}. */

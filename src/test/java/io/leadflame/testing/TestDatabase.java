@@ -1,6 +1,8 @@
 package io.leadflame.testing;
 
 import com.typesafe.config.Config;
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.contact.ContactSerializer;
 import com.typesafe.config.ConfigFactory;
 
 import java.sql.Connection;
@@ -71,6 +73,30 @@ public final class TestDatabase implements AutoCloseable {
             return rs.getLong(1);
         } catch (SQLException e) {
             throw new IllegalStateException("Query failed on " + name + ": " + sql, e);
+        }
+    }
+
+    /**
+     * The contact events in the journal, read back with the service's own serializer: a row
+     * holds the new events of one request for one contact ({@code EventsRecorded}); a row of
+     * the format before it ({@code EventRecorded}, Jackson) holds one.
+     */
+    public long contactEventsInJournal() {
+        ContactSerializer serializer = new ContactSerializer(null);
+        String sql = "SELECT event_ser_id, event_ser_manifest, event_payload FROM event_journal "
+                + "WHERE persistence_id LIKE 'Contact|%' AND NOT deleted";
+        try (Connection c = DriverManager.getConnection(url(), USER, "");
+             Statement s = c.createStatement();
+             var rs = s.executeQuery(sql)) {
+            long events = 0;
+            while (rs.next()) {
+                boolean batched = rs.getInt(1) == serializer.identifier();
+                events += batched ? ((ContactEntity.EventsRecorded) serializer.fromBinary(rs.getBytes(3),
+                        rs.getString(2))).events().size() : 1;
+            }
+            return events;
+        } catch (SQLException | java.io.NotSerializableException e) {
+            throw new IllegalStateException("Reading the journal of " + name + " failed", e);
         }
     }
 

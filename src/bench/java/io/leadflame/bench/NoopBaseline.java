@@ -1,6 +1,7 @@
 package io.leadflame.bench;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +72,12 @@ final class NoopBaseline {
 
     /** What a closed-load window counted, for a figure's details. */
     static Map<String, Object> details(ClosedLoad.Outcome o) {
-        return Map.of("seconds", o.seconds(), "requests", o.requests(), "events", o.events(),
-                "requestsPerSecond", o.requestsPerSecond(), "failures", o.failures());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("seconds", o.seconds());
+        details.put("requests", o.requests());
+        details.put("events", o.events());
+        details.put("requestsPerSecond", o.requestsPerSecond());
+        details.put("failures", o.failures());
+        return details;
     }
 }

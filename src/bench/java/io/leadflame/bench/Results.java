@@ -172,8 +172,13 @@ final class Results {
             m.put("label", f.label());
             m.put("value", f.value());
             m.put("unit", f.unit());
-            m.put("baseline", f.baseline().map(b -> Map.<String, Object>of("id", b.id(), "value", b.value(), "unit", b.unit()))
-                    .orElse(null));
+            m.put("baseline", f.baseline().map(b -> {
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("id", b.id());
+                bm.put("value", b.value());
+                bm.put("unit", b.unit());
+                return bm;
+            }).orElse(null));
             m.put("ratio", f.ratio().orElse(null));
             m.put("target", f.target().map(t -> {
                 Map<String, Object> tm = new LinkedHashMap<>();

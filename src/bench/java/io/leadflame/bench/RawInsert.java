@@ -1,5 +1,7 @@
 package io.leadflame.bench;
 
+import io.leadflame.testing.JournalRows;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,26 +80,22 @@ final class RawInsert {
                 manifestChars = rs.getDouble(5);
                 serializer = rs.getInt(6);
             }
-            return new RowShape(rows, events(c, table, pid, payload, manifest), payloadBytes, pidChars, writerChars,
+            return new RowShape(rows, events(c, table, pid, payload, manifest, serId), payloadBytes, pidChars, writerChars,
                     manifestChars, serializer);
         }
     }
 
-    /**
-     * The contact events the rows hold: a row of the current format ({@code ContactSerializer}'s
-     * manifest {@code E1}) starts with its event count; a row of the older format holds one.
-     */
-    private static long events(Connection c, String table, String pid, String payload, String manifest)
+    /** The contact events the rows hold ({@link JournalRows}: a row holds a request's events for a contact). */
+    private static long events(Connection c, String table, String pid, String payload, String manifest, String serId)
             throws SQLException {
         c.setAutoCommit(false); // PostgreSQL streams a result only inside a transaction
         try (Statement s = c.createStatement()) {
             s.setFetchSize(10_000);
             long events = 0;
-            try (ResultSet rs = s.executeQuery("SELECT " + manifest + ", " + payload + " FROM " + table + " WHERE "
-                    + pid + " LIKE '" + CONTACT_ROWS + "'")) {
+            try (ResultSet rs = s.executeQuery("SELECT " + serId + ", " + manifest + ", " + payload + " FROM " + table
+                    + " WHERE " + pid + " LIKE '" + CONTACT_ROWS + "'")) {
                 while (rs.next()) {
-                    byte[] bytes = rs.getBytes(2);
-                    events += "E1".equals(rs.getString(1)) ? java.nio.ByteBuffer.wrap(bytes).getInt() : 1;
+                    events += JournalRows.contactEvents(rs.getInt(1), rs.getString(2), rs.getBytes(3));
                 }
             }
             c.rollback();

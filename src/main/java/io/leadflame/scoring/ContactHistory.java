@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * What a contact keeps in order to be scored at any instant from now on: per tag and per field
@@ -168,9 +171,9 @@ public final class ContactHistory {
      * every change dated after now.
      */
     private static <C> C[] keepDeciding(C[] sorted, C added, Comparator<C> order,
-                                        java.util.function.Function<C, String> key,
-                                        java.util.function.ToLongFunction<C> at, long now,
-                                        java.util.function.IntFunction<C[]> newArray) {
+                                        Function<C, String> key,
+                                        ToLongFunction<C> at, long now,
+                                        IntFunction<C[]> newArray) {
         String k = key.apply(added);
         int from = 0;
         while (from < sorted.length && key.apply(sorted[from]).compareTo(k) < 0) {
@@ -435,7 +438,7 @@ public final class ContactHistory {
         }
     }
 
-    private static <T> T[] insert(T[] array, int at, T value, java.util.function.IntFunction<T[]> newArray) {
+    private static <T> T[] insert(T[] array, int at, T value, IntFunction<T[]> newArray) {
         T[] out = newArray.apply(array.length + 1);
         System.arraycopy(array, 0, out, 0, at);
         out[at] = value;

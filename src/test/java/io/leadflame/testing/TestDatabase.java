@@ -1,8 +1,6 @@
 package io.leadflame.testing;
 
 import com.typesafe.config.Config;
-import io.leadflame.contact.ContactEntity;
-import io.leadflame.contact.ContactSerializer;
 import com.typesafe.config.ConfigFactory;
 
 import java.sql.Connection;
@@ -76,13 +74,8 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * The contact events in the journal, read back with the service's own serializer: a row
-     * holds the new events of one request for one contact ({@code EventsRecorded}); a row of
-     * the format before it ({@code EventRecorded}, Jackson) holds one.
-     */
+    /** The contact events in the journal (a row holds one request's for a contact: {@link JournalRows}). */
     public long contactEventsInJournal() {
-        ContactSerializer serializer = new ContactSerializer(null);
         String sql = "SELECT event_ser_id, event_ser_manifest, event_payload FROM event_journal "
                 + "WHERE persistence_id LIKE 'Contact|%' AND NOT deleted";
         try (Connection c = DriverManager.getConnection(url(), USER, "");
@@ -90,12 +83,10 @@ public final class TestDatabase implements AutoCloseable {
              var rs = s.executeQuery(sql)) {
             long events = 0;
             while (rs.next()) {
-                boolean batched = rs.getInt(1) == serializer.identifier();
-                events += batched ? ((ContactEntity.EventsRecorded) serializer.fromBinary(rs.getBytes(3),
-                        rs.getString(2))).events().size() : 1;
+                events += JournalRows.contactEvents(rs.getInt(1), rs.getString(2), rs.getBytes(3));
             }
             return events;
-        } catch (SQLException | java.io.NotSerializableException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("Reading the journal of " + name + " failed", e);
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +56,7 @@ final class ModelPhase {
                 seeded = scale;
                 OptionalDouble live = server.metric("leadflame_contacts_live");
                 if (settings.runs("memory")) {
-                    memory(server, scale, empty, live, results);
+                    memory(server, scale, empty, live, results, settings);
                 }
                 if (settings.runs("rescoring")) {
                     rescoring(server, scale, variant++, results);
@@ -68,9 +69,12 @@ final class ModelPhase {
     }
 
     private static void memory(ServerUnderTest server, int contacts, ServerUnderTest.HeapReading empty,
-                               OptionalDouble live, Results results) throws IOException {
+                               OptionalDouble live, Results results, BenchSettings settings) throws IOException {
         server.fullGc();
         ServerUnderTest.HeapReading now = server.heapUsed();
+        // What the bytes are: the profile of this figure (BENCHMARKS.md, "What limits it").
+        Path histogram = settings.dir().resolve("memory-" + contacts + "-histogram.txt");
+        Files.writeString(histogram, server.classHistogram());
         double perContact = (double) (now.bytes() - empty.bytes()) / contacts;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("heapBytes", now.bytes());
@@ -79,6 +83,7 @@ final class ModelPhase {
         details.put("contactsLiveMetric", live.isPresent() ? live.getAsDouble() : null);
         details.put("eventsPerContact", EventMix.HISTORY_EVENTS);
         details.put("source", now.source());
+        details.put("classHistogram", histogram.getFileName().toString());
         results.add(new Results.Figure("memory." + contacts, "memory", "h2",
                 String.format("live heap per contact after GC, %,d contacts", contacts), perContact, "bytes",
                 Optional.empty(), Optional.of(Results.Target.atMost("≤ 4 KiB", 4096)), 0, details));

@@ -193,6 +193,11 @@ final class ServerUnderTest implements AutoCloseable {
     record HeapReading(long bytes, String source) {
     }
 
+    /** The live objects by class ({@code jcmd <pid> GC.class_histogram}, which collects first): where the heap goes. */
+    String classHistogram() {
+        return jcmd("GC.class_histogram");
+    }
+
     private String jcmd(String command) {
         try {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),

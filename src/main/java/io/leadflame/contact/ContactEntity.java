@@ -8,6 +8,7 @@ import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
+import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.Values;
@@ -17,8 +18,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.Cancellable;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -59,16 +58,10 @@ import java.util.TreeMap;
  * node's {@link ModelCatalog}.
  */
 public final class ContactEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<ContactEntity.Command, ContactEntity.Event, ContactEntity.State> {
+        extends EventSourcedBehaviorWithEnforcedReplies<ContactEntity.Command, ContactEntity.Event, ContactHistory> {
 
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Contact");
     private static final String SEPARATOR = "/";
-    /**
-     * Shared by every contact (a strategy per entity costs ~130 bytes with a million live). A
-     * journal write that fails restarts the contact from its journal after a backoff.
-     */
-    private static final BackoffSupervisorStrategy ON_PERSIST_FAILURE =
-            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1);
     /** Timers further away than this are re-armed when they fire: the scheduler's range is limited. */
     private static final Duration LONGEST_TIMER = Duration.ofDays(7);
 
@@ -147,16 +140,14 @@ public final class ContactEntity
     public record EventRecorded(ContactEvent event) implements Event, CborSerializable {
     }
 
-    /** What a contact is: its history. Scores are derived from it on demand. Serialized by {@link ContactSerializer}. */
-    public record State(ContactHistory history) {
-        public boolean isKnown() {
-            return !history.isEmpty();
-        }
-    }
-
     public static void init(ActorSystem<?> system, Settings settings) {
-        ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), settings, Clock.systemUTC(), Optional.of(ctx.getShard()))));
+        Node node = Node.of(system, settings, Clock.systemUTC());
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> {
+            // Not the entity context itself: the behavior keeps what it captures for the contact's life.
+            String entityId = ctx.getEntityId();
+            ActorRef<ClusterSharding.ShardCommand> shard = ctx.getShard();
+            return Behaviors.setup(c -> new ContactEntity(c, entityId, node, shard));
+        }));
     }
 
     /**
@@ -164,7 +155,20 @@ public final class ContactEntity
      */
     public static Behavior<Command> create(String entityId, Settings settings, Clock clock,
                                            Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-        return Behaviors.setup(ctx -> new ContactEntity(ctx, entityId, settings, clock, shard));
+        return Behaviors.setup(ctx ->
+                new ContactEntity(ctx, entityId, Node.of(ctx.getSystem(), settings, clock), shard.orElse(null)));
+    }
+
+    /**
+     * What every contact of a node shares, built once: a reference each instead of one per
+     * setting (a node holds a million contacts).
+     */
+    private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadflameMetrics metrics,
+                        RetentionCriteria retention) {
+        static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
+            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
+                    LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
+        }
     }
 
     private final ActorContext<Command> context;
@@ -172,19 +176,20 @@ public final class ContactEntity
     private final String tenant;
     /** The timer of the next change without a new event (see {@link #rescore}); null when none is armed. */
     private Cancellable nextChange;
-    private final Settings settings;
-    private final HistoryLimits limits;
-    private final Clock clock;
-    private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
-    private final ModelCatalog catalog;
-    private final LeadflameMetrics metrics;
+    /** The instant {@link #nextChange} is armed for (epoch nanoseconds); meaningless when it is null. */
+    private long nextChangeNanos;
+    private final Node node;
+    /** Where to ask for passivation; null outside sharding (entity tests). */
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     /** The model version of the last rescoring; not persisted, derived again on recovery. */
     private long lastScoredVersion = -1;
 
-    private ContactEntity(ActorContext<Command> context, String entityId,
-                          Settings settings, Clock clock, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-        super(PersistenceId.of(TYPE_KEY.name(), entityId),
-                ON_PERSIST_FAILURE);
+    private ContactEntity(ActorContext<Command> context, String entityId, Node node,
+                          ActorRef<ClusterSharding.ShardCommand> shard) {
+        // No restart supervisor of its own (its behaviors cost ~90 bytes a contact): a contact
+        // whose journal write fails stops, and sharding's remember-entities starts it again from
+        // its journal on its next message, or after entity-restart-backoff (JournalFailureTest).
+        super(PersistenceId.of(TYPE_KEY.name(), entityId));
         int slash = entityId.indexOf(SEPARATOR);
         if (slash <= 0) {
             throw new IllegalArgumentException("contact entity id must be tenant/contactId: " + entityId);
@@ -193,22 +198,22 @@ public final class ContactEntity
         this.entityId = entityId;
         // Interned: a node holds a million contacts of a few tenants.
         this.tenant = entityId.substring(0, slash).intern();
-        this.settings = settings;
-        this.limits = settings.historyLimits();
-        this.clock = clock;
+        this.node = node;
         this.shard = shard;
-        this.catalog = ModelCatalog.get(context.getSystem());
-        this.metrics = LeadflameMetrics.get(context.getSystem());
     }
 
+    /**
+     * What a contact is: its history (scores are derived from it on demand), held as the state
+     * itself, without a wrapper: a million live contacts. Snapshots by {@link ContactSerializer}.
+     */
     @Override
-    public State emptyState() {
-        return new State(ContactHistory.EMPTY);
+    public ContactHistory emptyState() {
+        return ContactHistory.EMPTY;
     }
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+        return node.retention();
     }
 
     /**
@@ -216,7 +221,7 @@ public final class ContactEntity
      * lambdas per command type in every entity, about 350 bytes a contact with a million live.
      */
     @Override
-    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    public CommandHandlerWithReply<Command, Event, ContactHistory> commandHandler() {
         return (state, command) -> {
             if (command instanceof RecordEvents record) {
                 return onRecord(state, record);
@@ -225,18 +230,20 @@ public final class ContactEntity
             } else if (command instanceof Rescore rescore) {
                 return onRescore(state, rescore);
             } else {
+                // ScoreDue: the timer fired, so whatever it was armed for is spent.
+                cancelNextChange();
                 rescore(state);
                 return Effect().noReply();
             }
         };
     }
 
-    private ReplyEffect<Event, State> onRecord(State state, RecordEvents cmd) {
+    private ReplyEffect<Event, ContactHistory> onRecord(ContactHistory state, RecordEvents cmd) {
         List<ContactEvent> fresh = new ArrayList<>(cmd.events().size());
         Set<String> idsInBatch = new HashSet<>();
         int duplicates = 0;
         for (ContactEvent e : cmd.events()) {
-            boolean seen = state.history().hasSeen(e) || e.eventId().map(id -> !idsInBatch.add(id)).orElse(false);
+            boolean seen = state.hasSeen(e) || e.eventId().map(id -> !idsInBatch.add(id)).orElse(false);
             if (seen) {
                 duplicates++;
             } else {
@@ -250,55 +257,66 @@ public final class ContactEntity
         long writeStarted = System.nanoTime();
         return Effect().persist((Event) new EventsRecorded(fresh))
                 .thenRun(after -> {
-                    metrics.journalWrite(System.nanoTime() - writeStarted);
+                    node.metrics().journalWrite(System.nanoTime() - writeStarted);
                     rescore(after);
                 })
                 .thenReply(cmd.replyTo(), after -> reply);
     }
 
-    private ReplyEffect<Event, State> onGet(State state, GetContact get) {
-        if (!state.isKnown()) {
+    private ReplyEffect<Event, ContactHistory> onGet(ContactHistory state, GetContact get) {
+        if (state.isEmpty()) {
             // Nothing to keep in memory for a contact that was only asked about.
-            shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+            passivate();
             return Effect().reply(get.replyTo(), new UnknownContact());
         }
-        Instant now = clock.instant();
+        Instant now = node.clock().instant();
         Instant t = get.at().filter(at -> at.isAfter(now)).orElse(now);
-        VersionedModel model = catalog.modelOf(tenant);
-        ContactHistory h = state.history();
+        VersionedModel model = node.catalog().modelOf(tenant);
         String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
         return Effect().reply(get.replyTo(), new ContactView(tenant, contactId, model.version(),
-                Scorer.score(model.model(), h, t), h.tagsAt(t), h.fieldsAt(t),
-                h.firstSeen().orElseThrow(), h.lastEventAt().orElseThrow()));
+                Scorer.score(model.model(), state, t), state.tagsAt(t), state.fieldsAt(t),
+                state.firstSeen().orElseThrow(), state.lastEventAt().orElseThrow()));
     }
 
-    private ReplyEffect<Event, State> onRescore(State state, Rescore rescore) {
-        if (!state.isKnown()) {
+    private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {
+        if (state.isEmpty()) {
             // Only asked about (and not yet passivated), or started by this very message: nothing
             // to score. Answer for the version asked, or the rescoring would wait for it forever;
             // and stop, or remember-entities would keep it (and count it) in every rescoring.
-            shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+            passivate();
             return Effect().reply(rescore.replyTo(), new Rescored(entityId, rescore.version()));
         }
         rescore(state);
         return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
     }
 
+    private void passivate() {
+        if (shard != null) {
+            shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        }
+    }
+
     /** Scores the contact now against the current model and arms the timer of its next change. */
-    private void rescore(State state) {
-        if (!state.isKnown()) {
+    private void rescore(ContactHistory state) {
+        if (state.isEmpty()) {
             return;
         }
-        VersionedModel model = catalog.modelOf(tenant);
-        Instant now = clock.instant();
-        Optional<Instant> nextChangeAt = Scorer.nextChangeAt(model.model(), state.history(), now);
+        VersionedModel model = node.catalog().modelOf(tenant);
+        Instant now = node.clock().instant();
+        Optional<Instant> nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
         lastScoredVersion = model.version();
+        if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
+            // Already armed for it, as after most events and model changes: re-arming would leave
+            // a cancelled task in the scheduler's wheel until its deadline, per contact.
+            return;
+        }
         cancelNextChange();
         nextChangeAt.ifPresent(next -> {
             Duration delay = Duration.between(now, next);
             // The change is due at `next` exactly (half-open periods): fire just after it.
             Duration armed = delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay.plusMillis(1);
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
+            nextChangeNanos = Instants.nanos(next);
         });
     }
 
@@ -311,19 +329,19 @@ public final class ContactEntity
     }
 
     @Override
-    public EventHandler<State, Event> eventHandler() {
+    public EventHandler<ContactHistory, Event> eventHandler() {
         return (state, event) -> {
             List<ContactEvent> events = event instanceof EventsRecorded recorded
                     ? recorded.events() : List.of(((EventRecorded) event).event());
-            Instant now = clock.instant();
-            ContactHistory h = state.history();
+            Instant now = node.clock().instant();
+            ContactHistory h = state;
             for (ContactEvent e : events) {
-                h = h.record(e, now, limits);
+                h = h.record(e, now, node.limits());
             }
-            if (h.exceeds(limits)) {
-                h = h.forgetBeyond(catalog.modelOf(tenant).model(), now, limits);
+            if (h.exceeds(node.limits())) {
+                h = h.forgetBeyond(node.catalog().modelOf(tenant).model(), now, node.limits());
             }
-            return new State(h);
+            return h;
         };
     }
 
@@ -332,20 +350,20 @@ public final class ContactEntity
      * wrappers cost about 250 bytes a contact.
      */
     @Override
-    public SignalHandler<State> signalHandler() {
+    public SignalHandler<ContactHistory> signalHandler() {
         return new SignalHandler<>(new Signals());
     }
 
-    private final class Signals extends AbstractPartialFunction<Tuple2<State, Signal>, BoxedUnit> {
+    private final class Signals extends AbstractPartialFunction<Tuple2<ContactHistory, Signal>, BoxedUnit> {
         @Override
-        public boolean isDefinedAt(Tuple2<State, Signal> stateAndSignal) {
+        public boolean isDefinedAt(Tuple2<ContactHistory, Signal> stateAndSignal) {
             Signal signal = stateAndSignal._2();
             return signal instanceof RecoveryCompleted || signal instanceof JournalPersistFailed
                     || signal instanceof JournalPersistRejected || signal instanceof PostStop;
         }
 
         @Override
-        public BoxedUnit apply(Tuple2<State, Signal> stateAndSignal) {
+        public BoxedUnit apply(Tuple2<ContactHistory, Signal> stateAndSignal) {
             Signal signal = stateAndSignal._2();
             if (signal instanceof RecoveryCompleted) {
                 // Timers do not survive a restart: derive the next change again from the recovered history.
@@ -353,7 +371,7 @@ public final class ContactEntity
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
                 // The write's reply is lost (the contact restarts from its journal): the HTTP edge
                 // answers 503 and the client retries with the same event ids.
-                metrics.journalWriteFailed();
+                node.metrics().journalWriteFailed();
             } else if (signal instanceof PostStop) {
                 // A stopped contact (moved to another node, passivated) must not get its timer as a dead letter.
                 cancelNextChange();

@@ -1,6 +1,7 @@
 package io.leadflame.contact;
 
 import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryCodec;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
@@ -41,7 +42,7 @@ public final class ContactSerializer extends SerializerWithStringManifest {
         if (o instanceof ContactEntity.EventsRecorded) {
             return EVENTS_V1;
         }
-        if (o instanceof ContactEntity.State) {
+        if (o instanceof ContactHistory) {
             return STATE_V1;
         }
         throw new IllegalArgumentException("not a contact event or state: " + o.getClass().getName());
@@ -57,8 +58,8 @@ public final class ContactSerializer extends SerializerWithStringManifest {
                 for (ContactEvent e : recorded.events()) {
                     HistoryCodec.writeEvent(e, out);
                 }
-            } else if (o instanceof ContactEntity.State state) {
-                HistoryCodec.writeHistory(state.history(), out);
+            } else if (o instanceof ContactHistory history) {
+                HistoryCodec.writeHistory(history, out);
             } else {
                 throw new IllegalArgumentException("not a contact event or state: " + o.getClass().getName());
             }
@@ -83,7 +84,7 @@ public final class ContactSerializer extends SerializerWithStringManifest {
                     return new ContactEntity.EventsRecorded(events);
                 }
                 case STATE_V1 -> {
-                    return new ContactEntity.State(HistoryCodec.readHistory(in));
+                    return HistoryCodec.readHistory(in);
                 }
                 default -> throw new NotSerializableException("unknown contact manifest " + manifest);
             }

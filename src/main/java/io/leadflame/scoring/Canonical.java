@@ -31,9 +31,25 @@ final class Canonical {
         return name.intern();
     }
 
-    /** A scalar value (already normalized): short strings interned, other values as they are. */
+    /** Small whole numbers (a company's employees, a count of seats) share one boxed instance each. */
+    private static final Long[] SMALL_LONGS = new Long[1 << 16];
+
+    /** A scalar value (already normalized): short strings interned, small longs shared, other values as they are. */
     static Object value(Object value) {
-        return value instanceof String s && s.length() <= MAX_INTERNED_LENGTH ? s.intern() : value;
+        if (value instanceof String s && s.length() <= MAX_INTERNED_LENGTH) {
+            return s.intern();
+        }
+        if (value instanceof Long l && l >= 0 && l < SMALL_LONGS.length) {
+            // A benign race: two threads may each store an equal Long (immutable, final field).
+            int i = (int) l.longValue();
+            Long shared = SMALL_LONGS[i];
+            if (shared == null) {
+                SMALL_LONGS[i] = l;
+                return l;
+            }
+            return shared;
+        }
+        return value;
     }
 
     /** An immutable attribute map equal to {@code attributes}, shared with the contacts that have the same. */

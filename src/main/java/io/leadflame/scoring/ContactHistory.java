@@ -1,11 +1,13 @@
 package io.leadflame.scoring;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -30,7 +32,7 @@ import java.util.function.ToLongFunction;
 public final class ContactHistory {
 
     private static final long ABSENT = Long.MIN_VALUE;
-    private static final TagChange[] NO_TAGS = new TagChange[0];
+    private static final boolean[] NO_FLAGS = new boolean[0];
     private static final FieldChange[] NO_FIELDS = new FieldChange[0];
     private static final String[] NO_NAMES = new String[0];
     private static final long[] NO_TIMES = new long[0];
@@ -38,7 +40,7 @@ public final class ContactHistory {
     private static final Map<String, Object>[] NO_ATTRIBUTES = new Map[0];
 
     public static final ContactHistory EMPTY = new ContactHistory(
-            NO_TAGS, NO_FIELDS, NO_NAMES, NO_TIMES, NO_ATTRIBUTES, ABSENT, ABSENT, EventIdWindow.EMPTY);
+            NO_NAMES, NO_TIMES, NO_FLAGS, NO_FIELDS, NO_NAMES, NO_TIMES, NO_ATTRIBUTES, ABSENT, ABSENT, NO_TIMES);
 
     /** A tag applied or removed at an instant. At equal instants a removal wins. */
     public record TagChange(String tag, long atNanos, boolean applied) {
@@ -47,14 +49,62 @@ public final class ContactHistory {
         }
     }
 
-    /** A field set at an instant ({@code value} null: removed), by the event with that id (null: none). */
-    public record FieldChange(String field, long atNanos, String eventIdOrNull, Object value) {
+    /**
+     * A field set at an instant ({@code value} null: removed), by the event with that id (null:
+     * none). The id, kept only to break ties between changes at the same instant, is held as its
+     * UTF-8 bytes: 24 bytes less than a {@code String} per field of a million contacts.
+     */
+    public static final class FieldChange {
+        private final String field;
+        private final long atNanos;
+        private final byte[] eventId;
+        private final Object value;
+
+        public FieldChange(String field, long atNanos, String eventIdOrNull, Object value) {
+            this.field = field;
+            this.atNanos = atNanos;
+            this.eventId = eventIdOrNull == null ? null : eventIdOrNull.getBytes(StandardCharsets.UTF_8);
+            this.value = value;
+        }
+
+        public String field() {
+            return field;
+        }
+
+        public long atNanos() {
+            return atNanos;
+        }
+
+        public String eventIdOrNull() {
+            return eventId == null ? null : new String(eventId, StandardCharsets.UTF_8);
+        }
+
+        public Object value() {
+            return value;
+        }
+
         public Instant at() {
             return Instants.ofNanos(atNanos);
         }
 
         public Optional<String> eventId() {
-            return Optional.ofNullable(eventIdOrNull);
+            return Optional.ofNullable(eventIdOrNull());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FieldChange c && field.equals(c.field) && atNanos == c.atNanos
+                    && Arrays.equals(eventId, c.eventId) && Objects.equals(value, c.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(field, atNanos, Arrays.hashCode(eventId), value);
+        }
+
+        @Override
+        public String toString() {
+            return "FieldChange[" + field + " at " + at() + " by " + eventIdOrNull() + ": " + value + "]";
         }
     }
 
@@ -73,8 +123,13 @@ public final class ContactHistory {
             .thenComparing(c -> c.eventIdOrNull() == null ? "" : c.eventIdOrNull())
             .thenComparing(c -> Values.jsonText(c.value()));
 
-    /** Sorted by {@link #TAG_ORDER}: the changes of one tag are adjacent. */
-    private final TagChange[] tags;
+    /**
+     * Tag changes as three parallel columns sorted by {@link #TAG_ORDER} (the changes of one tag
+     * are adjacent): a column costs a contact ~80 bytes less than an array of {@link TagChange}s.
+     */
+    private final String[] tagNames;
+    private final long[] tagTimes;
+    private final boolean[] tagApplied;
     /** Sorted by {@link #FIELD_ORDER}. */
     private final FieldChange[] fields;
     /** Activities as three parallel columns sorted by name, then occurrence (arrival order at equal instants). */
@@ -83,12 +138,15 @@ public final class ContactHistory {
     private final Map<String, Object>[] activityAttributes;
     private final long firstSeen;
     private final long lastEventAt;
-    private final EventIdWindow recentEventIds;
+    /** The hashes of {@link #recentEventIds()}, oldest first (no wrapper object per contact). */
+    private final long[] recentEventIds;
 
-    ContactHistory(TagChange[] tags, FieldChange[] fields, String[] activityNames, long[] activityTimes,
-                   Map<String, Object>[] activityAttributes, long firstSeen, long lastEventAt,
-                   EventIdWindow recentEventIds) {
-        this.tags = tags;
+    private ContactHistory(String[] tagNames, long[] tagTimes, boolean[] tagApplied, FieldChange[] fields,
+                           String[] activityNames, long[] activityTimes, Map<String, Object>[] activityAttributes,
+                           long firstSeen, long lastEventAt, long[] recentEventIds) {
+        this.tagNames = tagNames;
+        this.tagTimes = tagTimes;
+        this.tagApplied = tagApplied;
         this.fields = fields;
         this.activityNames = activityNames;
         this.activityTimes = activityTimes;
@@ -96,6 +154,46 @@ public final class ContactHistory {
         this.firstSeen = firstSeen;
         this.lastEventAt = lastEventAt;
         this.recentEventIds = recentEventIds;
+    }
+
+    /** A history as {@link HistoryCodec} reads it back; {@code tags} sorted by {@link #TAG_ORDER}. */
+    ContactHistory(TagChange[] tags, FieldChange[] fields, String[] activityNames, long[] activityTimes,
+                   Map<String, Object>[] activityAttributes, long firstSeen, long lastEventAt,
+                   EventIdWindow recentEventIds) {
+        this(tagNamesOf(tags), tagTimesOf(tags), tagAppliedOf(tags), fields, activityNames, activityTimes,
+                activityAttributes, firstSeen, lastEventAt, recentEventIds.hashes());
+    }
+
+    private static String[] tagNamesOf(TagChange[] tags) {
+        String[] names = new String[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            names[i] = tags[i].tag();
+        }
+        return names;
+    }
+
+    private static long[] tagTimesOf(TagChange[] tags) {
+        long[] times = new long[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            times[i] = tags[i].atNanos();
+        }
+        return times;
+    }
+
+    private static boolean[] tagAppliedOf(TagChange[] tags) {
+        boolean[] applied = new boolean[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            applied[i] = tags[i].applied();
+        }
+        return applied;
+    }
+
+    private TagChange[] tagChanges() {
+        TagChange[] changes = new TagChange[tagNames.length];
+        for (int i = 0; i < changes.length; i++) {
+            changes[i] = tag(i);
+        }
+        return changes;
     }
 
     public Optional<Instant> firstSeen() {
@@ -111,12 +209,12 @@ public final class ContactHistory {
     }
 
     public EventIdWindow recentEventIds() {
-        return recentEventIds;
+        return new EventIdWindow(recentEventIds);
     }
 
     /** Whether this event was already recorded (same event id, within the dedupe window). */
     public boolean hasSeen(ContactEvent event) {
-        return event.eventId().map(recentEventIds::contains).orElse(false);
+        return event.eventId().map(recentEventIds()::contains).orElse(false);
     }
 
     /**
@@ -126,7 +224,9 @@ public final class ContactHistory {
     public ContactHistory record(ContactEvent event, Instant now, HistoryLimits limits) {
         long at = Instants.nanos(event.occurredAt());
         long nowNanos = Instants.nanos(now);
-        TagChange[] newTags = tags;
+        String[] newTagNames = tagNames;
+        long[] newTagTimes = tagTimes;
+        boolean[] newTagApplied = tagApplied;
         FieldChange[] newFields = fields;
         String[] names = activityNames;
         long[] times = activityTimes;
@@ -135,8 +235,12 @@ public final class ContactHistory {
             case TAG_APPLIED, TAG_REMOVED -> {
                 String tag = Canonical.name(event.tag()
                         .orElseThrow(() -> new IllegalArgumentException("tag event without tag")));
-                newTags = keepDeciding(tags, new TagChange(tag, at, event.kind() == EventKind.TAG_APPLIED),
+                TagChange[] changes = keepDeciding(tagChanges(),
+                        new TagChange(tag, at, event.kind() == EventKind.TAG_APPLIED),
                         TAG_ORDER, TagChange::tag, TagChange::atNanos, nowNanos, TagChange[]::new);
+                newTagNames = tagNamesOf(changes);
+                newTagTimes = tagTimesOf(changes);
+                newTagApplied = tagAppliedOf(changes);
             }
             case FIELDS_UPDATED -> {
                 String eventId = event.eventId().orElse(null);
@@ -160,9 +264,10 @@ public final class ContactHistory {
         }
         long first = firstSeen == ABSENT ? at : Math.min(firstSeen, at);
         long last = lastEventAt == ABSENT ? at : Math.max(lastEventAt, at);
-        EventIdWindow ids = event.eventId()
-                .map(id -> recentEventIds.add(id, limits.dedupeWindow())).orElse(recentEventIds);
-        return new ContactHistory(newTags, newFields, names, times, attributes, first, last, ids);
+        long[] ids = event.eventId()
+                .map(id -> recentEventIds().add(id, limits.dedupeWindow()).hashes()).orElse(recentEventIds);
+        return new ContactHistory(newTagNames, newTagTimes, newTagApplied, newFields, names, times, attributes,
+                first, last, ids);
     }
 
     /**
@@ -210,36 +315,31 @@ public final class ContactHistory {
 
     /** When the tag was applied, if the contact holds it at {@code t}. */
     public Optional<Instant> tagAppliedAt(String tag, Instant t) {
-        TagChange winner = latestTagChange(tag, Instants.nanos(t));
-        return winner != null && winner.applied() ? Optional.of(winner.at()) : Optional.empty();
-    }
-
-    private TagChange latestTagChange(String tag, long t) {
-        TagChange found = null;
-        for (TagChange c : tags) {
-            if (c.tag().equals(tag) && c.atNanos() <= t) {
-                found = c;
+        long at = Instants.nanos(t);
+        int winner = -1;
+        for (int i = 0; i < tagNames.length; i++) {
+            if (tagNames[i].equals(tag) && tagTimes[i] <= at) {
+                winner = i;
             }
         }
-        return found;
+        return winner >= 0 && tagApplied[winner] ? Optional.of(Instants.ofNanos(tagTimes[winner])) : Optional.empty();
     }
 
     /** The tags held at {@code t}, with when each was applied. */
     public Map<String, Instant> tagsAt(Instant t) {
         long at = Instants.nanos(t);
         Map<String, Instant> held = new TreeMap<>();
-        TagChange winner = null;
-        for (int i = 0; i < tags.length; i++) {
-            TagChange c = tags[i];
-            if (c.atNanos() <= at) {
-                winner = c;
+        int winner = -1;
+        for (int i = 0; i < tagNames.length; i++) {
+            if (tagTimes[i] <= at) {
+                winner = i;
             }
-            boolean lastOfTag = i + 1 == tags.length || !tags[i + 1].tag().equals(c.tag());
+            boolean lastOfTag = i + 1 == tagNames.length || !tagNames[i + 1].equals(tagNames[i]);
             if (lastOfTag) {
-                if (winner != null && winner.applied()) {
-                    held.put(winner.tag(), winner.at());
+                if (winner >= 0 && tagApplied[winner]) {
+                    held.put(tagNames[winner], Instants.ofNanos(tagTimes[winner]));
                 }
-                winner = null;
+                winner = -1;
             }
         }
         return held;
@@ -305,9 +405,9 @@ public final class ContactHistory {
     /** Every recorded change of this tag, in last-writer-wins order. */
     List<TagChange> tagChanges(String tag) {
         List<TagChange> out = new ArrayList<>(2);
-        for (TagChange c : tags) {
-            if (c.tag().equals(tag)) {
-                out.add(c);
+        for (int i = 0; i < tagNames.length; i++) {
+            if (tagNames[i].equals(tag)) {
+                out.add(tag(i));
             }
         }
         return out;
@@ -384,7 +484,8 @@ public final class ContactHistory {
                 j++;
             }
         }
-        return new ContactHistory(tags, fields, names, times, attributes, firstSeen, lastEventAt, recentEventIds);
+        return new ContactHistory(tagNames, tagTimes, tagApplied, fields, names, times, attributes, firstSeen,
+                lastEventAt, recentEventIds);
     }
 
     private static List<Rule> rulesOn(ScoringModel model, String activity) {
@@ -457,11 +558,11 @@ public final class ContactHistory {
     // Package-private views for HistoryCodec (snapshots); the arrays are never handed out.
 
     int tagCount() {
-        return tags.length;
+        return tagNames.length;
     }
 
     TagChange tag(int i) {
-        return tags[i];
+        return new TagChange(tagNames[i], tagTimes[i], tagApplied[i]);
     }
 
     int fieldCount() {
@@ -496,15 +597,17 @@ public final class ContactHistory {
     public boolean equals(Object o) {
         return o instanceof ContactHistory h
                 && firstSeen == h.firstSeen && lastEventAt == h.lastEventAt
-                && Arrays.equals(tags, h.tags) && Arrays.equals(fields, h.fields)
+                && Arrays.equals(tagNames, h.tagNames) && Arrays.equals(tagTimes, h.tagTimes)
+                && Arrays.equals(tagApplied, h.tagApplied) && Arrays.equals(fields, h.fields)
                 && Arrays.equals(activityNames, h.activityNames) && Arrays.equals(activityTimes, h.activityTimes)
                 && Arrays.equals(activityAttributes, h.activityAttributes)
-                && recentEventIds.equals(h.recentEventIds);
+                && Arrays.equals(recentEventIds, h.recentEventIds);
     }
 
     @Override
     public int hashCode() {
-        int h = Arrays.hashCode(tags);
+        int h = Arrays.hashCode(tagNames);
+        h = 31 * h + Arrays.hashCode(tagTimes);
         h = 31 * h + Arrays.hashCode(fields);
         h = 31 * h + Arrays.hashCode(activityTimes);
         h = 31 * h + Long.hashCode(firstSeen);
@@ -513,7 +616,7 @@ public final class ContactHistory {
 
     @Override
     public String toString() {
-        return "ContactHistory[" + tags.length + " tag changes, " + fields.length + " field changes, "
-                + activityNames.length + " activities, " + recentEventIds + "]";
+        return "ContactHistory[" + tagNames.length + " tag changes, " + fields.length + " field changes, "
+                + activityNames.length + " activities, " + recentEventIds.length + " event ids]";
     }
 }

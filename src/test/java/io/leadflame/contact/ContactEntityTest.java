@@ -5,6 +5,7 @@ import io.leadflame.Settings;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.json.ModelJson;
 import io.leadflame.testing.ManualClock;
@@ -40,7 +41,7 @@ class ContactEntityTest {
 
     private final ManualClock clock = new ManualClock(NOW);
     private String tenant;
-    private EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactEntity.State> contact;
+    private EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactHistory> contact;
 
     @BeforeAll
     static void startSystem() {
@@ -129,8 +130,8 @@ class ContactEntityTest {
                 ContactEvent.tagApplied(null, NOW.minusSeconds(3), "vip"));
         ContactEntity.ContactView before = view(Optional.empty());
         var restarted = contact.restart();
-        assertEquals(3, restarted.state().history().activityCount() + restarted.state().history().tagsAt(NOW).size()
-                + restarted.state().history().fieldsAt(NOW).size());
+        assertEquals(3, restarted.state().activityCount() + restarted.state().tagsAt(NOW).size()
+                + restarted.state().fieldsAt(NOW).size());
         assertEquals(before, view(Optional.empty()));
         assertEquals(new ContactEntity.Recorded(0, 1), record(
                 ContactEvent.activity("f1", "web_form_submitted", NOW.minusSeconds(5), Map.of("formId", "demo"))),
@@ -145,7 +146,7 @@ class ContactEntityTest {
         ContactEntity.ContactView before = view(Optional.empty());
         contact.restart();
         assertEquals(before, view(Optional.empty()));
-        assertEquals(12, contact.getState().history().activities("page_visited").size());
+        assertEquals(12, contact.getState().activities("page_visited").size());
     }
 
     @Test

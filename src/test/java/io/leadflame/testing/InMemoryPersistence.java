@@ -1,5 +1,6 @@
 package io.leadflame.testing;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -15,7 +16,11 @@ public final class InMemoryPersistence {
     }
 
     public static ActorTestKit testKit() {
-        return ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
-                .withFallback(EventSourcedBehaviorTestKit.config()));
+        return ActorTestKit.create(config());
+    }
+
+    /** The in-memory journal with the service's serialization bindings, to build on. */
+    public static Config config() {
+        return ConfigFactory.parseResources("serialization.conf").withFallback(EventSourcedBehaviorTestKit.config());
     }
 }

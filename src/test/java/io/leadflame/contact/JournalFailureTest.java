@@ -1,0 +1,121 @@
+package io.leadflame.contact;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.Settings;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.HistoryLimits;
+import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.testing.InMemoryPersistence;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A journal write that fails, as the contacts live in production: sharded, with remember-entities
+ * on. The failed request gets no answer (the HTTP edge answers 503 on its ask timeout and the
+ * client resends), the contact restarts from its journal without the failed write, and the
+ * resent events are recorded exactly once.
+ */
+class JournalFailureTest {
+
+    private static final Duration ASK = Duration.ofSeconds(3);
+    private static final String TENANT = "failing";
+    private static ActorTestKit testKit;
+    private static PersistenceTestKit journal;
+    private static ClusterSharding sharding;
+
+    @BeforeAll
+    static void startOneNodeCluster() throws Exception {
+        testKit = ActorTestKit.create(ConfigFactory.parseString("""
+                        pekko.actor.provider = cluster
+                        pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                        pekko.remote.artery.canonical.port = 0
+                        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                        pekko.cluster.sharding.remember-entities = on
+                        pekko.cluster.sharding.remember-entities-store = eventsourced
+                        """)
+                .withFallback(InMemoryPersistence.config()));
+        journal = PersistenceTestKit.create(testKit.system());
+        Cluster cluster = Cluster.get(testKit.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        String model = """
+                {"idealScore": 10, "rules": [
+                  {"id": "visit", "name": "Visits", "points": 1, "count": "each",
+                   "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
+        String canonical = ModelJson.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow())
+                .toString();
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, canonical, Optional.of(Instant.now())));
+        ContactEntity.init(testKit.system(),
+                new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20));
+        sharding = ClusterSharding.get(testKit.system());
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static <R> R ask(String contactId, Function<ActorRef<R>, ContactEntity.Command> command)
+            throws Exception {
+        EntityRef<ContactEntity.Command> contact =
+                sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(TENANT, contactId));
+        return AskPattern.ask(contact, command::apply, ASK, testKit.system().scheduler())
+                .toCompletableFuture().get(ASK.toMillis() * 2, TimeUnit.MILLISECONDS);
+    }
+
+    private static ContactEntity.Recorded record(String contactId, ContactEvent... events) throws Exception {
+        return ask(contactId, replyTo -> new ContactEntity.RecordEvents(List.of(events), replyTo));
+    }
+
+    private static ContactEvent visit(String eventId, Instant at) {
+        return ContactEvent.activity(eventId, "page_visited", at, Map.of());
+    }
+
+    @Test
+    void aFailedWriteIsAnsweredByNobodyAndTheResentEventsAreRecordedOnce() throws Exception {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        assertEquals(new ContactEntity.Recorded(1, 0), record("c-1", visit("v1", t)));
+
+        journal.failNextPersisted("Contact|" + ContactEntity.entityId(TENANT, "c-1"));
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> record("c-1", visit("v2", t.plusSeconds(1)), visit("v3", t.plusSeconds(2))));
+        assertInstanceOf(TimeoutException.class, failed.getCause(),
+                "a write the journal refused is never acknowledged: the edge times out and answers 503");
+
+        assertEquals(new ContactEntity.Recorded(2, 0),
+                record("c-1", visit("v2", t.plusSeconds(1)), visit("v3", t.plusSeconds(2))),
+                "the contact is back from its journal, without the failed write, and takes the resent events");
+        ContactEntity.ContactView view = assertInstanceOf(ContactEntity.ContactView.class,
+                JournalFailureTest.<ContactEntity.ContactReply>ask("c-1",
+                        replyTo -> new ContactEntity.GetContact(Optional.empty(), replyTo)));
+        assertEquals(3, view.score().score(), "each visit counted once: " + view.score());
+        assertEquals(new ContactEntity.Recorded(0, 3),
+                record("c-1", visit("v1", t), visit("v2", t.plusSeconds(1)), visit("v3", t.plusSeconds(2))));
+    }
+}

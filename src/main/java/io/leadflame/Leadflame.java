@@ -1,6 +1,8 @@
 package io.leadflame;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.leads.LeadIndex;
+import io.leadflame.leads.LeadsReader;
 import io.leadflame.http.ApiRoutes;
 import io.leadflame.metrics.LiveContacts;
 import io.leadflame.model.ModelBootstrap;
@@ -23,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Wires the scoring cluster on a node: the node's model catalog and replicator, the rescorer,
- * the sharded contact and model entities, and the API routes. Called once per node, after the
+ * the reader of the node's call list, the sharded contact and model entities, and the API routes. Called once per node, after the
  * journal schema exists and before HTTP is bound.
  *
  * @param routes       the tenant API
@@ -45,6 +47,7 @@ public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
                 Rescorer.create(settings.rescoreParallelism(), clock), "rescorer", Props.empty());
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
                 ModelReplicator.create(catalog, rescorer), "model-replicator", Props.empty());
+        system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());
         ContactEntity.init(system, settings);
         system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                 "live-contacts", Props.empty());

@@ -2,6 +2,10 @@ package io.leadflame.contact;
 
 import io.leadflame.CborSerializable;
 import io.leadflame.Settings;
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadIndex;
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.leads.ScoreChanges;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
@@ -163,10 +167,11 @@ public final class ContactEntity
      * What every contact of a node shares, built once: a reference each instead of one per
      * setting (a node holds a million contacts).
      */
-    private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadflameMetrics metrics,
-                        RetentionCriteria retention) {
+    private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadIndex leads,
+                        ScoreChanges changes, LeadflameMetrics metrics, RetentionCriteria retention) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
-            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
+            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system), LeadIndex.get(system),
+                    ScoreChanges.get(system),
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
         }
     }
@@ -181,6 +186,8 @@ public final class ContactEntity
     private final Node node;
     /** Where to ask for passivation; null outside sharding (entity tests). */
     private final ActorRef<ClusterSharding.ShardCommand> shard;
+    /** This contact's place in the node's call list, as of its last rescoring; null before the first. */
+    private Lead lead;
     /** The model version of the last rescoring; not persisted, derived again on recovery. */
     private long lastScoredVersion = -1;
 
@@ -232,7 +239,7 @@ public final class ContactEntity
             } else {
                 // ScoreDue: the timer fired, so whatever it was armed for is spent.
                 cancelNextChange();
-                rescore(state);
+                rescore(state, ScoreChange.Reason.EXPIRY);
                 return Effect().noReply();
             }
         };
@@ -258,7 +265,7 @@ public final class ContactEntity
         return Effect().persist((Event) new EventsRecorded(fresh))
                 .thenRun(after -> {
                     node.metrics().journalWrite(System.nanoTime() - writeStarted);
-                    rescore(after);
+                    rescore(after, ScoreChange.Reason.EVENT);
                 })
                 .thenReply(cmd.replyTo(), after -> reply);
     }
@@ -286,7 +293,7 @@ public final class ContactEntity
             passivate();
             return Effect().reply(rescore.replyTo(), new Rescored(entityId, rescore.version()));
         }
-        rescore(state);
+        rescore(state, ScoreChange.Reason.MODEL);
         return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
     }
 
@@ -296,14 +303,30 @@ public final class ContactEntity
         }
     }
 
-    /** Scores the contact now against the current model and arms the timer of its next change. */
-    private void rescore(ContactHistory state) {
+    /**
+     * Scores the contact now against the current model, puts the score in the node's call list,
+     * publishes what changed, and arms the timer of its next change.
+     *
+     * @param reason why the score may have changed; null after recovery, which changes nothing
+     */
+    private void rescore(ContactHistory state, ScoreChange.Reason reason) {
         if (state.isEmpty()) {
             return;
         }
         VersionedModel model = node.catalog().modelOf(tenant);
         Instant now = node.clock().instant();
-        Optional<Instant> nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
+        Score score = Scorer.score(model.model(), state, now);
+        Lead scored = Lead.of(tenant, entityId, score, state);
+        Lead current = scored.sameAs(lead) ? lead : scored;
+        node.leads().replace(lead, current);
+        if (reason != null) {
+            ScoreChange change = ScoreChange.between(lead, current, reason, now);
+            if (change != null) {
+                node.changes().publish(change);
+            }
+        }
+        lead = current;
+        Optional<Instant> nextChangeAt = score.nextChangeAt();
         lastScoredVersion = model.version();
         if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
             // Already armed for it, as after most events and model changes: re-arming would leave
@@ -367,14 +390,17 @@ public final class ContactEntity
             Signal signal = stateAndSignal._2();
             if (signal instanceof RecoveryCompleted) {
                 // Timers do not survive a restart: derive the next change again from the recovered history.
-                rescore(stateAndSignal._1());
+                rescore(stateAndSignal._1(), null);
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
                 // The write's reply is lost (the contact restarts from its journal): the HTTP edge
                 // answers 503 and the client retries with the same event ids.
                 node.metrics().journalWriteFailed();
             } else if (signal instanceof PostStop) {
-                // A stopped contact (moved to another node, passivated) must not get its timer as a dead letter.
+                // A stopped contact (moved to another node, passivated) must not get its timer as a
+                // dead letter, nor stay in this node's call list.
                 cancelNextChange();
+                node.leads().replace(lead, null);
+                lead = null;
             }
             return BoxedUnit.UNIT;
         }

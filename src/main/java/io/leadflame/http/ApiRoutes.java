@@ -38,12 +38,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * The tenant API of API.md under {@code /api/v1/tenants/{tenant}}: events in, contacts and
- * scores out, the scoring model and its rescoring. Requests are routed to the sharded contact
+ * scores out, the call list and distribution ({@link LeadsRoutes}), the scoring model and its
+ * rescoring. Requests are routed to the sharded contact
  * and model actors; every answer that is not a success has the error shape of {@link ApiError}.
  */
 public final class ApiRoutes extends AllDirectives {
@@ -59,6 +61,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Materializer materializer;
     private final Executor executor;
     private final LeadflameMetrics metrics;
+    private final LeadsRoutes leads;
 
     public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
         this.sharding = ClusterSharding.get(system);
@@ -67,6 +70,7 @@ public final class ApiRoutes extends AllDirectives {
         this.materializer = Materializer.matFromSystem(system);
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
+        this.leads = new LeadsRoutes(system, settings);
     }
 
     public Route routes() {
@@ -74,6 +78,9 @@ public final class ApiRoutes extends AllDirectives {
                 tenant -> validTenant(tenant, () -> concat(
                         path("events", () -> post(() -> events(tenant))),
                         pathPrefix("contacts", () -> contactRoutes(tenant)),
+                        path("leads", () -> get(() -> leads.callList(tenant))),
+                        path("stats", () -> get(() -> leads.stats(tenant))),
+                        path("score-changes", () -> get(() -> leads.scoreChanges(tenant))),
                         pathPrefix("model", () -> modelRoutes(tenant)))));
     }
 
@@ -86,7 +93,9 @@ public final class ApiRoutes extends AllDirectives {
     private Route modelRoutes(String tenant) {
         return concat(
                 pathEnd(() -> concat(get(() -> getModel(tenant)), put(() -> putModel(tenant)))),
-                path("rescoring", () -> get(() -> rescoring(tenant))));
+                path("rescoring", () -> get(() -> rescoring(tenant))),
+                path("preview", () -> post(() -> parameterOptional("movers", movers ->
+                        validModel(candidate -> leads.preview(tenant, candidate, movers))))));
     }
 
     private Route validTenant(String tenant, Supplier<Route> inner) {
@@ -210,10 +219,7 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route putModel(String tenant) {
-        return optionalHeaderValueByName("If-Match", ifMatch -> extractRequestEntity(entity -> {
-            if (!mediaType(entity.getContentType()).equals("application/json")) {
-                return complete(ApiError.unsupportedMediaType("send the model as application/json"));
-            }
+        return optionalHeaderValueByName("If-Match", ifMatch -> {
             Optional<Long> expected = Optional.empty();
             if (ifMatch.isPresent()) {
                 expected = parseVersion(ifMatch.get());
@@ -222,20 +228,8 @@ public final class ApiRoutes extends AllDirectives {
                 }
             }
             Optional<Long> expectedVersion = expected;
-            return onSuccess(strictBody(entity, MAX_MODEL_BYTES), body -> {
-                JsonNode json;
-                try {
-                    json = EventBatch.JSON.readTree(body);
-                } catch (IOException e) {
-                    return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
-                }
-                Validated<ScoringModel> model = ModelJson.read(json);
-                if (!model.isValid()) {
-                    return complete(ApiError.invalid("the model has " + model.problems().size()
-                            + " problem(s): see details", model.problems().stream()
-                            .map(p -> new ApiError.Detail(p.path(), p.message())).toList()));
-                }
-                String canonical = ModelJson.write(model.value().orElseThrow()).toString();
+            return validModel(model -> {
+                String canonical = ModelJson.write(model).toString();
                 return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
                                 .<ScoringModelEntity.PutResult>ask(
                                         replyTo -> new ScoringModelEntity.Put(canonical, expectedVersion, replyTo),
@@ -251,7 +245,34 @@ public final class ApiRoutes extends AllDirectives {
                                             + ": reload it and apply your change again"));
                         });
             });
-        }));
+        });
+    }
+
+    /**
+     * The request's body as a valid model for {@code inner}; otherwise 415, 413 or 400 with every
+     * problem in {@code details} (PUT /model and POST /model/preview validate alike).
+     */
+    private Route validModel(Function<ScoringModel, Route> inner) {
+        return extractRequestEntity(entity -> {
+            if (!mediaType(entity.getContentType()).equals("application/json")) {
+                return complete(ApiError.unsupportedMediaType("send the model as application/json"));
+            }
+            return onSuccess(strictBody(entity, MAX_MODEL_BYTES), body -> {
+                JsonNode json;
+                try {
+                    json = EventBatch.JSON.readTree(body);
+                } catch (IOException e) {
+                    return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
+                }
+                Validated<ScoringModel> model = ModelJson.read(json);
+                if (!model.isValid()) {
+                    return complete(ApiError.invalid("the model has " + model.problems().size()
+                            + " problem(s): see details", model.problems().stream()
+                            .map(p -> new ApiError.Detail(p.path(), p.message())).toList()));
+                }
+                return inner.apply(model.value().orElseThrow());
+            });
+        });
     }
 
     private Route rescoring(String tenant) {

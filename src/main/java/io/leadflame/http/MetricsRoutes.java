@@ -83,6 +83,9 @@ public final class MetricsRoutes {
             case "/events" -> "/api/v1/tenants/{tenant}/events";
             case "/model" -> "/api/v1/tenants/{tenant}/model";
             case "/model/rescoring" -> "/api/v1/tenants/{tenant}/model/rescoring";
+            case "/leads" -> "/api/v1/tenants/{tenant}/leads";
+            case "/stats" -> "/api/v1/tenants/{tenant}/stats";
+            case "/score-changes" -> "/api/v1/tenants/{tenant}/score-changes";
             default -> contactRouteOf(rest);
         };
     }

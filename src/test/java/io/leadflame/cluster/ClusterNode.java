@@ -82,7 +82,7 @@ final class ClusterNode {
                 .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
 
-    private URI api(String path) {
+    URI api(String path) {
         return URI.create("http://" + host + ":" + started.httpPort() + path);
     }
 

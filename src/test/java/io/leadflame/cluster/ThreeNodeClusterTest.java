@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.testing.ScoreChangesListener;
 import io.leadflame.testing.TestDatabase;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -183,7 +184,7 @@ class ThreeNodeClusterTest {
             assertEquals(viaTwo.get("score"), viaThree.get("score"));
             assertEquals(viaTwo.get("modelVersion"), viaThree.get("modelVersion"));
         }
-        Map<String, Integer> hosted = contactsPerNode();
+        Map<String, Integer> hosted = contactsPerNode("cluster");
         assertEquals(CONTACTS, hosted.values().stream().mapToInt(Integer::intValue).sum(), hosted.toString());
         assertTrue(hosted.values().stream().filter(n -> n > 0).count() >= 2,
                 "the contacts live on several nodes, so reads crossed nodes: " + hosted);
@@ -209,6 +210,122 @@ class ThreeNodeClusterTest {
         assertEquals(status.get("contacts"), one.get(TENANT + "/model/rescoring").json().get("contacts"));
     }
 
+    /**
+     * The call list, the distribution and a preview asked of any node cover the contacts of
+     * every node, and a listener on one node hears the changes of contacts on all of them.
+     */
+    @Test
+    void callListsPreviewsAndLiveChangesSpanEveryNode() throws Exception {
+        String tenant = "/api/v1/tenants/cluster-leads";
+        ClusterNode one = nodes.get(0);
+        ClusterNode two = nodes.get(1);
+        ClusterNode three = nodes.get(2);
+        HttpReply v1 = one.put(tenant + "/model", MODEL.replace("POINTS", "1"));
+        assertEquals(200, v1.status(), v1.body());
+        for (ClusterNode node : nodes) {
+            eventually(REPLICATED_WITHIN, () -> assertEquals(200, node.get(tenant + "/leads").status()));
+            eventually(REPLICATED_WITHIN, () -> assertEquals(1, node.get(tenant + "/model/rescoring").json()
+                    .get("version").asLong(), node.name()));
+        }
+
+        try (ScoreChangesListener listener = new ScoreChangesListener(three.api(tenant + "/score-changes"))) {
+            awaitHeardFromEveryNode(one, tenant, listener);
+            // Contact k-i submits a form (3 points) and, unless i % 7 == 0, visits (1 point, counted once).
+            StringBuilder events = new StringBuilder("[");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < CONTACTS; i++) {
+                events.append(i == 0 ? "" : ",").append("{\"contactId\":\"k-").append(i)
+                        .append("\",\"type\":\"web_form_submitted\"}");
+                for (int v = 0; v < i % 7; v++) {
+                    events.append(",{\"contactId\":\"k-").append(i).append("\",\"type\":\"page_visited\"}");
+                }
+                expected.add("k-" + i);
+            }
+            expected.sort(java.util.Comparator.comparingInt((String id) -> Integer.parseInt(id.substring(2)) % 7 == 0 ? 1 : 0)
+                    .thenComparing(id -> id));
+            HttpReply accepted = one.post(tenant + "/events", events.append("]").toString());
+            assertEquals(202, accepted.status(), accepted.body());
+
+            for (ClusterNode node : nodes) {
+                List<String> listed = callList(node, tenant, 7);
+                JsonNode stats = node.get(tenant + "/stats").json();
+                assertEquals(listed.size(), stats.get("contacts").asInt(), node.name() + ": " + stats);
+                listed.removeIf(id -> id.startsWith("probe-"));
+                assertEquals(expected, listed, node.name());
+            }
+            Map<String, Integer> hosted = contactsPerNode("cluster-leads");
+            assertTrue(hosted.values().stream().filter(n -> n > 0).count() >= 2, "on several nodes: " + hosted);
+            // The listener on node 3 heard every contact's first score, wherever it lives.
+            Map<String, Integer> heard = new HashMap<>();
+            JsonNode change;
+            while (heard.size() < CONTACTS && (change = listener.poll(ScoreChangesListener.WAIT)) != null) {
+                heard.put(change.get("contactId").asText(), change.get("score").asInt());
+            }
+            for (int i = 0; i < CONTACTS; i++) {
+                assertEquals(i % 7 == 0 ? 3 : 4, heard.get("k-" + i), "k-" + i + " in " + heard);
+            }
+        }
+
+        HttpReply preview = two.post(tenant + "/model/preview?movers=1000", MODEL.replace("POINTS", "5"));
+        assertEquals(200, preview.status(), preview.body());
+        JsonNode movers = preview.json().get("movers");
+        List<JsonNode> moved = new ArrayList<>();
+        movers.forEach(m -> {
+            if (m.get("contactId").asText().startsWith("k-")) {
+                moved.add(m);
+            }
+        });
+        assertEquals(CONTACTS - (CONTACTS + 6) / 7, moved.size(), "every contact that visited moves: " + movers);
+        for (JsonNode m : moved) {
+            int i = Integer.parseInt(m.get("contactId").asText().substring(2));
+            assertTrue(i % 7 != 0, m.toString());
+            assertEquals(3 + 5, m.get("previewScore").asInt(), m.toString());
+        }
+    }
+
+    /**
+     * The nodes' topics find the listener's through the receptionist, a moment after it
+     * subscribed: visits probe contacts (spread over the nodes) until one round is heard whole.
+     */
+    private static void awaitHeardFromEveryNode(ClusterNode via, String tenant, ScoreChangesListener listener)
+            throws InterruptedException {
+        int probes = 12;
+        for (int round = 0; round < 100; round++) {
+            StringBuilder visits = new StringBuilder("[");
+            for (int p = 0; p < probes; p++) {
+                // New contacts each round: a first score is always a change.
+                visits.append(p == 0 ? "" : ",").append("{\"contactId\":\"probe-").append(round).append('-')
+                        .append(p).append("\",\"type\":\"page_visited\"}");
+            }
+            assertEquals(202, via.post(tenant + "/events", visits.append("]").toString()).status());
+            java.util.Set<String> heard = new java.util.HashSet<>();
+            JsonNode change;
+            while ((change = listener.poll(Duration.ofMillis(300))) != null) {
+                assertTrue(change.has("contactId"), change.toString());
+                heard.add(change.get("contactId").asText());
+            }
+            if (heard.size() == probes) {
+                return;
+            }
+        }
+        throw new AssertionError("the listener never heard the contacts of every node");
+    }
+
+    /** The whole call list of the tenant through {@code node}, page by page. */
+    private static List<String> callList(ClusterNode node, String tenant, int limit) {
+        List<String> ids = new ArrayList<>();
+        String query = "?limit=" + limit;
+        while (true) {
+            HttpReply r = node.get(tenant + "/leads" + query);
+            assertEquals(200, r.status(), r.body());
+            r.json().get("leads").forEach(lead -> ids.add(lead.get("contactId").asText()));
+            if (r.json().get("next").isNull()) {
+                return ids;
+            }
+            query = "?limit=" + limit + "&after=" + r.json().get("next").asText();
+        }
+    }
+
     private static JsonNode awaitRescored(ClusterNode node, long version) {
         return eventually(REPLICATED_WITHIN, () -> {
             HttpReply r = node.get(TENANT + "/model/rescoring");
@@ -232,8 +349,9 @@ class ThreeNodeClusterTest {
         return r.json();
     }
 
-    /** How many contact entities each node hosts, from each node's own shard region. */
-    private Map<String, Integer> contactsPerNode() throws Exception {
+    /** How many contact entities of the tenant each node hosts, from each node's own shard region. */
+    private Map<String, Integer> contactsPerNode(String tenant) throws Exception {
+        String prefix = ContactEntity.tenantPrefix(tenant);
         Map<String, Integer> hosted = new HashMap<>();
         for (ClusterNode node : nodes) {
             ActorSystem<Void> system = node.started().system();
@@ -243,7 +361,8 @@ class ThreeNodeClusterTest {
                             replyTo -> new GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
                             Duration.ofSeconds(5), system.scheduler())
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);
-            hosted.put(node.name(), state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum());
+            hosted.put(node.name(), state.getShards().stream()
+                    .mapToInt(s -> (int) s.getEntityIds().stream().filter(id -> id.startsWith(prefix)).count()).sum());
         }
         return hosted;
     }

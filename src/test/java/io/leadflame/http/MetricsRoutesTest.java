@@ -17,6 +17,8 @@ class MetricsRoutesTest {
                 routeOf("/api/v1/tenants/acme/contacts/c-1/score"));
         assertEquals("/api/v1/tenants/{tenant}/model", routeOf("/api/v1/tenants/acme/model"));
         assertEquals("/api/v1/tenants/{tenant}/model/rescoring", routeOf("/api/v1/tenants/acme/model/rescoring"));
+        assertEquals("/api/v1/tenants/{tenant}/leads", routeOf("/api/v1/tenants/acme/leads"));
+        assertEquals("/api/v1/tenants/{tenant}/stats", routeOf("/api/v1/tenants/acme/stats"));
         assertEquals("/health/ready", routeOf("/health/ready"));
         assertEquals("/health/alive", routeOf("/health/alive"));
         assertEquals("/metrics", routeOf("/metrics"));
@@ -27,7 +29,7 @@ class MetricsRoutesTest {
         for (String path : new String[] {"/", "", "/metrics/", "/health", "/api/v1/tenants/", "/api/v1/tenants/acme",
                 "/api/v1/tenants//events", "/api/v1/tenants/acme/events/", "/api/v1/tenants/acme/contacts",
                 "/api/v1/tenants/acme/contacts/", "/api/v1/tenants/acme/contacts/c-1/", "/api/v1/tenants/acme/contacts/c-1/scores",
-                "/api/v1/tenants/acme/contacts/c-1/score/x", "/api/v2/tenants/acme/events", "/wp-admin.php"}) {
+                "/api/v1/tenants/acme/contacts/c-1/score/x", "/api/v1/tenants/acme/leads/x", "/api/v2/tenants/acme/events", "/wp-admin.php"}) {
             assertEquals(OTHER, routeOf(path), path);
         }
     }

@@ -1,6 +1,10 @@
 package io.leadflame.serialization;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadsReader;
+import io.leadflame.leads.Preview;
+import io.leadflame.leads.ScoreChange;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
@@ -118,5 +122,22 @@ class MessageSerializationTest {
         roundTrip(new ScoringModelEntity.RescoringReport(3, "pekko://leadflame@127.0.0.1:25520", 100, 100, true, AT));
         roundTrip(new ScoringModelEntity.ModelChanged(3, "{\"enabled\":true}", AT));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
+    }
+
+    @Test
+    void callListAnswersAndScoreChangesRoundTrip() {
+        roundTrip(new ScoreChange("acme", "c-1", 12, null, 3, "warm", ScoreChange.Reason.EVENT, AT, 0, null));
+        roundTrip(new ScoreChange("acme", "c-1", 2, 12L, 0, null, ScoreChange.Reason.EXPIRY, AT, 3, "warm"));
+        Lead lead = new Lead("acme/c-1", 4, 12, 60, 3, "warm", 5L,
+                List.of(new Lead.Reason("webform", "Web form", 2)), null);
+        LeadsReader.Page page = roundTrip(new LeadsReader.Page(List.of(lead)));
+        assertEquals(List.of(lead), page.leads());
+        roundTrip(new LeadsReader.Counts(3, new long[] {1, 0, 2, 0, 0, 0}, Map.of("warm", 2L), new long[] {0, 3}));
+        roundTrip(new Preview.Result(new LeadsReader.Counts(1, new long[6], Map.of(), new long[2]),
+                new LeadsReader.Counts(1, new long[6], Map.of(), new long[2]),
+                List.of(new Preview.Mover("c-1", 1, 5, 0, 1, "cold", null))));
+        // What a node's topic forwards to the listeners' nodes.
+        roundTrip(new org.apache.pekko.actor.typed.internal.pubsub.TopicImpl.MessagePublished<>(
+                new ScoreChange("acme", "c-1", 12, null, 3, "warm", ScoreChange.Reason.MODEL, AT, 0, null)));
     }
 }

@@ -1,0 +1,122 @@
+package io.leadflame.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadsReader;
+import io.leadflame.leads.Preview;
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.scoring.Instants;
+import io.leadflame.scoring.ScoringModel;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON answers of the call-list routes ({@link LeadsRoutes}), in the shapes DECISIONS.md gives. */
+final class LeadsJson {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private LeadsJson() {
+    }
+
+    static ObjectNode lead(Lead lead, ScoringModel model) {
+        ObjectNode o = F.objectNode();
+        o.put("contactId", lead.contactId());
+        o.put("score", lead.score());
+        o.put("flames", lead.flames());
+        o.put("percent", lead.percent());
+        if (lead.range() != null) {
+            ObjectNode range = o.putObject("range").put("name", lead.range());
+            model.ranges().stream().filter(r -> r.name().equals(lead.range())).findFirst()
+                    .ifPresentOrElse(r -> range.put("color", r.color()), () -> range.putNull("color"));
+        } else {
+            o.putNull("range");
+        }
+        o.put("lastEventAt", Instants.ofNanos(lead.lastEventAtNanos()).toString());
+        ArrayNode reasons = o.putArray("reasons");
+        lead.reasons().forEach(r -> reasons.addObject().put("ruleId", r.ruleId()).put("name", r.name())
+                .put("points", r.points()));
+        return o;
+    }
+
+    /** The shape of {@code /stats}; {@code version} null for a candidate model (a preview). */
+    static ObjectNode stats(LeadsReader.Counts total, long[] bounds, ScoringModel model, Long version) {
+        ObjectNode out = F.objectNode();
+        out.put("contacts", total.contacts());
+        ObjectNode flames = out.putObject("byFlames");
+        for (int i = 0; i <= 5; i++) {
+            flames.put(String.valueOf(i), total.byFlames()[i]);
+        }
+        // The model's ranges in its order, each present; a name no longer in the model (contacts
+        // not yet rescored after a change) after them.
+        Map<String, Long> ranges = new LinkedHashMap<>();
+        model.ranges().forEach(r -> ranges.put(r.name(), 0L));
+        total.byRange().forEach((name, n) -> ranges.merge(name, n, Long::sum));
+        ObjectNode byRange = out.putObject("byRange");
+        ranges.forEach(byRange::put);
+        ArrayNode histogram = out.putArray("histogram");
+        for (int i = 0; i <= bounds.length; i++) {
+            ObjectNode bucket = histogram.addObject();
+            if (i == 0) {
+                bucket.putNull("min");
+            } else {
+                bucket.put("min", bounds[i - 1]);
+            }
+            if (i == bounds.length) {
+                bucket.putNull("max");
+            } else {
+                bucket.put("max", bounds[i] - 1);
+            }
+            bucket.put("count", total.histogram()[i]);
+        }
+        if (version == null) {
+            out.putNull("modelVersion");
+        } else {
+            out.put("modelVersion", version);
+        }
+        return out;
+    }
+
+    static ObjectNode mover(Preview.Mover m) {
+        ObjectNode o = F.objectNode();
+        o.put("contactId", m.contactId());
+        o.put("score", m.score());
+        o.put("previewScore", m.previewScore());
+        o.put("change", m.change());
+        o.put("flames", m.flames());
+        o.put("previewFlames", m.previewFlames());
+        putNullable(o, "range", m.range());
+        putNullable(o, "previewRange", m.previewRange());
+        return o;
+    }
+
+    static void putNullable(ObjectNode o, String name, String value) {
+        if (value == null) {
+            o.putNull(name);
+        } else {
+            o.put(name, value);
+        }
+    }
+
+    static ObjectNode change(ScoreChange change) {
+        ObjectNode o = F.objectNode();
+        o.put("contactId", change.contactId());
+        o.put("score", change.score());
+        if (change.previous() == null) {
+            o.putNull("previous");
+        } else {
+            o.put("previous", change.previous());
+        }
+        o.put("flames", change.flames());
+        if (change.range() == null) {
+            o.putNull("range");
+        } else {
+            o.put("range", change.range());
+        }
+        o.put("reason", change.reason().json());
+        o.put("at", change.at().toString());
+        return o;
+    }
+}

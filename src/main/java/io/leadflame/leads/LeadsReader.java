@@ -1,0 +1,152 @@
+package io.leadflame.leads;
+
+import io.leadflame.CborSerializable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+import io.leadflame.model.PublishedModel;
+import io.leadflame.scoring.ScoringModel;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Answers for this node's part of a tenant's call list and distribution, from its
+ * {@link LeadIndex}. One per node, registered with the receptionist: the HTTP edge of any node
+ * asks every node's reader and merges ({@code http.LeadsRoutes}).
+ */
+public final class LeadsReader {
+
+    public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "leads-readers");
+
+    private LeadsReader() {
+    }
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /** The first {@code limit} leads of this node that pass {@code filter}, after {@code after} (null: the top). */
+    public record GetPage(String tenant, LeadIndex.Cursor after, int limit, LeadFilter filter,
+                          ActorRef<Page> replyTo) implements Command {
+    }
+
+    public record Page(List<Lead> leads) implements CborSerializable {
+    }
+
+    /**
+     * How this node's leads of the tenant spread over flames, ranges and score buckets.
+     *
+     * @param bucketBounds the lower bounds of the histogram's buckets but the first, ascending
+     */
+    public record GetCounts(String tenant, long[] bucketBounds, ActorRef<Counts> replyTo) implements Command {
+    }
+
+    /**
+     * @param byFlames  leads with 0..5 flames
+     * @param byRange   leads per range name (those with no range are not counted here)
+     * @param histogram leads per bucket: below the first bound, then from each bound to the next
+     */
+    public record Counts(long contacts, long[] byFlames, Map<String, Long> byRange, long[] histogram)
+            implements CborSerializable {
+
+        public static Counts empty(int buckets) {
+            return new Counts(0, new long[6], Map.of(), new long[buckets]);
+        }
+
+        /** The sum of two nodes' counts. */
+        public Counts plus(Counts other) {
+            long[] flames = new long[6];
+            long[] histogram = new long[Math.max(this.histogram.length, other.histogram.length)];
+            for (int i = 0; i < 6; i++) {
+                flames[i] = byFlames[i] + other.byFlames[i];
+            }
+            for (int i = 0; i < histogram.length; i++) {
+                histogram[i] = (i < this.histogram.length ? this.histogram[i] : 0)
+                        + (i < other.histogram.length ? other.histogram[i] : 0);
+            }
+            Map<String, Long> ranges = new HashMap<>(byRange);
+            other.byRange.forEach((name, n) -> ranges.merge(name, n, Long::sum));
+            return new Counts(contacts + other.contacts, flames, ranges, histogram);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Counts c && contacts == c.contacts && Arrays.equals(byFlames, c.byFlames)
+                    && byRange.equals(c.byRange) && Arrays.equals(histogram, c.histogram);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(contacts, Arrays.hashCode(byFlames), byRange, Arrays.hashCode(histogram));
+        }
+
+        @Override
+        public String toString() {
+            return "Counts[" + contacts + " contacts, byFlames " + Arrays.toString(byFlames) + ", byRange " + byRange
+                    + ", histogram " + Arrays.toString(histogram) + "]";
+        }
+    }
+
+    /**
+     * What {@code candidateJson} (a validated model, canonical JSON) would do to this node's
+     * contacts of the tenant; nothing changes.
+     */
+    public record GetPreview(String tenant, String candidateJson, long[] currentBounds, long[] previewBounds,
+                             int movers, ActorRef<Preview.Result> replyTo) implements Command {
+    }
+
+    public static Behavior<Command> create(LeadIndex index, Clock clock) {
+        return Behaviors.setup(ctx -> {
+            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+            return Behaviors.receiveMessage(command -> {
+                if (command instanceof GetPage get) {
+                    get.replyTo().tell(new Page(index.page(get.tenant(), get.after(), get.limit(),
+                            get.filter()::accepts, get.filter()::isPast)));
+                } else if (command instanceof GetCounts get) {
+                    get.replyTo().tell(count(index.all(get.tenant()), get.bucketBounds()));
+                } else if (command instanceof GetPreview get) {
+                    preview(index, clock, get);
+                }
+                return Behaviors.same();
+            });
+        });
+    }
+
+    /** Off the actor: scoring a million contacts takes seconds, and the reader must keep answering. */
+    private static void preview(LeadIndex index, Clock clock, GetPreview get) {
+        List<Lead> leads = new ArrayList<>();
+        index.all(get.tenant()).forEach(leads::add);
+        ScoringModel candidate = new PublishedModel(get.tenant(), -1, get.candidateJson(), Optional.empty()).parse();
+        CompletableFuture.supplyAsync(() -> Preview.of(leads, candidate, clock.instant(), get.currentBounds(),
+                        get.previewBounds(), get.movers()), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+    }
+
+    static Counts count(Iterable<Lead> leads, long[] bucketBounds) {
+        long contacts = 0;
+        long[] flames = new long[6];
+        long[] histogram = new long[bucketBounds.length + 1];
+        Map<String, Long> ranges = new HashMap<>();
+        for (Lead lead : leads) {
+            contacts++;
+            flames[Math.max(0, Math.min(5, lead.flames()))]++;
+            if (lead.range() != null) {
+                ranges.merge(lead.range(), 1L, Long::sum);
+            }
+            int at = Arrays.binarySearch(bucketBounds, lead.score());
+            histogram[at >= 0 ? at + 1 : -at - 1]++;
+        }
+        return new Counts(contacts, flames, ranges, histogram);
+    }
+}

@@ -1,0 +1,92 @@
+package io.leadflame.leads;
+
+import io.leadflame.CborSerializable;
+import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoringModel;
+import io.leadflame.scoring.Scorer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.stream.IntStream;
+
+/**
+ * What a candidate model would do to one node's contacts of a tenant, computed from the
+ * histories in the {@link LeadIndex} (immutable, shared with the contacts) without asking or
+ * changing any contact: the distribution now and under the candidate, and the contacts whose
+ * score would move most.
+ */
+public final class Preview {
+
+    private Preview() {
+    }
+
+    /** A contact whose score would change: now and under the candidate. */
+    public record Mover(String contactId, long score, long previewScore, int flames, int previewFlames,
+                        String range, String previewRange) implements CborSerializable {
+        public long change() {
+            return previewScore - score;
+        }
+    }
+
+    /** Most moved first (by the size of the change), ties by contact id. */
+    public static final Comparator<Mover> MOST_MOVED = Comparator.comparingLong((Mover m) -> -Math.abs(m.change()))
+            .thenComparing(Mover::contactId);
+
+    /**
+     * @param current the distribution as the contacts are scored now (their last scores)
+     * @param preview the distribution under the candidate
+     * @param movers  at most the number asked for, {@link #MOST_MOVED} first
+     */
+    public record Result(LeadsReader.Counts current, LeadsReader.Counts preview, List<Mover> movers)
+            implements CborSerializable {
+
+        /** Two nodes' results together, keeping the {@code movers} most moved. */
+        public Result plus(Result other, int movers) {
+            List<Mover> all = new ArrayList<>(this.movers);
+            all.addAll(other.movers);
+            all.sort(MOST_MOVED);
+            return new Result(current.plus(other.current), preview.plus(other.preview),
+                    List.copyOf(all.subList(0, Math.min(movers, all.size()))));
+        }
+    }
+
+    /**
+     * Scores every lead under {@code candidate} at {@code now}, in parallel chunks on the common
+     * pool.
+     */
+    public static Result of(List<Lead> leads, ScoringModel candidate, Instant now, long[] currentBounds,
+                            long[] previewBounds, int movers) {
+        int chunks = Math.max(1, Math.min(64, leads.size() / 2048));
+        return IntStream.range(0, chunks).parallel()
+                .mapToObj(c -> chunk(leads.subList(leads.size() * c / chunks, leads.size() * (c + 1) / chunks),
+                        candidate, now, currentBounds, previewBounds, movers))
+                .reduce((a, b) -> a.plus(b, movers))
+                .orElseGet(() -> new Result(LeadsReader.Counts.empty(currentBounds.length + 1),
+                        LeadsReader.Counts.empty(previewBounds.length + 1), List.of()));
+    }
+
+    private static Result chunk(List<Lead> leads, ScoringModel candidate, Instant now, long[] currentBounds,
+                                long[] previewBounds, int movers) {
+        List<Lead> rescored = new ArrayList<>(leads.size());
+        PriorityQueue<Mover> most = new PriorityQueue<>(MOST_MOVED.reversed());
+        for (Lead lead : leads) {
+            Score s = Scorer.score(candidate, lead.history(), now);
+            Lead preview = Lead.of(lead.tenant(), lead.entityId(), s, lead.history());
+            rescored.add(preview);
+            if (preview.score() != lead.score() && movers > 0) {
+                most.add(new Mover(lead.contactId(), lead.score(), preview.score(), lead.flames(), preview.flames(),
+                        lead.range(), preview.range()));
+                if (most.size() > movers) {
+                    most.poll();
+                }
+            }
+        }
+        List<Mover> top = new ArrayList<>(most);
+        top.sort(MOST_MOVED);
+        return new Result(LeadsReader.count(leads, currentBounds), LeadsReader.count(rescored, previewBounds),
+                List.copyOf(top));
+    }
+}

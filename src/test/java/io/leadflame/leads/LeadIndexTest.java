@@ -1,0 +1,91 @@
+package io.leadflame.leads;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The call-list order of one node's contacts, kept current by replacing each contact's lead. */
+class LeadIndexTest {
+
+    private final LeadIndex index = new LeadIndex();
+
+    private static Lead lead(String tenant, String contactId, long score) {
+        return new Lead(tenant + "/" + contactId, tenant.length(), score, (int) score * 5, (int) Math.min(5, score / 4),
+                score >= 15 ? "hot" : "cold", 0, List.of(), null);
+    }
+
+    private static List<String> ids(List<Lead> leads) {
+        return leads.stream().map(Lead::contactId).toList();
+    }
+
+    @Test
+    void ordersByScoreDescendingThenContactIdAndKeepsTenantsApart() {
+        index.replace(null, lead("acme", "c-2", 10));
+        index.replace(null, lead("acme", "c-1", 10));
+        index.replace(null, lead("acme", "c-3", 20));
+        index.replace(null, lead("other", "c-9", 99));
+        assertEquals(List.of("c-3", "c-1", "c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
+        assertEquals(List.of("c-9"), ids(index.page("other", null, 10, l -> true, l -> false)));
+        assertEquals(List.of(), index.page("nobody", null, 10, l -> true, l -> false));
+    }
+
+    @Test
+    void aContactReplacesItsLeadAndLeavesWithoutATrace() {
+        Lead first = lead("acme", "c-1", 5);
+        index.replace(null, first);
+        index.replace(null, lead("acme", "c-2", 8));
+        Lead moved = lead("acme", "c-1", 12);
+        index.replace(first, moved);
+        assertEquals(List.of("c-1", "c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
+        assertEquals(12, index.page("acme", null, 1, l -> true, l -> false).get(0).score());
+        index.replace(moved, null);
+        assertEquals(List.of("c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
+    }
+
+    @Test
+    void pagesFollowEachOtherWithoutGapOrRepeatWhileScoresChange() {
+        Random random = new Random(7);
+        List<Lead> current = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Lead l = lead("acme", String.format("c-%03d", i), random.nextInt(30));
+            current.add(l);
+            index.replace(null, l);
+        }
+        List<Lead> expected = new ArrayList<>(current);
+        expected.sort(LeadIndex.ORDER);
+        List<String> seen = new ArrayList<>();
+        LeadIndex.Cursor after = null;
+        while (true) {
+            List<Lead> page = index.page("acme", after, 37, l -> true, l -> false);
+            if (page.isEmpty()) {
+                break;
+            }
+            seen.addAll(ids(page));
+            Lead last = page.get(page.size() - 1);
+            after = new LeadIndex.Cursor(last.score(), last.contactId());
+        }
+        assertEquals(ids(expected), seen);
+    }
+
+    @Test
+    void filtersAndStopsAtTheBound() {
+        for (int i = 0; i < 20; i++) {
+            index.replace(null, lead("acme", "c-" + (char) ('a' + i), i));
+        }
+        List<Lead> hot = index.page("acme", null, 100, l -> "hot".equals(l.range()), l -> false);
+        assertEquals(5, hot.size());
+        assertTrue(hot.stream().allMatch(l -> l.score() >= 15));
+        List<String> scanned = new ArrayList<>();
+        List<Lead> atLeast10 = index.page("acme", null, 100, l -> {
+            scanned.add(l.contactId());
+            return true;
+        }, l -> l.score() < 10);
+        assertEquals(10, atLeast10.size());
+        assertEquals(10, scanned.size(), "the scan ends at the first lead below the bound");
+    }
+}

@@ -1,0 +1,89 @@
+package io.leadflame.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** An open {@code GET /score-changes} stream over real HTTP: its {@code data:} lines, parsed, in order. */
+public final class ScoreChangesListener implements AutoCloseable {
+
+    public static final Duration WAIT = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BlockingQueue<JsonNode> changes = new LinkedBlockingQueue<>();
+    private final Stream<String> lines;
+
+    /** Connects and returns once the answer's headers (200, {@code text/event-stream}) arrived. */
+    public ScoreChangesListener(URI uri) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<Stream<String>> response = client.send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(""));
+        lines = response.body();
+        Thread reader = new Thread(() -> {
+            try {
+                // An empty data line is Pekko's heartbeat (which an EventSource ignores too).
+                lines.filter(line -> line.startsWith("data:") && !line.substring(5).isBlank())
+                        .forEach(line -> changes.add(parse(line.substring(5))));
+            } catch (RuntimeException closed) {
+                // the test closed the stream, or the node went away
+            }
+        }, "score-changes-listener");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json.trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next change of {@code contactId}, skipping others; fails after {@link #WAIT}. */
+    public JsonNode next(String contactId) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode change = changes.poll(100, TimeUnit.MILLISECONDS);
+            if (change != null && change.get("contactId").asText().equals(contactId)) {
+                return change;
+            }
+        }
+        return fail("no score change of " + contactId + " within " + WAIT);
+    }
+
+    /** The next change of any contact, if one arrives within {@code wait}. */
+    public JsonNode poll(Duration wait) throws InterruptedException {
+        return changes.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every change received and not yet taken. */
+    public List<JsonNode> drain() {
+        List<JsonNode> all = new ArrayList<>();
+        changes.drainTo(all);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        lines.close();
+    }
+}

@@ -47,7 +47,9 @@ public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
                 Rescorer.create(settings.rescoreParallelism(), clock), "rescorer", Props.empty());
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
                 ModelReplicator.create(catalog, rescorer), "model-replicator", Props.empty());
-        system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());
+        if (settings.callList()) {
+            system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());
+        }
         ContactEntity.init(system, settings);
         system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                 "live-contacts", Props.empty());

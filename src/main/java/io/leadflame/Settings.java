@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param rescoreParallelism  how many contacts one node rescores at once after a model change
  * @param maxEventsPerRequest events in one POST before it is refused with 413
  * @param maxRequestBytes     bytes in one request body before it is refused with 413
+ * @param callList            whether contacts keep the call-list index and publish their changes
  */
 public record Settings(
         Duration askTimeout,
@@ -23,7 +24,8 @@ public record Settings(
         int snapshotEvery,
         int rescoreParallelism,
         int maxEventsPerRequest,
-        long maxRequestBytes) {
+        long maxRequestBytes,
+        boolean callList) {
 
     public static Settings from(Config root) {
         Config c = root.getConfig("leadflame");
@@ -36,6 +38,7 @@ public record Settings(
                 c.getInt("contact.snapshot-every"),
                 c.getInt("rescoring.parallelism"),
                 c.getInt("http.max-events-per-request"),
-                c.getBytes("http.max-request-size"));
+                c.getBytes("http.max-request-size"),
+                c.getBoolean("leads.index"));
     }
 }

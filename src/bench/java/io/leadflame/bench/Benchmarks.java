@@ -67,7 +67,10 @@ public final class Benchmarks {
             if (settings.runs("baselines") && settings.runs("latency")) {
                 NoopBaseline.latency(settings, results);
             }
-            if (settings.runs("rescoring") || settings.runs("memory")) {
+            if (settings.runs("leads-cost")) {
+                LeadsPhase.ingestionCost(settings, results);
+            }
+            if (settings.runs("rescoring") || settings.runs("memory") || settings.runs("leads")) {
                 ModelPhase.run(settings, results);
             }
         } catch (Exception | AssertionError e) {

@@ -61,6 +61,9 @@ final class ModelPhase {
                 if (settings.runs("rescoring")) {
                     rescoring(server, scale, variant++, results);
                 }
+                if (settings.runs("leads")) {
+                    LeadsPhase.queries(server, scale, variant, results);
+                }
             }
             server.stop();
         } finally {
@@ -128,7 +131,7 @@ final class ModelPhase {
         }
     }
 
-    private static long putModel(ServerUnderTest server, int variant) throws IOException {
+    static long putModel(ServerUnderTest server, int variant) throws IOException {
         HttpConnection.Reply reply = server.put(EventMix.MODEL_PATH, EventMix.model(variant));
         if (reply.status() != 200) {
             throw new IllegalStateException("PUT /model answered " + reply.status() + ": " + reply.body());
@@ -137,7 +140,7 @@ final class ModelPhase {
     }
 
     /** Polls {@code GET /model/rescoring} every 50 ms until version {@code version} is done. */
-    private static JsonNode awaitRescored(ServerUnderTest server, long version) throws IOException, InterruptedException {
+    static JsonNode awaitRescored(ServerUnderTest server, long version) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + RESCORING_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
             HttpConnection.Reply reply = server.get(EventMix.MODEL_PATH + "/rescoring");

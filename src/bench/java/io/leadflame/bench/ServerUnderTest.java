@@ -69,20 +69,27 @@ final class ServerUnderTest implements AutoCloseable {
 
     /** Leadflame on the H2 journal in a fresh {@link #h2DataDir}. */
     static ServerUnderTest leadflameOnH2(String phase, BenchSettings settings) {
+        return leadflameOnH2(phase, settings, List.of());
+    }
+
+    /** Leadflame on H2 with more JVM arguments (e.g. {@code -Dleadflame.leads.index=off}). */
+    static ServerUnderTest leadflameOnH2(String phase, BenchSettings settings, List<String> more) {
         Path data = h2DataDir(phase, settings);
         deleteRecursively(data);
-        return leadflame(phase, settings, Map.of("DATA_DIR", data.toString()));
+        return leadflame(phase, settings, Map.of("DATA_DIR", data.toString()), more);
     }
 
     /** Leadflame on the PostgreSQL journal in {@code jdbcUrl}. */
     static ServerUnderTest leadflameOnPostgres(String phase, BenchSettings settings, String jdbcUrl) {
         return leadflame(phase, settings, Map.of("LEADFLAME_JOURNAL", "postgres", "JDBC_URL", jdbcUrl,
-                "JDBC_USER", "postgres", "JDBC_PASSWORD", ""));
+                "JDBC_USER", "postgres", "JDBC_PASSWORD", ""), List.of());
     }
 
-    private static ServerUnderTest leadflame(String phase, BenchSettings settings, Map<String, String> journal) {
+    private static ServerUnderTest leadflame(String phase, BenchSettings settings, Map<String, String> journal,
+                                             List<String> more) {
         int port = FreePorts.freePort();
         List<String> arguments = new ArrayList<>(jvmFlags(settings));
+        arguments.addAll(more);
         Optional<Path> jfr = flightRecorder(phase, settings, arguments);
         // Loopback only; remoting on any free port: a standalone node, nothing else to reach it.
         arguments.addAll(List.of("-Dleadflame.http.interface=" + HOST, "-Dpekko.remote.artery.canonical.port=0",

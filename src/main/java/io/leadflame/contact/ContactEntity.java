@@ -170,8 +170,10 @@ public final class ContactEntity
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadIndex leads,
                         ScoreChanges changes, LeadflameMetrics metrics, RetentionCriteria retention) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
-            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system), LeadIndex.get(system),
-                    ScoreChanges.get(system),
+            // Without the call list (a measurement switch), no index and no change is published.
+            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
+                    settings.callList() ? LeadIndex.get(system) : null,
+                    settings.callList() ? ScoreChanges.get(system) : null,
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
         }
     }
@@ -315,18 +317,23 @@ public final class ContactEntity
         }
         VersionedModel model = node.catalog().modelOf(tenant);
         Instant now = node.clock().instant();
-        Score score = Scorer.score(model.model(), state, now);
-        Lead scored = Lead.of(tenant, entityId, score, state);
-        Lead current = scored.sameAs(lead) ? lead : scored;
-        node.leads().replace(lead, current);
-        if (reason != null) {
-            ScoreChange change = ScoreChange.between(lead, current, reason, now);
-            if (change != null) {
-                node.changes().publish(change);
+        Optional<Instant> nextChangeAt;
+        if (node.leads() == null) {
+            nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
+        } else {
+            Score score = Scorer.score(model.model(), state, now);
+            nextChangeAt = score.nextChangeAt();
+            Lead scored = Lead.of(tenant, entityId, score, state);
+            Lead current = scored.sameAs(lead) ? lead : scored;
+            node.leads().replace(lead, current);
+            if (reason != null) {
+                ScoreChange change = ScoreChange.between(lead, current, reason, now);
+                if (change != null) {
+                    node.changes().publish(change);
+                }
             }
+            lead = current;
         }
-        lead = current;
-        Optional<Instant> nextChangeAt = score.nextChangeAt();
         lastScoredVersion = model.version();
         if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
             // Already armed for it, as after most events and model changes: re-arming would leave
@@ -399,8 +406,10 @@ public final class ContactEntity
                 // A stopped contact (moved to another node, passivated) must not get its timer as a
                 // dead letter, nor stay in this node's call list.
                 cancelNextChange();
-                node.leads().replace(lead, null);
-                lead = null;
+                if (node.leads() != null) {
+                    node.leads().replace(lead, null);
+                    lead = null;
+                }
             }
             return BoxedUnit.UNIT;
         }

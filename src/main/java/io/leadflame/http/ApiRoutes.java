@@ -78,9 +78,7 @@ public final class ApiRoutes extends AllDirectives {
                 tenant -> validTenant(tenant, () -> concat(
                         path("events", () -> post(() -> events(tenant))),
                         pathPrefix("contacts", () -> contactRoutes(tenant)),
-                        path("leads", () -> get(() -> leads.callList(tenant))),
-                        path("stats", () -> get(() -> leads.stats(tenant))),
-                        path("score-changes", () -> get(() -> leads.scoreChanges(tenant))),
+                        callListRoutes(tenant),
                         pathPrefix("model", () -> modelRoutes(tenant)))));
     }
 
@@ -94,8 +92,17 @@ public final class ApiRoutes extends AllDirectives {
         return concat(
                 pathEnd(() -> concat(get(() -> getModel(tenant)), put(() -> putModel(tenant)))),
                 path("rescoring", () -> get(() -> rescoring(tenant))),
-                path("preview", () -> post(() -> parameterOptional("movers", movers ->
-                        validModel(candidate -> leads.preview(tenant, candidate, movers))))));
+                path("preview", () -> !settings.callList() ? reject() : post(() -> parameterOptional("movers",
+                        movers -> withRequestTimeout(LeadsRoutes.PREVIEW_TIMEOUT, () ->
+                                validModel(candidate -> leads.preview(tenant, candidate, movers)))))));
+    }
+
+    /** Absent (404) on a node measured without the call list ({@code leadflame.leads.index = off}). */
+    private Route callListRoutes(String tenant) {
+        return !settings.callList() ? reject() : concat(
+                path("leads", () -> get(() -> leads.callList(tenant))),
+                path("stats", () -> get(() -> leads.stats(tenant))),
+                path("score-changes", () -> get(() -> leads.scoreChanges(tenant))));
     }
 
     private Route validTenant(String tenant, Supplier<Route> inner) {

@@ -134,19 +134,36 @@ public final class LeadsReader {
     }
 
     static Counts count(Iterable<Lead> leads, long[] bucketBounds) {
-        long contacts = 0;
-        long[] flames = new long[6];
-        long[] histogram = new long[bucketBounds.length + 1];
-        Map<String, Long> ranges = new HashMap<>();
-        for (Lead lead : leads) {
+        Tally tally = new Tally(bucketBounds);
+        leads.forEach(lead -> tally.add(lead.score(), lead.flames(), lead.range()));
+        return tally.counts();
+    }
+
+    /** {@link Counts} being added up, one score at a time. */
+    static final class Tally {
+        private final long[] bucketBounds;
+        private long contacts;
+        private final long[] flames = new long[6];
+        private final long[] histogram;
+        private final Map<String, Long> ranges = new HashMap<>();
+
+        Tally(long[] bucketBounds) {
+            this.bucketBounds = bucketBounds;
+            this.histogram = new long[bucketBounds.length + 1];
+        }
+
+        void add(long score, int flames, String range) {
             contacts++;
-            flames[Math.max(0, Math.min(5, lead.flames()))]++;
-            if (lead.range() != null) {
-                ranges.merge(lead.range(), 1L, Long::sum);
+            this.flames[Math.max(0, Math.min(5, flames))]++;
+            if (range != null) {
+                ranges.merge(range, 1L, Long::sum);
             }
-            int at = Arrays.binarySearch(bucketBounds, lead.score());
+            int at = Arrays.binarySearch(bucketBounds, score);
             histogram[at >= 0 ? at + 1 : -at - 1]++;
         }
-        return new Counts(contacts, flames, ranges, histogram);
+
+        Counts counts() {
+            return new Counts(contacts, flames.clone(), Map.copyOf(ranges), histogram.clone());
+        }
     }
 }

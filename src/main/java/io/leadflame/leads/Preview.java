@@ -2,6 +2,7 @@ package io.leadflame.leads;
 
 import io.leadflame.CborSerializable;
 import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Scorer;
 
@@ -70,15 +71,17 @@ public final class Preview {
 
     private static Result chunk(List<Lead> leads, ScoringModel candidate, Instant now, long[] currentBounds,
                                 long[] previewBounds, int movers) {
-        List<Lead> rescored = new ArrayList<>(leads.size());
+        LeadsReader.Tally current = new LeadsReader.Tally(currentBounds);
+        LeadsReader.Tally preview = new LeadsReader.Tally(previewBounds);
         PriorityQueue<Mover> most = new PriorityQueue<>(MOST_MOVED.reversed());
         for (Lead lead : leads) {
+            current.add(lead.score(), lead.flames(), lead.range());
             Score s = Scorer.score(candidate, lead.history(), now);
-            Lead preview = Lead.of(lead.tenant(), lead.entityId(), s, lead.history());
-            rescored.add(preview);
-            if (preview.score() != lead.score() && movers > 0) {
-                most.add(new Mover(lead.contactId(), lead.score(), preview.score(), lead.flames(), preview.flames(),
-                        lead.range(), preview.range()));
+            String range = s.range().map(ScoreRange::name).orElse(null);
+            preview.add(s.score(), s.flames(), range);
+            if (s.score() != lead.score() && movers > 0) {
+                most.add(new Mover(lead.contactId(), lead.score(), s.score(), lead.flames(), s.flames(),
+                        lead.range(), range));
                 if (most.size() > movers) {
                     most.poll();
                 }
@@ -86,7 +89,6 @@ public final class Preview {
         }
         List<Mover> top = new ArrayList<>(most);
         top.sort(MOST_MOVED);
-        return new Result(LeadsReader.count(leads, currentBounds), LeadsReader.count(rescored, previewBounds),
-                List.copyOf(top));
+        return new Result(current.counts(), preview.counts(), List.copyOf(top));
     }
 }

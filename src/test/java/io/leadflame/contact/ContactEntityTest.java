@@ -56,7 +56,7 @@ class ContactEntityTest {
     @BeforeEach
     void newContact() throws Exception {
         tenant = "acme" + IDS.incrementAndGet();
-        Settings settings = new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20);
+        Settings settings = new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true);
         contact = EventSourcedBehaviorTestKit.create(testKit.system(),
                 ContactEntity.create(ContactEntity.entityId(tenant, "c-1"), settings, clock, Optional.empty()));
         String model = """

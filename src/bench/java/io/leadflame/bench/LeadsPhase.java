@@ -1,0 +1,119 @@
+package io.leadflame.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The call list of issue 6: what it costs ingestion (the same loads on H2 with and without it,
+ * {@code leadflame.leads.index}, in the same run) and how long its queries take at each scale of
+ * the model phase (up to 1,000,000 live contacts).
+ */
+final class LeadsPhase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LEADS = "/api/v1/tenants/" + EventMix.TENANT + "/leads";
+    private static final String STATS = "/api/v1/tenants/" + EventMix.TENANT + "/stats";
+    private static final String PREVIEW = EventMix.MODEL_PATH + "/preview";
+
+    private LeadsPhase() {
+    }
+
+    /** Batched and single-event ingestion on H2, without the call list then with it: the ratio is its cost. */
+    static void ingestionCost(BenchSettings settings, Results results) throws Exception {
+        ClosedLoad.Outcome[] without = ingestion("leads-off", List.of("-Dleadflame.leads.index=off"), settings);
+        ClosedLoad.Outcome[] with = ingestion("leads-on", List.of(), settings);
+        String[] loads = {"batched", "single"};
+        String[] labels = {"batched ingestion, 1,000-event NDJSON, " + settings.batchConnections() + " connections",
+                "single-event ingestion, " + settings.singleConnections() + " connections"};
+        for (int i = 0; i < 2; i++) {
+            Results.Figure baseline = new Results.Figure("leads.cost." + loads[i] + ".without", "leads", "h2",
+                    labels[i] + ", without the call list", without[i].eventsPerSecond(), "events/s",
+                    Optional.empty(), Optional.empty(), without[i].failed(), Map.of());
+            results.add(baseline);
+            results.add(new Results.Figure("leads.cost." + loads[i] + ".with", "leads", "h2",
+                    labels[i] + ", with the call list (ratio: what remains)", with[i].eventsPerSecond(), "events/s",
+                    Optional.of(baseline), Optional.empty(), with[i].failed(), Map.of()));
+        }
+    }
+
+    private static ClosedLoad.Outcome[] ingestion(String phase, List<String> flags, BenchSettings settings)
+            throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings, flags)) {
+            server.awaitReady(Duration.ofMinutes(3));
+            // A model with rules, as in the model phase: with the call list each write scores in full.
+            ModelPhase.awaitRescored(server, ModelPhase.putModel(server, 0));
+            ClosedLoad.drain(server.endpoint, settings.batchConnections(), Traffic.creation(settings.contacts()));
+            ClosedLoad.Outcome batched = ClosedLoad.measure(server.endpoint, settings.batchConnections(),
+                    Traffic.batches(settings.contacts()), settings.warmup(), settings.duration());
+            ClosedLoad.Outcome single = ClosedLoad.measure(server.endpoint, settings.singleConnections(),
+                    Traffic.singleEvents(settings.contacts()), settings.warmup(), settings.duration());
+            Benchmarks.log("%s: batched %.0f events/s, single %.0f events/s", phase, batched.eventsPerSecond(),
+                    single.eventsPerSecond());
+            server.stop();
+            return new ClosedLoad.Outcome[] {batched, single};
+        } finally {
+            ServerUnderTest.deleteRecursively(ServerUnderTest.h2DataDir(phase, settings));
+        }
+    }
+
+    /**
+     * Each query of the call list, one at a time against the live contacts of the model phase:
+     * the first page, a page further down (by its cursor), the hot leads, the distribution and a
+     * preview of the next model variant.
+     */
+    static void queries(ServerUnderTest server, int contacts, int nextVariant, Results results) throws IOException {
+        JsonNode first = json(server.get(LEADS + "?limit=100"));
+        String cursor = first.path("next").asText();
+        time(server, contacts, results, "first-page", "call list, first page of 100", "GET", LEADS + "?limit=100",
+                null, 50);
+        time(server, contacts, results, "next-page", "call list, a page of 100 after a cursor", "GET",
+                LEADS + "?limit=100&after=" + cursor, null, 50);
+        time(server, contacts, results, "hot", "call list, 1,000 leads with 4 flames or more", "GET",
+                LEADS + "?minFlames=4&limit=1000", null, 20);
+        time(server, contacts, results, "stats", "distribution (GET /stats)", "GET", STATS, null, 10);
+        time(server, contacts, results, "preview", "what-if preview of another model", "POST", PREVIEW,
+                EventMix.model(nextVariant), 3);
+    }
+
+    private static void time(ServerUnderTest server, int contacts, Results results, String id, String label,
+                             String method, String path, String body, int times) throws IOException {
+        double[] millis = new double[times];
+        int size = 0;
+        for (int i = 0; i < times; i++) {
+            long start = System.nanoTime();
+            HttpConnection.Reply reply = HttpConnection.call(server.endpoint.host(), server.endpoint.port(), method,
+                    path, body == null ? null : "application/json", body, 120_000);
+            millis[i] = (System.nanoTime() - start) / 1e6;
+            if (reply.status() != 200) {
+                throw new IllegalStateException(method + " " + path + " answered " + reply.status() + ": " + reply.body());
+            }
+            JsonNode answer = JSON.readTree(reply.body());
+            size = answer.has("leads") ? answer.get("leads").size() : answer.path("movers").size();
+        }
+        Arrays.sort(millis);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("requests", times);
+        details.put("maxMs", millis[times - 1]);
+        details.put("itemsInAnswer", size);
+        details.put("liveContacts", contacts);
+        results.add(new Results.Figure("leads." + contacts + "." + id, "leads", "h2",
+                String.format("%s, %,d live contacts (median of %d; max %.1f ms)", label, contacts, times,
+                        millis[times - 1]),
+                millis[times / 2], "ms", Optional.empty(), Optional.empty(), 0, details));
+    }
+
+    private static JsonNode json(HttpConnection.Reply reply) throws IOException {
+        if (reply.status() != 200) {
+            throw new IllegalStateException("answered " + reply.status() + ": " + reply.body());
+        }
+        return JSON.readTree(reply.body());
+    }
+}

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.stream.IntStream;
 
@@ -24,16 +25,24 @@ public final class Preview {
     private Preview() {
     }
 
-    /** A contact whose score would change: now and under the candidate. */
+    /** A contact whose score, flames or range would change: now and under the candidate. */
     public record Mover(String contactId, long score, long previewScore, int flames, int previewFlames,
                         String range, String previewRange) implements CborSerializable {
         public long change() {
             return previewScore - score;
         }
+
+        int flamesChange() {
+            return previewFlames - flames;
+        }
     }
 
-    /** Most moved first (by the size of the change), ties by contact id. */
+    /**
+     * Most moved first: by the size of the score's change, then of the flames' (a new ideal
+     * score moves flames, not scores), ties by contact id.
+     */
     public static final Comparator<Mover> MOST_MOVED = Comparator.comparingLong((Mover m) -> -Math.abs(m.change()))
+            .thenComparingInt(m -> -Math.abs(m.flamesChange()))
             .thenComparing(Mover::contactId);
 
     /**
@@ -79,7 +88,9 @@ public final class Preview {
             Score s = Scorer.score(candidate, lead.history(), now);
             String range = s.range().map(ScoreRange::name).orElse(null);
             preview.add(s.score(), s.flames(), range);
-            if (s.score() != lead.score() && movers > 0) {
+            boolean moves = s.score() != lead.score() || s.flames() != lead.flames()
+                    || !Objects.equals(range, lead.range());
+            if (moves && movers > 0) {
                 most.add(new Mover(lead.contactId(), lead.score(), s.score(), lead.flames(), s.flames(),
                         lead.range(), range));
                 if (most.size() > movers) {

@@ -233,15 +233,20 @@ class LeadsEndToEndTest extends OneNodeTest {
 
         JsonNode movers = preview.get("movers");
         assertEquals(10, movers.size());
-        List<String> expectedMovers = IntStream.range(0, CONTACTS).filter(i -> (scoreOf(i) & 1) == 1)
-                .mapToObj(LeadsEndToEndTest::contactId).sorted().limit(10).toList();
+        // All move by 63 points; among them the largest change of flames first, then by contact id.
+        java.util.function.IntUnaryOperator flamesChange = i -> Math.abs(Math.min(5, 5 * (scoreOf(i) + 63) / 40)
+                - Math.min(5, 5 * scoreOf(i) / 20));
+        List<String> expectedMovers = IntStream.range(0, CONTACTS).filter(i -> (scoreOf(i) & 1) == 1).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> -flamesChange.applyAsInt(i))
+                        .thenComparing(i -> contactId(i)))
+                .map(LeadsEndToEndTest::contactId).limit(10).toList();
         List<String> moverIds = new ArrayList<>();
         movers.forEach(m -> {
             moverIds.add(m.get("contactId").asText());
             assertEquals(63, m.get("change").asInt(), m.toString());
             assertEquals(m.get("score").asInt() + 63, m.get("previewScore").asInt(), m.toString());
         });
-        assertEquals(expectedMovers, moverIds, "the most moved, ties by contact id");
+        assertEquals(expectedMovers, moverIds, "the most moved, then the most flames moved, then by contact id");
 
         node.publish(tenant, candidate);
         JsonNode after = node.get(LeadflameNode.api(tenant) + "/stats").json();
@@ -249,6 +254,24 @@ class LeadsEndToEndTest extends OneNodeTest {
         assertEquals(expected, after, "the preview is what publishing gave");
         movers.forEach(m -> assertEquals(m.get("previewScore").asInt(),
                 node.contact(tenant, m.get("contactId").asText()).get("score").asInt(), m.toString()));
+    }
+
+    @Test
+    void aNewIdealScoreMovesFlamesAndThePreviewSaysWhose() {
+        String tenant = seed("leads-preview-ideal");
+        HttpReply r = node.send("POST", LeadflameNode.api(tenant) + "/model/preview?movers=5", "application/json",
+                MODEL.replace("\"idealScore\": 20", "\"idealScore\": 10"));
+        assertEquals(200, r.status(), r.body());
+        JsonNode movers = r.json().get("movers");
+        assertEquals(5, movers.size(), movers.toString());
+        movers.forEach(m -> {
+            assertEquals(0, m.get("change").asInt(), m.toString());
+            int score = m.get("score").asInt();
+            assertEquals(Math.min(5, 5 * score / 10) - Math.min(5, 5 * score / 20),
+                    m.get("previewFlames").asInt() - m.get("flames").asInt(), m.toString());
+            assertEquals(3, m.get("previewFlames").asInt() - m.get("flames").asInt(),
+                    "the largest flames change first: " + m);
+        });
     }
 
     @Test

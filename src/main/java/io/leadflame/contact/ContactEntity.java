@@ -325,7 +325,7 @@ public final class ContactEntity
             nextChangeAt = score.nextChangeAt();
             Lead scored = Lead.of(tenant, entityId, score, state);
             Lead current = scored.sameAs(lead) ? lead : scored;
-            node.leads().replace(lead, current);
+            node.leads().replace(tenant, lead, current);
             if (reason != null) {
                 ScoreChange change = ScoreChange.between(lead, current, reason, now);
                 if (change != null) {
@@ -407,7 +407,7 @@ public final class ContactEntity
                 // dead letter, nor stay in this node's call list.
                 cancelNextChange();
                 if (node.leads() != null) {
-                    node.leads().replace(lead, null);
+                    node.leads().replace(tenant, lead, null);
                     lead = null;
                 }
             }

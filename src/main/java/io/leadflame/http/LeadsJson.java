@@ -13,7 +13,10 @@ import io.leadflame.scoring.ScoringModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The JSON answers of the call-list routes ({@link LeadsRoutes}), in the shapes DECISIONS.md gives. */
+/**
+ * The JSON answers of the call-list routes ({@link LeadsRoutes}), in the shapes DECISIONS.md
+ * gives. Jackson's {@code put} of a null {@code String} or {@code Long} writes JSON null.
+ */
 final class LeadsJson {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -71,11 +74,7 @@ final class LeadsJson {
             }
             bucket.put("count", total.histogram()[i]);
         }
-        if (version == null) {
-            out.putNull("modelVersion");
-        } else {
-            out.put("modelVersion", version);
-        }
+        out.put("modelVersion", version);
         return out;
     }
 
@@ -87,34 +86,18 @@ final class LeadsJson {
         o.put("change", m.change());
         o.put("flames", m.flames());
         o.put("previewFlames", m.previewFlames());
-        putNullable(o, "range", m.range());
-        putNullable(o, "previewRange", m.previewRange());
+        o.put("range", m.range());
+        o.put("previewRange", m.previewRange());
         return o;
-    }
-
-    static void putNullable(ObjectNode o, String name, String value) {
-        if (value == null) {
-            o.putNull(name);
-        } else {
-            o.put(name, value);
-        }
     }
 
     static ObjectNode change(ScoreChange change) {
         ObjectNode o = F.objectNode();
         o.put("contactId", change.contactId());
         o.put("score", change.score());
-        if (change.previous() == null) {
-            o.putNull("previous");
-        } else {
-            o.put("previous", change.previous());
-        }
+        o.put("previous", change.previous());
         o.put("flames", change.flames());
-        if (change.range() == null) {
-            o.putNull("range");
-        } else {
-            o.put("range", change.range());
-        }
+        o.put("range", change.range());
         o.put("reason", change.reason().json());
         o.put("at", change.at().toString());
         return o;

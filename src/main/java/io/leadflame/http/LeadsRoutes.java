@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -112,8 +113,7 @@ final class LeadsRoutes extends AllDirectives {
             Optional<ScoreRange> range = range(params.get("range"), model.model(), problems);
             LeadIndex.Cursor after = params.containsKey("after") ? cursor(params.get("after"), problems) : null;
             if (!problems.isEmpty()) {
-                return complete(ApiError.invalid(problems.size() == 1 ? problems.get(0).message()
-                        : "the query has " + problems.size() + " problems: see details", problems));
+                return complete(invalidQuery(problems));
             }
             LeadFilter filter = new LeadFilter(minFlames, range.map(ScoreRange::name).orElse(null), minScore,
                     scanFloor(model.model(), minFlames, minScore, range));
@@ -205,7 +205,7 @@ final class LeadsRoutes extends AllDirectives {
         int movers = (int) wholeNumber(moversParam.map(m -> Map.of("movers", m)).orElse(Map.of()), "movers",
                 DEFAULT_MOVERS, 0, MAX_MOVERS, problems);
         if (!problems.isEmpty()) {
-            return complete(ApiError.invalid(problems.get(0).message(), problems));
+            return complete(invalidQuery(problems));
         }
         VersionedModel current = catalog.modelOf(tenant);
         long[] currentBounds = bucketBounds(current.model().idealScore());
@@ -244,8 +244,7 @@ final class LeadsRoutes extends AllDirectives {
             int minFlames = (int) wholeNumber(params, "minFlames", 0, 0, 5, problems);
             Optional<ScoreRange> range = range(params.get("range"), model.model(), problems);
             if (!problems.isEmpty()) {
-                return complete(ApiError.invalid(problems.size() == 1 ? problems.get(0).message()
-                        : "the query has " + problems.size() + " problems: see details", problems));
+                return complete(invalidQuery(problems));
             }
             String rangeName = range.map(ScoreRange::name).orElse(null);
             Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> listener = Source.<Object>actorRef(
@@ -279,6 +278,12 @@ final class LeadsRoutes extends AllDirectives {
     }
 
     // ---- parameters
+
+    /** 400 with one detail per bad parameter; the message is the problem itself when there is one. */
+    private static HttpResponse invalidQuery(List<ApiError.Detail> problems) {
+        return ApiError.invalid(problems.size() == 1 ? problems.get(0).message()
+                : "the query has " + problems.size() + " problems: see details", problems);
+    }
 
     private static long wholeNumber(Map<String, String> params, String name, long absent, long min, long max,
                                     List<ApiError.Detail> problems) {

@@ -48,20 +48,21 @@ public final class LeadIndex implements Extension {
 
     /**
      * Replaces a contact's lead: {@code previous} (null when it had none on this node) by
-     * {@code current} (null to take it out).
+     * {@code current} (null to take it out). The tenant is the contact's own (interned) name,
+     * not one cut from the lead's entity id on every write.
      */
-    public void replace(Lead previous, Lead current) {
+    public void replace(String tenant, Lead previous, Lead current) {
         if (previous == current) {
             return;
         }
         if (previous != null) {
-            NavigableSet<Lead> leads = byTenant.get(previous.tenant());
+            NavigableSet<Lead> leads = byTenant.get(tenant);
             if (leads != null) {
                 leads.remove(previous);
             }
         }
         if (current != null) {
-            byTenant.computeIfAbsent(current.tenant(), t -> new ConcurrentSkipListSet<>(ORDER)).add(current);
+            byTenant.computeIfAbsent(tenant, t -> new ConcurrentSkipListSet<>(ORDER)).add(current);
         }
     }
 

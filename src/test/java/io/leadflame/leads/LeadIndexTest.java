@@ -19,16 +19,20 @@ class LeadIndexTest {
                 score >= 15 ? "hot" : "cold", 0, List.of(), null);
     }
 
+    private void replace(Lead previous, Lead current) {
+        index.replace((current != null ? current : previous).tenant(), previous, current);
+    }
+
     private static List<String> ids(List<Lead> leads) {
         return leads.stream().map(Lead::contactId).toList();
     }
 
     @Test
     void ordersByScoreDescendingThenContactIdAndKeepsTenantsApart() {
-        index.replace(null, lead("acme", "c-2", 10));
-        index.replace(null, lead("acme", "c-1", 10));
-        index.replace(null, lead("acme", "c-3", 20));
-        index.replace(null, lead("other", "c-9", 99));
+        replace(null, lead("acme", "c-2", 10));
+        replace(null, lead("acme", "c-1", 10));
+        replace(null, lead("acme", "c-3", 20));
+        replace(null, lead("other", "c-9", 99));
         assertEquals(List.of("c-3", "c-1", "c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
         assertEquals(List.of("c-9"), ids(index.page("other", null, 10, l -> true, l -> false)));
         assertEquals(List.of(), index.page("nobody", null, 10, l -> true, l -> false));
@@ -37,13 +41,13 @@ class LeadIndexTest {
     @Test
     void aContactReplacesItsLeadAndLeavesWithoutATrace() {
         Lead first = lead("acme", "c-1", 5);
-        index.replace(null, first);
-        index.replace(null, lead("acme", "c-2", 8));
+        replace(null, first);
+        replace(null, lead("acme", "c-2", 8));
         Lead moved = lead("acme", "c-1", 12);
-        index.replace(first, moved);
+        replace(first, moved);
         assertEquals(List.of("c-1", "c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
         assertEquals(12, index.page("acme", null, 1, l -> true, l -> false).get(0).score());
-        index.replace(moved, null);
+        replace(moved, null);
         assertEquals(List.of("c-2"), ids(index.page("acme", null, 10, l -> true, l -> false)));
     }
 
@@ -54,7 +58,7 @@ class LeadIndexTest {
         for (int i = 0; i < 500; i++) {
             Lead l = lead("acme", String.format("c-%03d", i), random.nextInt(30));
             current.add(l);
-            index.replace(null, l);
+            replace(null, l);
         }
         List<Lead> expected = new ArrayList<>(current);
         expected.sort(LeadIndex.ORDER);
@@ -75,7 +79,7 @@ class LeadIndexTest {
     @Test
     void filtersAndStopsAtTheBound() {
         for (int i = 0; i < 20; i++) {
-            index.replace(null, lead("acme", "c-" + (char) ('a' + i), i));
+            replace(null, lead("acme", "c-" + (char) ('a' + i), i));
         }
         List<Lead> hot = index.page("acme", null, 100, l -> "hot".equals(l.range()), l -> false);
         assertEquals(5, hot.size());

@@ -11,6 +11,9 @@ import io.leadflame.model.ModelReplicator;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.rescoring.Rescorer;
 import io.leadflame.cluster.Readiness;
+import io.leadflame.webhooks.TriggersReplicator;
+import io.leadflame.webhooks.WebhookOutbox;
+import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -21,18 +24,21 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Wires the scoring cluster on a node: the node's model catalog and replicator, the rescorer,
- * the reader of the node's call list, the sharded contact and model entities, and the API routes. Called once per node, after the
- * journal schema exists and before HTTP is bound.
+ * the reader of the node's call list, the webhook triggers' replicator, the sharded contact,
+ * model and webhook-outbox entities, and the API routes. Called once per node, after the journal
+ * schema exists and before HTTP is bound.
  *
- * @param routes       the tenant API
- * @param modelsLoaded a readiness check: every stored model is in this node's catalog (which
- *                     also proves that sharding answers)
+ * @param routes the tenant API
+ * @param loaded a readiness check: every stored model and webhook trigger is known on this node
+ *               (which also proves that sharding answers)
  */
-public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
+public record Leadflame(Route routes, Readiness.Check loaded) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadflame.class);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
@@ -47,26 +53,36 @@ public record Leadflame(Route routes, Readiness.Check modelsLoaded) {
                 Rescorer.create(settings.rescoreParallelism(), clock), "rescorer", Props.empty());
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
                 ModelReplicator.create(catalog, rescorer), "model-replicator", Props.empty());
+        List<TenantBootstrap.Loader> loaders = new ArrayList<>();
+        loaders.add(ModelBootstrap.loader(system, rescorer, settings.askTimeout()));
+        WebhookTriggers webhooks = WebhookTriggers.get(system);
         if (settings.callList()) {
             system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());
+            // Webhooks fire on the score changes the call list computes.
+            WebhookOutbox.init(system, system.systemActorOf(TriggersReplicator.create(), "webhook-triggers",
+                    Props.empty()));
+            loaders.add(webhooks.loader(settings.askTimeout()));
         }
         ContactEntity.init(system, settings);
         system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                 "live-contacts", Props.empty());
         ScoringModelEntity.init(system, replicator);
-        loadModels(system, rescorer, settings);
-        Readiness.Check modelsLoaded = () -> CompletableFuture.completedFuture(catalog.isLoaded()
-                ? Readiness.Result.ok()
-                : Readiness.Result.notReady("The scoring models are not loaded yet."));
-        return new Leadflame(new ApiRoutes(system, settings, clock).routes(), modelsLoaded);
+        loadTenants(system, loaders);
+        Readiness.Check loaded = () -> CompletableFuture.completedFuture(
+                !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")
+                        : settings.callList() && !webhooks.isLoaded()
+                        ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
+                        : Readiness.Result.ok());
+        return new Leadflame(new ApiRoutes(system, settings, clock).routes(), loaded);
     }
 
     /** Until it succeeds: a node that cannot read the models must stay not ready, not give up. */
-    private static void loadModels(ActorSystem<?> system, ActorRef<Rescorer.Command> rescorer, Settings settings) {
-        ModelBootstrap.load(system, rescorer, settings.askTimeout()).whenComplete((done, failure) -> {
+    private static void loadTenants(ActorSystem<?> system, List<TenantBootstrap.Loader> loaders) {
+        TenantBootstrap.load(system, loaders).whenComplete((done, failure) -> {
             if (failure != null && !system.whenTerminated().isCompleted()) {
-                LOG.warn("Loading the scoring models failed, retrying in {}: {}", RETRY_DELAY, failure.toString());
-                system.scheduler().scheduleOnce(RETRY_DELAY, () -> loadModels(system, rescorer, settings),
+                LOG.warn("Loading the tenants' models and webhooks failed, retrying in {}: {}", RETRY_DELAY,
+                        failure.toString());
+                system.scheduler().scheduleOnce(RETRY_DELAY, () -> loadTenants(system, loaders),
                         system.executionContext());
             }
         });

@@ -154,7 +154,7 @@ public final class Main {
             joinCluster(system, config, startupTimeout);
 
             Leadflame leadflame = Leadflame.start(system);
-            Readiness readiness = Readiness.forNode(system, journalTimeout).and(leadflame.modelsLoaded());
+            Readiness readiness = Readiness.forNode(system, journalTimeout).and(leadflame.loaded());
             // The management port's /ready answers the same (ManagementReadinessCheck).
             NodeReadiness.get(system).set(readiness);
             MetricsRoutes metrics = new MetricsRoutes(LeadflameMetrics.get(system));

@@ -16,6 +16,7 @@ import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.Values;
+import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -68,6 +69,12 @@ public final class ContactEntity
     private static final String SEPARATOR = "/";
     /** Timers further away than this are re-armed when they fire: the scheduler's range is limited. */
     private static final Duration LONGEST_TIMER = Duration.ofDays(7);
+    /**
+     * {@link #lastScoredVersion} of a contact recovered before its tenant's model was read at the
+     * node's start: the score it then had is no score to change from (the next rescoring, under
+     * the real model, publishes nothing).
+     */
+    private static final long PROVISIONAL = -2;
 
     /** The sharding entity id of a contact: tenant and contact id, which can contain neither '/'. */
     public static String entityId(String tenant, String contactId) {
@@ -168,12 +175,14 @@ public final class ContactEntity
      * setting (a node holds a million contacts).
      */
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadIndex leads,
-                        ScoreChanges changes, LeadflameMetrics metrics, RetentionCriteria retention) {
+                        ScoreChanges changes, WebhookTriggers webhooks, LeadflameMetrics metrics,
+                        RetentionCriteria retention) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
             return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
                     settings.callList() ? LeadIndex.get(system) : null,
                     settings.callList() ? ScoreChanges.get(system) : null,
+                    settings.callList() ? WebhookTriggers.get(system) : null,
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
         }
     }
@@ -190,7 +199,10 @@ public final class ContactEntity
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     /** This contact's place in the node's call list, as of its last rescoring; null before the first. */
     private Lead lead;
-    /** The model version of the last rescoring; not persisted, derived again on recovery. */
+    /**
+     * The model version of the last rescoring; not persisted, derived again on recovery.
+     * {@link #PROVISIONAL} when that was against a stand-in for a model the node was still reading.
+     */
     private long lastScoredVersion = -1;
 
     private ContactEntity(ActorContext<Command> context, String entityId, Node node,
@@ -307,7 +319,8 @@ public final class ContactEntity
 
     /**
      * Scores the contact now against the current model, puts the score in the node's call list,
-     * publishes what changed, and arms the timer of its next change.
+     * publishes what changed, hands a crossing of a webhook trigger to the tenant's outbox, and
+     * arms the timer of its next change.
      *
      * @param reason why the score may have changed; null after recovery, which changes nothing
      */
@@ -326,15 +339,16 @@ public final class ContactEntity
             Lead scored = Lead.of(tenant, entityId, score, state);
             Lead current = scored.sameAs(lead) ? lead : scored;
             node.leads().replace(tenant, lead, current);
-            if (reason != null) {
+            if (reason != null && lastScoredVersion != PROVISIONAL) {
                 ScoreChange change = ScoreChange.between(lead, current, reason, now);
                 if (change != null) {
                     node.changes().publish(change);
+                    node.webhooks().offer(change);
                 }
             }
             lead = current;
         }
-        lastScoredVersion = model.version();
+        lastScoredVersion = node.catalog().knows(tenant) ? model.version() : PROVISIONAL;
         if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
             // Already armed for it, as after most events and model changes: re-arming would leave
             // a cancelled task in the scheduler's wheel until its deadline, per contact.

@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -52,6 +53,7 @@ public final class ApiRoutes extends AllDirectives {
 
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final long MAX_MODEL_BYTES = 1024 * 1024;
+    private static final long MAX_WEBHOOK_BYTES = 16 * 1024;
     /** An {@code at} this close before now means now (clocks of client and server differ). */
     private static final Duration AT_TOLERANCE = Duration.ofSeconds(1);
 
@@ -62,6 +64,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Executor executor;
     private final LeadflameMetrics metrics;
     private final LeadsRoutes leads;
+    private final WebhookRoutes webhooks;
 
     public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
         this.sharding = ClusterSharding.get(system);
@@ -71,6 +74,7 @@ public final class ApiRoutes extends AllDirectives {
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
         this.leads = new LeadsRoutes(system, settings);
+        this.webhooks = new WebhookRoutes(system, settings);
     }
 
     public Route routes() {
@@ -102,7 +106,17 @@ public final class ApiRoutes extends AllDirectives {
         return !settings.callList() ? reject() : concat(
                 path("leads", () -> get(() -> leads.callList(tenant))),
                 path("stats", () -> get(() -> leads.stats(tenant))),
-                path("score-changes", () -> get(() -> leads.scoreChanges(tenant))));
+                path("score-changes", () -> get(() -> leads.scoreChanges(tenant))),
+                pathPrefix("webhooks", () -> webhookRoutes(tenant)));
+    }
+
+    private Route webhookRoutes(String tenant) {
+        return concat(
+                pathEndOrSingleSlash(() -> get(() -> webhooks.list(tenant))),
+                path(PathMatchers.segment(), id -> webhooks.validId(id, () -> concat(
+                        get(() -> webhooks.get(tenant, id)),
+                        put(() -> jsonBody("the webhook", MAX_WEBHOOK_BYTES, json -> webhooks.save(tenant, id, json))),
+                        delete(() -> webhooks.delete(tenant, id))))));
     }
 
     private Route validTenant(String tenant, Supplier<Route> inner) {
@@ -260,24 +274,35 @@ public final class ApiRoutes extends AllDirectives {
      * problem in {@code details} (PUT /model and POST /model/preview validate alike).
      */
     private Route validModel(Function<ScoringModel, Route> inner) {
+        return jsonBody("the model", MAX_MODEL_BYTES, json -> {
+            Validated<ScoringModel> model = ModelJson.read(json);
+            if (!model.isValid()) {
+                return complete(invalid("the model", model));
+            }
+            return inner.apply(model.value().orElseThrow());
+        });
+    }
+
+    /** 400 with one detail per problem of what was read. */
+    static HttpResponse invalid(String what, Validated<?> read) {
+        return ApiError.invalid(what + " has " + read.problems().size() + " problem(s): see details",
+                read.problems().stream().map(p -> new ApiError.Detail(p.path(), p.message())).toList());
+    }
+
+    /** The request's body as JSON for {@code inner}; otherwise 415, 413 or 400. */
+    private Route jsonBody(String what, long maxBytes, Function<JsonNode, Route> inner) {
         return extractRequestEntity(entity -> {
             if (!mediaType(entity.getContentType()).equals("application/json")) {
-                return complete(ApiError.unsupportedMediaType("send the model as application/json"));
+                return complete(ApiError.unsupportedMediaType("send " + what + " as application/json"));
             }
-            return onSuccess(strictBody(entity, MAX_MODEL_BYTES), body -> {
+            return onSuccess(strictBody(entity, maxBytes), body -> {
                 JsonNode json;
                 try {
                     json = EventBatch.JSON.readTree(body);
                 } catch (IOException e) {
                     return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
                 }
-                Validated<ScoringModel> model = ModelJson.read(json);
-                if (!model.isValid()) {
-                    return complete(ApiError.invalid("the model has " + model.problems().size()
-                            + " problem(s): see details", model.problems().stream()
-                            .map(p -> new ApiError.Detail(p.path(), p.message())).toList()));
-                }
-                return inner.apply(model.value().orElseThrow());
+                return inner.apply(json);
             });
         });
     }

@@ -24,6 +24,7 @@ public final class MetricsRoutes {
     static final String OTHER = "other";
     private static final String TENANT = "/api/v1/tenants/";
     private static final String CONTACTS = "/contacts/";
+    private static final String WEBHOOKS = "/webhooks/";
     private static final String SCORE = "/score";
 
     /**
@@ -86,7 +87,11 @@ public final class MetricsRoutes {
             case "/leads" -> "/api/v1/tenants/{tenant}/leads";
             case "/stats" -> "/api/v1/tenants/{tenant}/stats";
             case "/score-changes" -> "/api/v1/tenants/{tenant}/score-changes";
-            default -> contactRouteOf(rest);
+            case "/model/preview" -> "/api/v1/tenants/{tenant}/model/preview";
+            case "/webhooks" -> "/api/v1/tenants/{tenant}/webhooks";
+            default -> rest.startsWith(WEBHOOKS) && rest.length() > WEBHOOKS.length()
+                    && rest.indexOf('/', WEBHOOKS.length()) < 0
+                    ? "/api/v1/tenants/{tenant}/webhooks/{id}" : contactRouteOf(rest);
         };
     }
 

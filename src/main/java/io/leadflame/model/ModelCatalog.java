@@ -52,12 +52,21 @@ public final class ModelCatalog implements Extension {
         return after == parsed ? Optional.of(parsed) : Optional.empty();
     }
 
+    /**
+     * Whether {@link #modelOf} is the tenant's real current model: its stored model has arrived,
+     * or every stored model has been read and the tenant has none (the default is then right).
+     * Before that, at a node's start, the default stands in for a model still being read.
+     */
+    public boolean knows(String tenant) {
+        return loaded || models.containsKey(tenant);
+    }
+
     /** Whether every tenant's model stored in the journal has been read since this node started. */
     public boolean isLoaded() {
         return loaded;
     }
 
-    void markLoaded() {
+    public void markLoaded() {
         loaded = true;
     }
 }

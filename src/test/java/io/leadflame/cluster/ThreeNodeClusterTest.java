@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.testing.ScoreChangesListener;
+import io.leadflame.testing.WebhookReceiver;
 import io.leadflame.testing.TestDatabase;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -287,6 +290,51 @@ class ThreeNodeClusterTest {
      * The nodes' topics find the listener's through the receptionist, a moment after it
      * subscribed: visits probe contacts (spread over the nodes) until one round is heard whole.
      */
+    @Test
+    void aWebhookHearsTheCrossingsOfContactsOnEveryNode() throws Exception {
+        String tenant = "/api/v1/tenants/cluster-hooks";
+        HttpReply model = nodes.get(0).put(tenant + "/model", MODEL.replace("POINTS", "2"));
+        assertEquals(200, model.status(), model.body());
+        for (ClusterNode node : nodes) {
+            eventually(REPLICATED_WITHIN, () -> assertEquals(1, node.get(tenant + "/model/rescoring").json()
+                    .get("version").asLong(), node.name()));
+        }
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            HttpReply created = nodes.get(1).put(tenant + "/webhooks/warm", "{\"url\": \"" + receiver.url("/warm")
+                    + "\", \"secret\": \"k\", \"trigger\": {\"enterRange\": \"warm\"}}");
+            assertEquals(201, created.status(), created.body());
+
+            // A form is 3 points (cold), with a visit 5 (warm): every contact but each third crosses.
+            StringBuilder events = new StringBuilder("[");
+            Set<String> crossing = new TreeSet<>();
+            for (int i = 0; i < CONTACTS; i++) {
+                events.append(i == 0 ? "" : ",").append("{\"contactId\":\"w-").append(i)
+                        .append("\",\"type\":\"web_form_submitted\"}");
+                if (i % 3 != 0) {
+                    events.append(",{\"contactId\":\"w-").append(i).append("\",\"type\":\"page_visited\"}");
+                    crossing.add("w-" + i);
+                }
+            }
+            HttpReply accepted = nodes.get(0).post(tenant + "/events", events.append("]").toString());
+            assertEquals(202, accepted.status(), accepted.body());
+
+            eventually(REPLICATED_WITHIN, () -> {
+                Map<String, String> contactByDelivery = new HashMap<>();
+                receiver.received().forEach(r -> {
+                    assertTrue(r.signedWith("k"), r.json().toString());
+                    contactByDelivery.put(r.deliveryId(), r.json().get("contactId").asText());
+                });
+                assertEquals(crossing, new TreeSet<>(contactByDelivery.values()),
+                        () -> nodes.get(2).get(tenant + "/webhooks/warm").body());
+                assertEquals(crossing.size(), contactByDelivery.size(), "one delivery id per crossing");
+            });
+            Map<String, Integer> hosted = contactsPerNode("cluster-hooks");
+            assertTrue(hosted.values().stream().filter(n -> n > 0).count() >= 2, "on several nodes: " + hosted);
+            JsonNode status = nodes.get(2).get(tenant + "/webhooks/warm").json().get("deliveries");
+            assertEquals(crossing.size(), status.get("delivered").asInt(), status.toString());
+        }
+    }
+
     private static void awaitHeardFromEveryNode(ClusterNode via, String tenant, ScoreChangesListener listener)
             throws InterruptedException {
         int probes = 12;

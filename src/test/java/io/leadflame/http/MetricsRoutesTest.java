@@ -19,6 +19,9 @@ class MetricsRoutesTest {
         assertEquals("/api/v1/tenants/{tenant}/model/rescoring", routeOf("/api/v1/tenants/acme/model/rescoring"));
         assertEquals("/api/v1/tenants/{tenant}/leads", routeOf("/api/v1/tenants/acme/leads"));
         assertEquals("/api/v1/tenants/{tenant}/stats", routeOf("/api/v1/tenants/acme/stats"));
+        assertEquals("/api/v1/tenants/{tenant}/model/preview", routeOf("/api/v1/tenants/acme/model/preview"));
+        assertEquals("/api/v1/tenants/{tenant}/webhooks", routeOf("/api/v1/tenants/acme/webhooks"));
+        assertEquals("/api/v1/tenants/{tenant}/webhooks/{id}", routeOf("/api/v1/tenants/acme/webhooks/crm-hot"));
         assertEquals("/health/ready", routeOf("/health/ready"));
         assertEquals("/health/alive", routeOf("/health/alive"));
         assertEquals("/metrics", routeOf("/metrics"));
@@ -29,7 +32,8 @@ class MetricsRoutesTest {
         for (String path : new String[] {"/", "", "/metrics/", "/health", "/api/v1/tenants/", "/api/v1/tenants/acme",
                 "/api/v1/tenants//events", "/api/v1/tenants/acme/events/", "/api/v1/tenants/acme/contacts",
                 "/api/v1/tenants/acme/contacts/", "/api/v1/tenants/acme/contacts/c-1/", "/api/v1/tenants/acme/contacts/c-1/scores",
-                "/api/v1/tenants/acme/contacts/c-1/score/x", "/api/v1/tenants/acme/leads/x", "/api/v2/tenants/acme/events", "/wp-admin.php"}) {
+                "/api/v1/tenants/acme/contacts/c-1/score/x", "/api/v1/tenants/acme/leads/x", "/api/v1/tenants/acme/webhooks/",
+                "/api/v1/tenants/acme/webhooks/a/b", "/api/v2/tenants/acme/events", "/wp-admin.php"}) {
             assertEquals(OTHER, routeOf(path), path);
         }
     }

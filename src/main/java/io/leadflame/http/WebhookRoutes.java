@@ -1,0 +1,128 @@
+package io.leadflame.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.Settings;
+import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.scoring.ScoreRange;
+import io.leadflame.scoring.Validated;
+import io.leadflame.webhooks.Trigger;
+import io.leadflame.webhooks.WebhookOutbox;
+import io.leadflame.webhooks.WebhookRequest;
+import io.leadflame.webhooks.WebhookStatus;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * A tenant's threshold webhooks: {@code GET /webhooks}, and {@code PUT}, {@code GET},
+ * {@code DELETE /webhooks/{id}}, answered by the tenant's {@link WebhookOutbox}. The secret is
+ * write-only: no answer shows it.
+ */
+final class WebhookRoutes extends AllDirectives {
+
+    private final ClusterSharding sharding;
+    private final Settings settings;
+
+    WebhookRoutes(ActorSystem<?> system, Settings settings) {
+        this.sharding = ClusterSharding.get(system);
+        this.settings = settings;
+    }
+
+    Route validId(String id, Supplier<Route> inner) {
+        return WebhookRequest.ID.matcher(id).matches() ? inner.get()
+                : complete(ApiError.invalid("a webhook id must be 1 to 64 characters of A-Z, a-z, 0-9 and ._-"));
+    }
+
+    Route list(String tenant) {
+        return onSuccess(outbox(tenant).<WebhookOutbox.Listing>ask(WebhookOutbox.ListAll::new, settings.askTimeout()), listing -> {
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            listing.webhooks().forEach(w -> body.withArray("webhooks").add(json(w)));
+            body.withArray("webhooks");
+            return complete(JsonResponses.ok(body));
+        });
+    }
+
+    Route get(String tenant, String id) {
+        return onSuccess(outbox(tenant).<WebhookOutbox.Found>ask(replyTo -> new WebhookOutbox.Get(id, replyTo), settings.askTimeout()),
+                found -> complete(found.webhook() == null ? notFound(id) : JsonResponses.ok(json(found.webhook()))));
+    }
+
+    /** Validated against the tenant's current model as its entity has it (a node's copy may lag just after a change). */
+    Route save(String tenant, String id, JsonNode body) {
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                .ask(ScoringModelEntity.Get::new, settings.askTimeout()), model -> {
+            Validated<WebhookRequest> read = WebhookRequest.read(body,
+                    model.parse().ranges().stream().map(ScoreRange::name).toList());
+            return read.isValid() ? save(tenant, id, read.value().orElseThrow())
+                    : complete(ApiRoutes.invalid("the webhook", read));
+        });
+    }
+
+    private Route save(String tenant, String id, WebhookRequest request) {
+        return onSuccess(outbox(tenant).<WebhookOutbox.Saved>ask(replyTo -> new WebhookOutbox.Save(id, request.url(), request.secret(),
+                        request.trigger(), replyTo), settings.askTimeout()),
+                saved -> complete(JsonResponses.of(saved.created() ? StatusCodes.CREATED : StatusCodes.OK,
+                        json(saved.webhook()))));
+    }
+
+    Route delete(String tenant, String id) {
+        return onSuccess(outbox(tenant).<WebhookOutbox.Deleted>ask(replyTo -> new WebhookOutbox.Delete(id, replyTo), settings.askTimeout()),
+                deleted -> complete(deleted.existed() ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+                        : notFound(id)));
+    }
+
+    private EntityRef<WebhookOutbox.Command> outbox(String tenant) {
+        return sharding.entityRefFor(WebhookOutbox.TYPE_KEY, tenant);
+    }
+
+    private static HttpResponse notFound(String id) {
+        return ApiError.notFound("no webhook " + id);
+    }
+
+    static ObjectNode json(WebhookStatus w) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("id", w.id());
+        body.put("url", w.url());
+        body.set("trigger", json(w.trigger()));
+        body.put("updatedAt", w.updatedAt().toString());
+        ObjectNode deliveries = body.putObject("deliveries");
+        deliveries.put("pending", w.pending());
+        deliveries.put("delivered", w.delivered());
+        deliveries.put("failed", w.failed());
+        deliveries.put("consecutiveFailures", w.consecutiveFailures());
+        deliveries.put("nextAttemptAt", text(w.nextAttemptAt()));
+        deliveries.put("lastDeliveredAt", text(w.lastDeliveredAt()));
+        deliveries.put("lastError", w.lastError());
+        deliveries.put("oldestPendingAt", text(w.oldestPendingAt()));
+        var recent = deliveries.putArray("recent");
+        for (WebhookStatus.Outcome o : w.recent()) {
+            ObjectNode item = recent.addObject();
+            item.put("deliveryId", o.deliveryId());
+            item.put("contactId", o.contactId());
+            item.put("status", o.status());
+            item.put("attempts", o.attempts());
+            item.put("at", o.at().toString());
+            item.put("error", o.error());
+        }
+        return body;
+    }
+
+    private static ObjectNode json(Trigger trigger) {
+        ObjectNode t = JsonNodeFactory.instance.objectNode();
+        return trigger.enterRange() != null ? t.put("enterRange", trigger.enterRange())
+                : t.put("minFlames", trigger.minFlames());
+    }
+
+    private static String text(Instant at) {
+        return at == null ? null : at.toString();
+    }
+}

@@ -1,0 +1,28 @@
+package io.leadflame.webhooks;
+
+import io.leadflame.CborSerializable;
+import io.leadflame.leads.ScoreChange;
+
+import java.util.List;
+
+/**
+ * The triggers of a tenant's webhooks, as every node needs them to tell which score changes
+ * to hand to the tenant's outbox.
+ *
+ * @param version grows with every change of the tenant's webhooks: an older copy never replaces a newer one
+ */
+public record TenantTriggers(long version, List<Trigger> triggers) implements CborSerializable {
+
+    public TenantTriggers {
+        triggers = List.copyOf(triggers);
+    }
+
+    public boolean firedBy(ScoreChange change) {
+        for (Trigger t : triggers) {
+            if (t.firedBy(change)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

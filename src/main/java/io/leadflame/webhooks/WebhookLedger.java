@@ -1,0 +1,473 @@
+package io.leadflame.webhooks;
+
+import io.leadflame.CborSerializable;
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.webhooks.WebhookOutbox.Command;
+import io.leadflame.webhooks.WebhookStatus.Outcome;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The persistent half of a tenant's {@link WebhookOutbox}: its webhooks, the deliveries not yet
+ * accepted by their receivers, and what became of the latest ones. A crossing is persisted
+ * before its first attempt and stays pending until a receiver answers 2xx (then persisted as
+ * delivered): a restart or a move to another node resumes every pending delivery, under the
+ * same delivery id. Attempts themselves are not persisted: a receiver may get a delivery again
+ * after a restart (at least once).
+ *
+ * <p>Per webhook, up to {@code max-in-flight} attempts run at once while the receiver answers;
+ * after a failure the webhook backs off (doubling from {@code min-backoff} up to
+ * {@code max-backoff}) and probes with one delivery at a time until one is accepted.
+ */
+final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Event, WebhookLedger.State> {
+
+    /**
+     * A snapshot every this many events: recovery reads one snapshot and at most this many
+     * events. Older events stay in the journal (snapshots are optional here, see persistence.conf,
+     * which Pekko does not combine with deleting events).
+     */
+    private static final int SNAPSHOT_EVERY = 500;
+    /** Outcomes kept per webhook for the API. */
+    static final int RECENT = 20;
+
+    /** An attempt ended: {@code status} is the HTTP status, 0 when there was none ({@code error} says why). */
+    record Attempted(String webhookId, String deliveryId, int status, String error) implements Command {
+    }
+
+    /** A webhook's backoff is over. */
+    record RetryDue(String webhookId) implements Command {
+    }
+
+    sealed interface Event extends CborSerializable {
+    }
+
+    record WebhookSaved(Webhook webhook) implements Event {
+    }
+
+    record WebhookDeleted(String webhookId) implements Event {
+    }
+
+    record CrossingsRecorded(List<Delivery> deliveries) implements Event {
+    }
+
+    record DeliverySucceeded(String webhookId, String deliveryId, int attempts, Instant at) implements Event {
+    }
+
+    record DeliveryAbandoned(String webhookId, String deliveryId, int attempts, Instant at, String error)
+            implements Event {
+    }
+
+    static Behavior<Command> create(String tenant, ActorRef<TriggersReplicator.Command> replicator,
+                                    WebhookSettings settings, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new WebhookLedger(ctx, timers, tenant, replicator, settings, clock)));
+    }
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final String tenant;
+    private final ActorRef<TriggersReplicator.Command> replicator;
+    private final WebhookSettings settings;
+    private final Clock clock;
+    private final Http http;
+    /** How each webhook's attempts go; not persisted (a restart starts without backoff). */
+    private final Map<String, Sending> senders = new HashMap<>();
+
+    private WebhookLedger(ActorContext<Command> context, TimerScheduler<Command> timers, String tenant,
+                          ActorRef<TriggersReplicator.Command> replicator, WebhookSettings settings, Clock clock) {
+        super(PersistenceId.of(WebhookOutbox.TYPE_KEY.name(), tenant),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        this.context = context;
+        this.timers = timers;
+        this.tenant = tenant;
+        this.replicator = replicator;
+        this.settings = settings;
+        this.clock = clock;
+        this.http = Http.get(context.getSystem());
+    }
+
+    @Override
+    public State emptyState() {
+        return new State();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    }
+
+    /** The state is mutable (a pending set can be large): the snapshot is an immutable copy, taken in the actor. */
+    @Override
+    public SnapshotAdapter<State> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State state) {
+                return state.snapshot();
+            }
+
+            @Override
+            public State fromJournal(Object from) {
+                return State.of((Snapshot) from);
+            }
+        };
+    }
+
+    @Override
+    public CommandHandler<Command, Event, State> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(WebhookOutbox.Save.class, this::onSave)
+                .onCommand(WebhookOutbox.Get.class, (state, get) -> {
+                    get.replyTo().tell(new WebhookOutbox.Found(
+                            state.webhooks.containsKey(get.id()) ? status(state, get.id()) : null));
+                    return Effect().none();
+                })
+                .onCommand(WebhookOutbox.ListAll.class, (state, list) -> {
+                    list.replyTo().tell(new WebhookOutbox.Listing(
+                            state.webhooks.keySet().stream().map(id -> status(state, id)).toList()));
+                    return Effect().none();
+                })
+                .onCommand(WebhookOutbox.Delete.class, this::onDelete)
+                .onCommand(WebhookOutbox.GetTriggers.class, (state, get) -> {
+                    get.replyTo().tell(state.triggers());
+                    return Effect().none();
+                })
+                .onCommand(WebhookOutbox.RecordCrossings.class, this::onRecord)
+                .onCommand(Attempted.class, this::onAttempted)
+                .onCommand(RetryDue.class, (state, due) -> {
+                    Sending s = senders.get(due.webhookId());
+                    if (s != null) {
+                        s.retryAt = null;
+                    }
+                    dispatch(state);
+                    return Effect().none();
+                })
+                .build();
+    }
+
+    private Effect<Event, State> onSave(State state, WebhookOutbox.Save save) {
+        boolean created = !state.webhooks.containsKey(save.id());
+        Webhook webhook = new Webhook(save.id(), save.url(), save.secret(), save.trigger(), clock.instant());
+        return Effect().persist((Event) new WebhookSaved(webhook)).thenRun(after -> {
+            // Perhaps a new address: no backoff earned by the old one.
+            senders.remove(webhook.id());
+            timers.cancel(webhook.id());
+            publishTriggers(after, () -> save.replyTo().tell(new WebhookOutbox.Saved(status(after, webhook.id()), created)));
+            dispatch(after);
+        });
+    }
+
+    private Effect<Event, State> onDelete(State state, WebhookOutbox.Delete delete) {
+        if (!state.webhooks.containsKey(delete.id())) {
+            delete.replyTo().tell(new WebhookOutbox.Deleted(false, 0));
+            return Effect().none();
+        }
+        int dropped = state.pendingOf(delete.id()).size();
+        return Effect().persist((Event) new WebhookDeleted(delete.id())).thenRun(after -> {
+            senders.remove(delete.id());
+            timers.cancel(delete.id());
+            publishTriggers(after, () -> delete.replyTo().tell(new WebhookOutbox.Deleted(true, dropped)));
+        });
+    }
+
+    private Effect<Event, State> onRecord(State state, WebhookOutbox.RecordCrossings record) {
+        Instant now = clock.instant();
+        List<Delivery> fresh = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (ScoreChange change : record.changes()) {
+            for (Webhook webhook : state.webhooks.values()) {
+                if (webhook.trigger().firedBy(change)) {
+                    Delivery delivery = Delivery.of(webhook.id(), change, now);
+                    if (!state.pendingOf(webhook.id()).containsKey(delivery.id()) && ids.add(delivery.id())) {
+                        fresh.add(delivery);
+                    }
+                }
+            }
+        }
+        if (fresh.isEmpty()) {
+            record.replyTo().tell(Done.getInstance());
+            return Effect().none();
+        }
+        return Effect().persist((Event) new CrossingsRecorded(fresh)).thenRun(after -> {
+            record.replyTo().tell(Done.getInstance());
+            dispatch(after);
+        });
+    }
+
+    private Effect<Event, State> onAttempted(State state, Attempted attempted) {
+        Sending s = senders.get(attempted.webhookId());
+        Delivery delivery = state.pendingOf(attempted.webhookId()).get(attempted.deliveryId());
+        if (s == null || !s.inFlight.remove(attempted.deliveryId()) || delivery == null) {
+            // An attempt for an address since replaced, or for a webhook since deleted.
+            dispatch(state);
+            return Effect().none();
+        }
+        int attempts = s.attempts.merge(delivery.id(), 1, Integer::sum);
+        Instant now = clock.instant();
+        if (attempted.status() >= 200 && attempted.status() < 300) {
+            s.failures = 0;
+            s.lastError = null;
+            if (s.retryAt != null) {
+                s.retryAt = null;
+                timers.cancel(attempted.webhookId());
+            }
+            s.attempts.remove(delivery.id());
+            return Effect().persist((Event) new DeliverySucceeded(attempted.webhookId(), delivery.id(), attempts, now))
+                    .thenRun(this::dispatch);
+        }
+        s.failures++;
+        s.lastError = attempted.error() != null ? attempted.error() : "HTTP " + attempted.status();
+        Duration wait = settings.backoff(s.failures);
+        s.retryAt = now.plus(wait);
+        timers.startSingleTimer(attempted.webhookId(), new RetryDue(attempted.webhookId()), wait);
+        if (!delivery.recordedAt().plus(settings.giveUpAfter()).isAfter(now)) {
+            s.attempts.remove(delivery.id());
+            return Effect().persist((Event) new DeliveryAbandoned(attempted.webhookId(), delivery.id(), attempts, now,
+                    s.lastError));
+        }
+        return Effect().none();
+    }
+
+    /** Starts the attempts each webhook may make now. */
+    private void dispatch(State state) {
+        state.pending.forEach((webhookId, deliveries) -> {
+            Webhook webhook = state.webhooks.get(webhookId);
+            if (webhook == null || deliveries.isEmpty()) {
+                return;
+            }
+            Sending s = senders.computeIfAbsent(webhookId, id -> new Sending());
+            if (s.retryAt != null) {
+                // Backing off: RetryDue dispatches again.
+                return;
+            }
+            // After a failure, one probe at a time until the receiver accepts one again.
+            int limit = s.failures > 0 ? 1 : settings.maxInFlight();
+            for (Delivery delivery : deliveries.values()) {
+                if (s.inFlight.size() >= limit) {
+                    break;
+                }
+                if (s.inFlight.add(delivery.id())) {
+                    attempt(webhook, delivery);
+                }
+            }
+        });
+    }
+
+    private void attempt(Webhook webhook, Delivery delivery) {
+        CompletionStage<Integer> answered;
+        try {
+            byte[] body = WebhookPayload.body(delivery, webhook.trigger());
+            HttpRequest request = HttpRequest.POST(webhook.url())
+                    .withEntity(ContentTypes.APPLICATION_JSON, body)
+                    .addHeader(RawHeader.create(WebhookPayload.SIGNATURE_HEADER,
+                            WebhookPayload.signature(body, webhook.secret())))
+                    .addHeader(RawHeader.create(WebhookPayload.DELIVERY_HEADER, delivery.id()));
+            ActorSystem<?> system = context.getSystem();
+            answered = http.singleRequest(request).thenApply(response -> {
+                response.discardEntityBytes(system);
+                return response.status().intValue();
+            }).toCompletableFuture().orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
+        }
+        context.pipeToSelf(answered, (status, failure) -> new Attempted(webhook.id(), delivery.id(),
+                status == null ? 0 : status, failure == null ? null : describe(failure)));
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return "no answer within the request timeout";
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private void publishTriggers(State state, Runnable written) {
+        replicator.tell(new TriggersReplicator.Publish(tenant, state.triggers(), written));
+    }
+
+    private WebhookStatus status(State state, String id) {
+        Webhook webhook = state.webhooks.get(id);
+        LinkedHashMap<String, Delivery> pending = state.pendingOf(id);
+        Tally tally = state.tallies.getOrDefault(id, new Tally());
+        Sending s = senders.getOrDefault(id, new Sending());
+        Instant oldest = pending.isEmpty() ? null : pending.values().iterator().next().recordedAt();
+        return new WebhookStatus(id, webhook.url(), webhook.trigger(), webhook.updatedAt(), pending.size(),
+                tally.delivered, tally.failed, s.failures, s.retryAt, tally.lastDeliveredAt, s.lastError, oldest,
+                List.copyOf(tally.recent));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return (state, event) -> {
+            state.apply(event);
+            return state;
+        };
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    // The triggers may not be known anywhere after a full restart; and every
+                    // pending delivery is due again.
+                    publishTriggers(state, () -> { });
+                    dispatch(state);
+                })
+                .build();
+    }
+
+    /** How one webhook's attempts go, in memory. */
+    private static final class Sending {
+        final Set<String> inFlight = new HashSet<>();
+        /** Failed attempts per pending delivery. */
+        final Map<String, Integer> attempts = new HashMap<>();
+        int failures;
+        Instant retryAt;
+        String lastError;
+    }
+
+    /** What became of a webhook's deliveries. */
+    static final class Tally {
+        long delivered;
+        long failed;
+        Instant lastDeliveredAt;
+        final ArrayDeque<Outcome> recent = new ArrayDeque<>();
+
+        void add(Outcome outcome) {
+            recent.addFirst(outcome);
+            if (recent.size() > RECENT) {
+                recent.removeLast();
+            }
+        }
+    }
+
+    /** The ledger's state: mutated in place by events, so that a large pending set is not copied per event. */
+    static final class State {
+        final TreeMap<String, Webhook> webhooks = new TreeMap<>();
+        /** Per webhook, in the order recorded. */
+        final Map<String, LinkedHashMap<String, Delivery>> pending = new HashMap<>();
+        final Map<String, Tally> tallies = new HashMap<>();
+        long version;
+
+        LinkedHashMap<String, Delivery> pendingOf(String webhookId) {
+            LinkedHashMap<String, Delivery> of = pending.get(webhookId);
+            return of == null ? new LinkedHashMap<>() : of;
+        }
+
+        TenantTriggers triggers() {
+            return new TenantTriggers(version, webhooks.values().stream().map(Webhook::trigger).toList());
+        }
+
+        void apply(Event event) {
+            if (event instanceof WebhookSaved saved) {
+                webhooks.put(saved.webhook().id(), saved.webhook());
+                tallies.computeIfAbsent(saved.webhook().id(), id -> new Tally());
+                version++;
+            } else if (event instanceof WebhookDeleted deleted) {
+                webhooks.remove(deleted.webhookId());
+                pending.remove(deleted.webhookId());
+                tallies.remove(deleted.webhookId());
+                version++;
+            } else if (event instanceof CrossingsRecorded recorded) {
+                for (Delivery d : recorded.deliveries()) {
+                    if (webhooks.containsKey(d.webhookId())) {
+                        pending.computeIfAbsent(d.webhookId(), id -> new LinkedHashMap<>()).put(d.id(), d);
+                    }
+                }
+            } else if (event instanceof DeliverySucceeded ok) {
+                Delivery d = remove(ok.webhookId(), ok.deliveryId());
+                Tally tally = tallies.get(ok.webhookId());
+                if (d != null && tally != null) {
+                    tally.delivered++;
+                    tally.lastDeliveredAt = ok.at();
+                    tally.add(new Outcome(d.id(), d.change().contactId(), "delivered", ok.attempts(), ok.at(), null));
+                }
+            } else if (event instanceof DeliveryAbandoned gaveUp) {
+                Delivery d = remove(gaveUp.webhookId(), gaveUp.deliveryId());
+                Tally tally = tallies.get(gaveUp.webhookId());
+                if (d != null && tally != null) {
+                    tally.failed++;
+                    tally.add(new Outcome(d.id(), d.change().contactId(), "failed", gaveUp.attempts(), gaveUp.at(),
+                            gaveUp.error()));
+                }
+            }
+        }
+
+        private Delivery remove(String webhookId, String deliveryId) {
+            LinkedHashMap<String, Delivery> of = pending.get(webhookId);
+            return of == null ? null : of.remove(deliveryId);
+        }
+
+        Snapshot snapshot() {
+            List<Delivery> all = new ArrayList<>();
+            pending.values().forEach(of -> all.addAll(of.values()));
+            List<TallySnapshot> counts = new ArrayList<>();
+            tallies.forEach((id, t) -> counts.add(
+                    new TallySnapshot(id, t.delivered, t.failed, t.lastDeliveredAt, List.copyOf(t.recent))));
+            return new Snapshot(version, List.copyOf(webhooks.values()), all, counts);
+        }
+
+        static State of(Snapshot snapshot) {
+            State state = new State();
+            state.version = snapshot.version();
+            snapshot.webhooks().forEach(w -> state.webhooks.put(w.id(), w));
+            snapshot.pending().forEach(d ->
+                    state.pending.computeIfAbsent(d.webhookId(), id -> new LinkedHashMap<>()).put(d.id(), d));
+            snapshot.tallies().forEach(t -> {
+                Tally tally = new Tally();
+                tally.delivered = t.delivered();
+                tally.failed = t.failed();
+                tally.lastDeliveredAt = t.lastDeliveredAt();
+                tally.recent.addAll(t.recent());
+                state.tallies.put(t.webhookId(), tally);
+            });
+            return state;
+        }
+    }
+
+    /** The state as stored in a snapshot. */
+    record Snapshot(long version, List<Webhook> webhooks, List<Delivery> pending, List<TallySnapshot> tallies)
+            implements CborSerializable {
+    }
+
+    record TallySnapshot(String webhookId, long delivered, long failed, Instant lastDeliveredAt,
+                         List<Outcome> recent) implements CborSerializable {
+    }
+}

@@ -1,0 +1,117 @@
+package io.leadflame.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.leadflame.scoring.Validated;
+import io.leadflame.scoring.ValidationProblem;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code PUT /webhooks/{id}}: {@code {"url": .., "secret": .., "trigger":
+ * {"enterRange": NAME} | {"minFlames": 1..5}}}, read with every problem reported by its path.
+ */
+public record WebhookRequest(String url, String secret, Trigger trigger) {
+
+    /** What a webhook id may be: it is a path segment and shows in every delivery. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final int MAX_URL = 2048;
+    static final int MAX_SECRET = 1024;
+    private static final Set<String> FIELDS = Set.of("url", "secret", "trigger");
+    private static final Set<String> TRIGGER_FIELDS = Set.of("enterRange", "minFlames");
+
+    /**
+     * @param ranges the names of the ranges of the tenant's current model, which {@code enterRange} must name
+     */
+    public static Validated<WebhookRequest> read(JsonNode body, Collection<String> ranges) {
+        List<ValidationProblem> problems = new ArrayList<>();
+        if (body == null || !body.isObject()) {
+            return Validated.invalid(List.of(new ValidationProblem("", "expected an object with url, secret and trigger")));
+        }
+        unknown(body, FIELDS, "", problems);
+        String url = text(body, "url", MAX_URL, problems);
+        if (url != null) {
+            checkUrl(url, problems);
+        }
+        String secret = text(body, "secret", MAX_SECRET, problems);
+        Trigger trigger = trigger(body.get("trigger"), ranges, problems);
+        return problems.isEmpty() ? Validated.valid(new WebhookRequest(url, secret, trigger)) : Validated.invalid(problems);
+    }
+
+    private static void unknown(JsonNode node, Set<String> known, String path, List<ValidationProblem> problems) {
+        node.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                problems.add(new ValidationProblem(path + name, "unknown property; expected one of "
+                        + known.stream().sorted().toList()));
+            }
+        });
+    }
+
+    private static String text(JsonNode body, String field, int max, List<ValidationProblem> problems) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            problems.add(new ValidationProblem(field, "required"));
+        } else if (!value.isTextual() || value.textValue().isEmpty()) {
+            problems.add(new ValidationProblem(field, "must be a non-empty string"));
+        } else if (value.textValue().length() > max) {
+            problems.add(new ValidationProblem(field, "must be at most " + max + " characters"));
+        } else {
+            return value.textValue();
+        }
+        return null;
+    }
+
+    private static void checkUrl(String url, List<ValidationProblem> problems) {
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                problems.add(new ValidationProblem("url", "must be an http:// or https:// URL"));
+            } else if (uri.getHost() == null) {
+                problems.add(new ValidationProblem("url", "must name a host"));
+            }
+        } catch (URISyntaxException e) {
+            problems.add(new ValidationProblem("url", "is not a valid URL: " + e.getReason()));
+        }
+    }
+
+    private static Trigger trigger(JsonNode node, Collection<String> ranges, List<ValidationProblem> problems) {
+        if (node == null || node.isNull()) {
+            problems.add(new ValidationProblem("trigger", "required: {\"enterRange\": NAME} or {\"minFlames\": 1..5}"));
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(new ValidationProblem("trigger", "must be an object: {\"enterRange\": NAME} or {\"minFlames\": 1..5}"));
+            return null;
+        }
+        unknown(node, TRIGGER_FIELDS, "trigger.", problems);
+        JsonNode range = node.get("enterRange");
+        JsonNode flames = node.get("minFlames");
+        if ((range == null) == (flames == null)) {
+            problems.add(new ValidationProblem("trigger", "must have exactly one of enterRange and minFlames"));
+            return null;
+        }
+        if (range != null) {
+            if (!range.isTextual()) {
+                problems.add(new ValidationProblem("trigger.enterRange", "must be the name of a range"));
+            } else if (!ranges.contains(range.textValue())) {
+                problems.add(new ValidationProblem("trigger.enterRange", ranges.isEmpty()
+                        ? "the tenant's model has no ranges: add ranges to the model or use minFlames"
+                        : "no range named '" + range.textValue() + "' in the tenant's model; its ranges are " + ranges));
+            } else {
+                return Trigger.enterRange(range.textValue());
+            }
+            return null;
+        }
+        if (!flames.isIntegralNumber() || flames.asLong() < 1 || flames.asLong() > Trigger.MAX_FLAMES) {
+            problems.add(new ValidationProblem("trigger.minFlames", "must be a whole number from 1 to " + Trigger.MAX_FLAMES));
+            return null;
+        }
+        return Trigger.minFlames(flames.intValue());
+    }
+}

@@ -1,0 +1,159 @@
+package io.leadflame.webhooks;
+
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.testing.InMemoryPersistence;
+import io.leadflame.testing.WebhookReceiver;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static io.leadflame.testing.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A tenant's outbox on its own, with the in-memory journal and snapshot store (both serialize,
+ * as the JDBC ones do) and a real receiver: giving up, and recovering from a snapshot.
+ */
+class WebhookLedgerTest {
+
+    private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
+    private static final Duration WITHIN = Duration.ofSeconds(20);
+    private static ActorTestKit testKit;
+    private static ActorRef<TriggersReplicator.Command> replicator;
+    private final WebhookReceiver receiver = new WebhookReceiver();
+
+    @BeforeAll
+    static void start() {
+        testKit = InMemoryPersistence.testKit();
+        // Stands in for Distributed Data (a cluster): the triggers are "written" at once.
+        replicator = testKit.spawn(Behaviors.receiveMessage(publish -> {
+            ((TriggersReplicator.Publish) publish).written().run();
+            return Behaviors.same();
+        }));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    @AfterEach
+    void receiverDown() {
+        receiver.close();
+    }
+
+    private static Behavior<WebhookOutbox.Command> outbox(String tenant, Duration giveUpAfter) {
+        return WebhookOutbox.create(tenant, replicator,
+                new WebhookSettings(Duration.ofMillis(50), Duration.ofMillis(200), giveUpAfter, Duration.ofSeconds(2), 4),
+                Clock.systemUTC());
+    }
+
+    private static ScoreChange hot(String tenant, String contactId) {
+        return new ScoreChange(tenant, contactId, 9, null, 4, "hot", ScoreChange.Reason.EVENT, AT, 0, null);
+    }
+
+    private static void save(ActorRef<WebhookOutbox.Command> outbox, String url) {
+        TestProbe<WebhookOutbox.Saved> saved = testKit.createTestProbe();
+        outbox.tell(new WebhookOutbox.Save("crm", url, "secret", Trigger.minFlames(4), saved.ref()));
+        saved.expectMessageClass(WebhookOutbox.Saved.class);
+    }
+
+    private static WebhookStatus status(ActorRef<WebhookOutbox.Command> outbox) {
+        TestProbe<WebhookOutbox.Found> found = testKit.createTestProbe();
+        outbox.tell(new WebhookOutbox.Get("crm", found.ref()));
+        return found.expectMessageClass(WebhookOutbox.Found.class).webhook();
+    }
+
+    @Test
+    void aDeliveryStillFailingAtTheGiveUpAgeIsMarkedFailedAndNoLongerPending() {
+        receiver.down();
+        ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox("gives-up", Duration.ZERO));
+        save(outbox, receiver.url("/x"));
+        outbox.tell(new WebhookOutbox.Crossing(hot("gives-up", "c-1")));
+
+        WebhookStatus status = eventually(WITHIN, () -> {
+            WebhookStatus s = status(outbox);
+            assertEquals(1, s.failed(), s.toString());
+            return s;
+        });
+        assertEquals(0, status.pending());
+        assertEquals(0, status.delivered());
+        WebhookStatus.Outcome outcome = status.recent().get(0);
+        assertEquals("failed", outcome.status());
+        assertEquals("c-1", outcome.contactId());
+        assertEquals(1, outcome.attempts());
+        assertNotNull(outcome.error(), "why it failed");
+    }
+
+    @Test
+    void anOutboxRecoversItsCountsAndPendingDeliveriesFromASnapshotAndTheEventsAfterIt() {
+        String tenant = "recovers";
+        ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox(tenant, Duration.ofDays(1)));
+        save(outbox, receiver.url("/x"));
+        // More delivered crossings than a snapshot interval (one event each).
+        int delivered = 520;
+        for (int i = 0; i < delivered; i++) {
+            outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "c-" + i)));
+        }
+        eventually(WITHIN, () -> assertEquals(delivered, status(outbox).delivered()));
+        receiver.down();
+        for (int i = 0; i < 3; i++) {
+            outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "late-" + i)));
+        }
+        eventually(WITHIN, () -> assertEquals(3, status(outbox).pending()));
+        WebhookStatus before = status(outbox);
+
+        testKit.stop(outbox);
+        ActorRef<WebhookOutbox.Command> recovered = testKit.spawn(outbox(tenant, Duration.ofDays(1)));
+        WebhookStatus after = status(recovered);
+        assertEquals(delivered, after.delivered());
+        assertEquals(3, after.pending());
+        assertEquals(before.recent(), after.recent(), "the latest outcomes survive too");
+        assertEquals(before.oldestPendingAt(), after.oldestPendingAt());
+        assertEquals(WebhookLedger.RECENT, after.recent().size());
+        assertNull(after.nextAttemptAt(), "a restart starts without backoff");
+
+        receiver.up();
+        eventually(WITHIN, () -> assertEquals(delivered + 3, status(recovered).delivered()));
+        assertEquals(delivered + 3, receiver.received().stream().map(WebhookReceiver.Received::deliveryId)
+                .distinct().count(), "each crossing under its own delivery id");
+    }
+
+    @Test
+    void whatTheOutboxStoresAndSendsRoundTrips() {
+        SerializationTestKit serialization = testKit.serializationTestKit();
+        ScoreChange change = hot("acme", "c-1");
+        Delivery delivery = Delivery.of("crm", change, AT);
+        Webhook webhook = new Webhook("crm", "https://crm.example.com/hook", "k", Trigger.enterRange("hot"), AT);
+        WebhookStatus.Outcome outcome = new WebhookStatus.Outcome(delivery.id(), "c-1", "delivered", 2, AT, null);
+        List<Object> messages = List.of(
+                new WebhookLedger.WebhookSaved(webhook),
+                new WebhookLedger.WebhookDeleted("crm"),
+                new WebhookLedger.CrossingsRecorded(List.of(delivery)),
+                new WebhookLedger.DeliverySucceeded("crm", delivery.id(), 2, AT),
+                new WebhookLedger.DeliveryAbandoned("crm", delivery.id(), 9, AT, "HTTP 500"),
+                new WebhookLedger.Snapshot(3, List.of(webhook), List.of(delivery),
+                        List.of(new WebhookLedger.TallySnapshot("crm", 5, 1, AT, List.of(outcome)))),
+                new WebhookOutbox.Crossing(change),
+                new WebhookOutbox.Saved(new WebhookStatus("crm", webhook.url(), Trigger.minFlames(4), AT, 1, 2, 3, 4,
+                        AT, AT, "HTTP 503", AT, List.of(outcome)), true),
+                new WebhookOutbox.Found(null),
+                new WebhookOutbox.Deleted(true, 3),
+                new TenantTriggers(2, List.of(Trigger.minFlames(4), Trigger.enterRange("hot"))));
+        messages.forEach(m -> serialization.verifySerialization(m, true));
+    }
+}

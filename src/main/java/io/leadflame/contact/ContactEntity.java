@@ -14,6 +14,7 @@ import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.Values;
 import io.leadflame.webhooks.WebhookTriggers;
@@ -340,7 +341,8 @@ public final class ContactEntity
             Lead current = scored.sameAs(lead) ? lead : scored;
             node.leads().replace(tenant, lead, current);
             if (reason != null && lastScoredVersion != PROVISIONAL) {
-                ScoreChange change = ScoreChange.between(lead, current, reason, now);
+                ScoreChange change = ScoreChange.between(lead, current, lead == null ? rangeOfZero(model) : null,
+                        reason, now);
                 if (change != null) {
                     node.changes().publish(change);
                     node.webhooks().offer(change);
@@ -362,6 +364,11 @@ public final class ContactEntity
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
             nextChangeNanos = Instants.nanos(next);
         });
+    }
+
+    /** Where a contact never seen stands: score 0 (SCORING.md), in this range, if any. */
+    private static String rangeOfZero(VersionedModel model) {
+        return model.model().enabled() ? model.model().rangeOf(0).map(ScoreRange::name).orElse(null) : null;
     }
 
     /** One lambda rather than the handler builder, for the same reason as {@link #commandHandler()}. */

@@ -64,6 +64,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private static final int SNAPSHOT_EVERY = 500;
     /** Outcomes kept per webhook for the API. */
     static final int RECENT = 20;
+    private static final String BECAUSE = "failed because of ";
 
     /** An attempt ended: {@code status} is the HTTP status, 0 when there was none ({@code error} says why). */
     record Attempted(String webhookId, String deliveryId, int status, String error) implements Command {
@@ -308,14 +309,19 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 status == null ? 0 : status, failure == null ? null : describe(failure)));
     }
 
-    private static String describe(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+    /** What an operator reads in {@code lastError}: the root cause, without the client's plumbing. */
+    static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
         if (cause instanceof java.util.concurrent.TimeoutException) {
             return "no answer within the request timeout";
         }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        // Pekko's TCP failures carry the JDK's exception only in their message.
+        int because = message.lastIndexOf(BECAUSE);
+        return because >= 0 ? message.substring(because + BECAUSE.length()) : message;
     }
 
     private void publishTriggers(State state, Runnable written) {

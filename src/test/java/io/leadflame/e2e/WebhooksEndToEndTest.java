@@ -122,7 +122,8 @@ class WebhooksEndToEndTest {
         assertEquals(TENANT, first.json().get("tenant").asText());
         assertEquals("hot", first.json().get("trigger").get("enterRange").asText());
         assertEquals(8, first.json().get("score").asInt());
-        assertTrue(first.json().get("previous").isNull(), "a first score: " + first.json());
+        assertEquals(0, first.json().get("previous").asInt(), "a first score comes from 0: " + first.json());
+        assertEquals("cold", first.json().get("previousRange").asText(), "the range of 0: " + first.json());
         assertEquals("hot", first.json().get("range").asText());
         assertEquals(4, first.json().get("flames").asInt());
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** What a call-list entry keeps of a contact's score. */
@@ -42,5 +43,21 @@ class LeadTest {
         Lead one = Lead.of("acme", "acme/c-1", score(List.of(reason("vip", 5), reason("form", 2))), ContactHistory.EMPTY);
         Lead two = Lead.of("acme", "acme/c-2", score(List.of(reason("form", 2), reason("vip", 5))), ContactHistory.EMPTY);
         assertSame(one.reasons(), two.reasons());
+    }
+
+    @Test
+    void aContactNeverScoredChangesFromZeroInTheRangeOfZero() {
+        Lead first = Lead.of("acme", "acme/c-1", score(List.of(reason("vip", 5))), ContactHistory.EMPTY);
+        ScoreChange change = ScoreChange.between(null, first, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH);
+        assertEquals(0, change.previous());
+        assertEquals(0, change.previousFlames());
+        assertEquals("warm", change.previousRange());
+        assertEquals(5, change.score());
+
+        Lead zero = Lead.of("acme", "acme/c-2", score(List.of()), ContactHistory.EMPTY);
+        assertNull(ScoreChange.between(null, zero, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH),
+                "a first score of 0 in the range of 0 is no change");
+        assertEquals("warm", ScoreChange.between(null, zero, null, ScoreChange.Reason.EVENT, java.time.Instant.EPOCH)
+                .range(), "but entering a range from none is");
     }
 }

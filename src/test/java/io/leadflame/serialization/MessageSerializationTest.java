@@ -126,7 +126,7 @@ class MessageSerializationTest {
 
     @Test
     void callListAnswersAndScoreChangesRoundTrip() {
-        roundTrip(new ScoreChange("acme", "c-1", 12, null, 3, "warm", ScoreChange.Reason.EVENT, AT, 0, null));
+        roundTrip(new ScoreChange("acme", "c-1", 12, 0, 3, "warm", ScoreChange.Reason.EVENT, AT, 0, null));
         roundTrip(new ScoreChange("acme", "c-1", 2, 12L, 0, null, ScoreChange.Reason.EXPIRY, AT, 3, "warm"));
         Lead lead = new Lead("acme/c-1", 4, 12, 60, 3, "warm", 5L,
                 List.of(new Lead.Reason("webform", "Web form", 2)), null);
@@ -138,6 +138,6 @@ class MessageSerializationTest {
                 List.of(new Preview.Mover("c-1", 1, 5, 0, 1, "cold", null))));
         // What a node's topic forwards to the listeners' nodes.
         roundTrip(new org.apache.pekko.actor.typed.internal.pubsub.TopicImpl.MessagePublished<>(
-                new ScoreChange("acme", "c-1", 12, null, 3, "warm", ScoreChange.Reason.MODEL, AT, 0, null)));
+                new ScoreChange("acme", "c-1", 12, 0, 3, "warm", ScoreChange.Reason.MODEL, AT, 0, null)));
     }
 }

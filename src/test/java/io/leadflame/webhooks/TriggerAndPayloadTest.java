@@ -22,7 +22,7 @@ class TriggerAndPayloadTest {
     private static final Instant AT = Instant.parse("2026-11-23T10:00:00.123456789Z");
 
     private static ScoreChange change(Integer previousFlames, String previousRange, int flames, String range) {
-        return new ScoreChange("acme", "c-1", flames * 20L, previousFlames == null ? null : previousFlames * 20L,
+        return new ScoreChange("acme", "c-1", flames * 20L, previousFlames == null ? 0 : previousFlames * 20L,
                 flames, range, ScoreChange.Reason.EVENT, AT, previousFlames == null ? 0 : previousFlames, previousRange);
     }
 
@@ -95,5 +95,18 @@ class TriggerAndPayloadTest {
         ScoreChange later = new ScoreChange("acme", "c-1", 80, 40L, 4, "hot", ScoreChange.Reason.EVENT,
                 AT.plusNanos(1), 2, "warm");
         assertNotEquals(delivery.id(), Delivery.of("crm", later, AT).id(), "and per crossing");
+    }
+
+    @Test
+    void aFailedAttemptIsDescribedByItsRootCause() {
+        assertEquals("java.net.ConnectException: Connection refused", WebhookLedger.describe(
+                new java.util.concurrent.CompletionException(new RuntimeException("Tcp command [Connect(127.0.0.1:1)] "
+                        + "failed because of java.net.ConnectException: Connection refused"))));
+        assertEquals("no answer within the request timeout", WebhookLedger.describe(
+                new java.util.concurrent.CompletionException(new java.util.concurrent.TimeoutException())));
+        assertEquals("IllegalUriException", WebhookLedger.describe(new IllegalStateException(new IllegalUriException())));
+    }
+
+    private static final class IllegalUriException extends RuntimeException {
     }
 }

@@ -63,7 +63,7 @@ class WebhookLedgerTest {
     }
 
     private static ScoreChange hot(String tenant, String contactId) {
-        return new ScoreChange(tenant, contactId, 9, null, 4, "hot", ScoreChange.Reason.EVENT, AT, 0, null);
+        return new ScoreChange(tenant, contactId, 9, 0, 4, "hot", ScoreChange.Reason.EVENT, AT, 0, null);
     }
 
     private static void save(ActorRef<WebhookOutbox.Command> outbox, String url) {

@@ -17,6 +17,8 @@ import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.server.Route;
 
 import org.slf4j.Logger;
@@ -59,8 +61,8 @@ public record Leadflame(Route routes, Readiness.Check loaded) {
         if (settings.callList()) {
             system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());
             // Webhooks fire on the score changes the call list computes.
-            WebhookOutbox.init(system, system.systemActorOf(TriggersReplicator.create(), "webhook-triggers",
-                    Props.empty()));
+            WebhookOutbox.init(system, system.systemActorOf(Behaviors.supervise(TriggersReplicator.create())
+                    .onFailure(SupervisorStrategy.restart()), "webhook-triggers", Props.empty()));
             loaders.add(webhooks.loader(settings.askTimeout()));
         }
         ContactEntity.init(system, settings);

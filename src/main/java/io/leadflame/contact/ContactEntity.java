@@ -71,9 +71,10 @@ public final class ContactEntity
     /** Timers further away than this are re-armed when they fire: the scheduler's range is limited. */
     private static final Duration LONGEST_TIMER = Duration.ofDays(7);
     /**
-     * {@link #lastScoredVersion} of a contact recovered before its tenant's model was read at the
-     * node's start: the score it then had is no score to change from (the next rescoring, under
-     * the real model, publishes nothing).
+     * {@link #lastScoredVersion} of a contact recovered (or sent events) before its node had read
+     * its tenant's model at start: the score it then had is no score to change from. The first
+     * rescoring under the real model publishes the change from the contact as recovered, scored
+     * under that model: nothing when no event came meanwhile.
      */
     private static final long PROVISIONAL = -2;
 
@@ -329,6 +330,14 @@ public final class ContactEntity
         if (state.isEmpty()) {
             return;
         }
+        boolean known = node.catalog().knows(tenant);
+        if (!known && reason != null && node.leads() != null) {
+            // The node is still reading the tenant's model (its start): an event's score under a
+            // stand-in would be no score to publish. The event is persisted; the contact keeps
+            // its place as recovered, and the rescoring under the real model compares with it.
+            lastScoredVersion = PROVISIONAL;
+            return;
+        }
         VersionedModel model = node.catalog().modelOf(tenant);
         Instant now = node.clock().instant();
         Optional<Instant> nextChangeAt;
@@ -340,9 +349,14 @@ public final class ContactEntity
             Lead scored = Lead.of(tenant, entityId, score, state);
             Lead current = scored.sameAs(lead) ? lead : scored;
             node.leads().replace(tenant, lead, current);
-            if (reason != null && lastScoredVersion != PROVISIONAL) {
-                ScoreChange change = ScoreChange.between(lead, current, lead == null ? rangeOfZero(model) : null,
-                        reason, now);
+            if (reason != null) {
+                boolean wasProvisional = lastScoredVersion == PROVISIONAL;
+                Lead before = wasProvisional ? asRecovered(model, now) : lead;
+                // Events that came while the model was being read moved it, not the model.
+                ScoreChange.Reason why = wasProvisional && (before == null || before.history() != state)
+                        ? ScoreChange.Reason.EVENT : reason;
+                ScoreChange change = ScoreChange.between(before, current, before == null ? rangeOfZero(model) : null,
+                        why, now);
                 if (change != null) {
                     node.changes().publish(change);
                     node.webhooks().offer(change);
@@ -364,6 +378,19 @@ public final class ContactEntity
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
             nextChangeNanos = Instants.nanos(next);
         });
+    }
+
+    /**
+     * Where a contact scored provisionally (recovered before its node had read the tenant's
+     * model) stood, under the real model: its history as recovered, which its provisional
+     * place in the call list still holds; null for a contact first seen meanwhile.
+     */
+    private Lead asRecovered(VersionedModel model, Instant now) {
+        if (lead == null) {
+            return null;
+        }
+        ContactHistory recovered = lead.history();
+        return Lead.of(tenant, entityId, Scorer.score(model.model(), recovered, now), recovered);
     }
 
     /** Where a contact never seen stands: score 0 (SCORING.md), in this range, if any. */

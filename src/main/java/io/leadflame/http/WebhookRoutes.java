@@ -1,6 +1,7 @@
 package io.leadflame.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.Settings;
@@ -11,6 +12,7 @@ import io.leadflame.webhooks.Trigger;
 import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookRequest;
 import io.leadflame.webhooks.WebhookStatus;
+import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -20,6 +22,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -31,10 +34,12 @@ final class WebhookRoutes extends AllDirectives {
 
     private final ClusterSharding sharding;
     private final Settings settings;
+    private final WebhookTriggers triggers;
 
     WebhookRoutes(ActorSystem<?> system, Settings settings) {
         this.sharding = ClusterSharding.get(system);
         this.settings = settings;
+        this.triggers = WebhookTriggers.get(system);
     }
 
     Route validId(String id, Supplier<Route> inner) {
@@ -42,16 +47,30 @@ final class WebhookRoutes extends AllDirectives {
                 : complete(ApiError.invalid("a webhook id must be 1 to 64 characters of A-Z, a-z, 0-9 and ._-"));
     }
 
+    /**
+     * Reads and deletes of a tenant that never had a webhook are answered here: asking would start
+     * (and remember forever) an outbox for any tenant name anyone sends.
+     */
     Route list(String tenant) {
+        if (!triggers.has(tenant)) {
+            return complete(JsonResponses.ok(listing(List.of())));
+        }
         return onSuccess(outbox(tenant).<WebhookOutbox.Listing>ask(WebhookOutbox.ListAll::new, settings.askTimeout()), listing -> {
-            ObjectNode body = JsonNodeFactory.instance.objectNode();
-            listing.webhooks().forEach(w -> body.withArray("webhooks").add(json(w)));
-            body.withArray("webhooks");
-            return complete(JsonResponses.ok(body));
+            return complete(JsonResponses.ok(listing(listing.webhooks())));
         });
     }
 
+    private static ObjectNode listing(List<WebhookStatus> webhooks) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ArrayNode items = body.putArray("webhooks");
+        webhooks.forEach(w -> items.add(json(w)));
+        return body;
+    }
+
     Route get(String tenant, String id) {
+        if (!triggers.has(tenant)) {
+            return complete(notFound(id));
+        }
         return onSuccess(outbox(tenant).<WebhookOutbox.Found>ask(replyTo -> new WebhookOutbox.Get(id, replyTo), settings.askTimeout()),
                 found -> complete(found.webhook() == null ? notFound(id) : JsonResponses.ok(json(found.webhook()))));
     }
@@ -75,6 +94,9 @@ final class WebhookRoutes extends AllDirectives {
     }
 
     Route delete(String tenant, String id) {
+        if (!triggers.has(tenant)) {
+            return complete(notFound(id));
+        }
         return onSuccess(outbox(tenant).<WebhookOutbox.Deleted>ask(replyTo -> new WebhookOutbox.Delete(id, replyTo), settings.askTimeout()),
                 deleted -> complete(deleted.existed() ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
                         : notFound(id)));
@@ -103,7 +125,7 @@ final class WebhookRoutes extends AllDirectives {
         deliveries.put("lastDeliveredAt", text(w.lastDeliveredAt()));
         deliveries.put("lastError", w.lastError());
         deliveries.put("oldestPendingAt", text(w.oldestPendingAt()));
-        var recent = deliveries.putArray("recent");
+        ArrayNode recent = deliveries.putArray("recent");
         for (WebhookStatus.Outcome o : w.recent()) {
             ObjectNode item = recent.addObject();
             item.put("deliveryId", o.deliveryId());

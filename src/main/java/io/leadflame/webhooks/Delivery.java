@@ -11,9 +11,10 @@ import java.util.UUID;
  * One crossing to deliver to one webhook, recorded in the tenant's outbox before any attempt.
  *
  * @param id         the delivery id the receiver deduplicates on: the same for every attempt
+ * @param trigger    the webhook's trigger that the change crossed (a later PUT does not rewrite it)
  * @param recordedAt when the outbox recorded it; deliveries older than the give-up age stop being retried
  */
-public record Delivery(String id, String webhookId, ScoreChange change, Instant recordedAt)
+public record Delivery(String id, String webhookId, Trigger trigger, ScoreChange change, Instant recordedAt)
         implements CborSerializable {
 
     /**
@@ -21,10 +22,10 @@ public record Delivery(String id, String webhookId, ScoreChange change, Instant 
      * (a contact crosses into something at most once at an instant), so the same crossing
      * offered twice is recognised rather than sent under two ids.
      */
-    public static Delivery of(String webhookId, ScoreChange change, Instant recordedAt) {
+    public static Delivery of(String webhookId, Trigger trigger, ScoreChange change, Instant recordedAt) {
         String name = change.tenant() + '\n' + webhookId + '\n' + change.contactId() + '\n'
                 + change.at().getEpochSecond() + '.' + change.at().getNano();
         return new Delivery(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString(),
-                webhookId, change, recordedAt);
+                webhookId, trigger, change, recordedAt);
     }
 }

@@ -8,7 +8,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -66,8 +65,12 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     static final int RECENT = 20;
     private static final String BECAUSE = "failed because of ";
 
-    /** An attempt ended: {@code status} is the HTTP status, 0 when there was none ({@code error} says why). */
-    record Attempted(String webhookId, String deliveryId, int status, String error) implements Command {
+    /**
+     * An attempt ended: {@code status} is the HTTP status, 0 when there was none ({@code error}
+     * says why). {@code sender} tells an attempt to a webhook's current address from one to an
+     * address since replaced.
+     */
+    record Attempted(String webhookId, long sender, String deliveryId, int status, String error) implements Command {
     }
 
     /** A webhook's backoff is over. */
@@ -89,8 +92,12 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     record DeliverySucceeded(String webhookId, String deliveryId, int attempts, Instant at) implements Event {
     }
 
-    record DeliveryAbandoned(String webhookId, String deliveryId, int attempts, Instant at, String error)
+    /** Deliveries given up: still failing {@code give-up-after} after their crossing. */
+    record DeliveriesAbandoned(String webhookId, List<Abandoned> deliveries, Instant at, String error)
             implements Event {
+    }
+
+    record Abandoned(String deliveryId, int attempts) implements CborSerializable {
     }
 
     static Behavior<Command> create(String tenant, ActorRef<TriggersReplicator.Command> replicator,
@@ -108,11 +115,14 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private final Http http;
     /** How each webhook's attempts go; not persisted (a restart starts without backoff). */
     private final Map<String, Sending> senders = new HashMap<>();
+    /** The number of the next {@link Sending}. */
+    private long nextSender;
 
     private WebhookLedger(ActorContext<Command> context, TimerScheduler<Command> timers, String tenant,
                           ActorRef<TriggersReplicator.Command> replicator, WebhookSettings settings, Clock clock) {
-        super(PersistenceId.of(WebhookOutbox.TYPE_KEY.name(), tenant),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        // No restart on a journal failure: a restart would replay onto this same (mutable) state.
+        // The ledger stops, and its WebhookOutbox starts a new one, which recovers from the journal.
+        super(PersistenceId.of(WebhookOutbox.TYPE_KEY.name(), tenant));
         this.context = context;
         this.timers = timers;
         this.tenant = tenant;
@@ -187,7 +197,9 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
             // Perhaps a new address: no backoff earned by the old one.
             senders.remove(webhook.id());
             timers.cancel(webhook.id());
-            publishTriggers(after, () -> save.replyTo().tell(new WebhookOutbox.Saved(status(after, webhook.id()), created)));
+            // The answer is built here, in the actor: the replicator runs it later, on its own thread.
+            WebhookOutbox.Saved saved = new WebhookOutbox.Saved(status(after, webhook.id()), created);
+            publishTriggers(after, () -> save.replyTo().tell(saved));
             dispatch(after);
         });
     }
@@ -212,7 +224,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         for (ScoreChange change : record.changes()) {
             for (Webhook webhook : state.webhooks.values()) {
                 if (webhook.trigger().firedBy(change)) {
-                    Delivery delivery = Delivery.of(webhook.id(), change, now);
+                    Delivery delivery = Delivery.of(webhook.id(), webhook.trigger(), change, now);
                     if (!state.pendingOf(webhook.id()).containsKey(delivery.id()) && ids.add(delivery.id())) {
                         fresh.add(delivery);
                     }
@@ -232,7 +244,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private Effect<Event, State> onAttempted(State state, Attempted attempted) {
         Sending s = senders.get(attempted.webhookId());
         Delivery delivery = state.pendingOf(attempted.webhookId()).get(attempted.deliveryId());
-        if (s == null || !s.inFlight.remove(attempted.deliveryId()) || delivery == null) {
+        if (s == null || s.id != attempted.sender() || !s.inFlight.remove(attempted.deliveryId()) || delivery == null) {
             // An attempt for an address since replaced, or for a webhook since deleted.
             dispatch(state);
             return Effect().none();
@@ -255,12 +267,20 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         Duration wait = settings.backoff(s.failures);
         s.retryAt = now.plus(wait);
         timers.startSingleTimer(attempted.webhookId(), new RetryDue(attempted.webhookId()), wait);
-        if (!delivery.recordedAt().plus(settings.giveUpAfter()).isAfter(now)) {
-            s.attempts.remove(delivery.id());
-            return Effect().persist((Event) new DeliveryAbandoned(attempted.webhookId(), delivery.id(), attempts, now,
-                    s.lastError));
+        // Every delivery of this webhook past the give-up age, not only the one just tried: while
+        // the receiver is down one is tried per backoff, and the backlog must not outlive its age.
+        Instant giveUpBefore = now.minus(settings.giveUpAfter());
+        List<Abandoned> expired = new ArrayList<>();
+        for (Delivery d : state.pendingOf(attempted.webhookId()).values()) {
+            if (!d.recordedAt().isAfter(giveUpBefore) && !s.inFlight.contains(d.id())) {
+                expired.add(new Abandoned(d.id(), s.attempts.getOrDefault(d.id(), 0)));
+            }
         }
-        return Effect().none();
+        if (expired.isEmpty()) {
+            return Effect().none();
+        }
+        expired.forEach(a -> s.attempts.remove(a.deliveryId()));
+        return Effect().persist((Event) new DeliveriesAbandoned(attempted.webhookId(), expired, now, s.lastError));
     }
 
     /** Starts the attempts each webhook may make now. */
@@ -270,7 +290,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
             if (webhook == null || deliveries.isEmpty()) {
                 return;
             }
-            Sending s = senders.computeIfAbsent(webhookId, id -> new Sending());
+            Sending s = senders.computeIfAbsent(webhookId, id -> new Sending(nextSender++));
             if (s.retryAt != null) {
                 // Backing off: RetryDue dispatches again.
                 return;
@@ -282,16 +302,16 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                     break;
                 }
                 if (s.inFlight.add(delivery.id())) {
-                    attempt(webhook, delivery);
+                    attempt(webhook, s.id, delivery);
                 }
             }
         });
     }
 
-    private void attempt(Webhook webhook, Delivery delivery) {
+    private void attempt(Webhook webhook, long sender, Delivery delivery) {
         CompletionStage<Integer> answered;
         try {
-            byte[] body = WebhookPayload.body(delivery, webhook.trigger());
+            byte[] body = WebhookPayload.body(delivery);
             HttpRequest request = HttpRequest.POST(webhook.url())
                     .withEntity(ContentTypes.APPLICATION_JSON, body)
                     .addHeader(RawHeader.create(WebhookPayload.SIGNATURE_HEADER,
@@ -305,7 +325,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         } catch (RuntimeException e) {
             answered = CompletableFuture.failedFuture(e);
         }
-        context.pipeToSelf(answered, (status, failure) -> new Attempted(webhook.id(), delivery.id(),
+        context.pipeToSelf(answered, (status, failure) -> new Attempted(webhook.id(), sender, delivery.id(),
                 status == null ? 0 : status, failure == null ? null : describe(failure)));
     }
 
@@ -332,7 +352,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         Webhook webhook = state.webhooks.get(id);
         LinkedHashMap<String, Delivery> pending = state.pendingOf(id);
         Tally tally = state.tallies.getOrDefault(id, new Tally());
-        Sending s = senders.getOrDefault(id, new Sending());
+        Sending s = senders.getOrDefault(id, new Sending(-1));
         Instant oldest = pending.isEmpty() ? null : pending.values().iterator().next().recordedAt();
         return new WebhookStatus(id, webhook.url(), webhook.trigger(), webhook.updatedAt(), pending.size(),
                 tally.delivered, tally.failed, s.failures, s.retryAt, tally.lastDeliveredAt, s.lastError, oldest,
@@ -361,12 +381,17 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
 
     /** How one webhook's attempts go, in memory. */
     private static final class Sending {
+        final long id;
         final Set<String> inFlight = new HashSet<>();
         /** Failed attempts per pending delivery. */
         final Map<String, Integer> attempts = new HashMap<>();
         int failures;
         Instant retryAt;
         String lastError;
+
+        Sending(long id) {
+            this.id = id;
+        }
     }
 
     /** What became of a webhook's deliveries. */
@@ -425,13 +450,15 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                     tally.lastDeliveredAt = ok.at();
                     tally.add(new Outcome(d.id(), d.change().contactId(), "delivered", ok.attempts(), ok.at(), null));
                 }
-            } else if (event instanceof DeliveryAbandoned gaveUp) {
-                Delivery d = remove(gaveUp.webhookId(), gaveUp.deliveryId());
+            } else if (event instanceof DeliveriesAbandoned gaveUp) {
                 Tally tally = tallies.get(gaveUp.webhookId());
-                if (d != null && tally != null) {
-                    tally.failed++;
-                    tally.add(new Outcome(d.id(), d.change().contactId(), "failed", gaveUp.attempts(), gaveUp.at(),
-                            gaveUp.error()));
+                for (Abandoned a : gaveUp.deliveries()) {
+                    Delivery d = remove(gaveUp.webhookId(), a.deliveryId());
+                    if (d != null && tally != null) {
+                        tally.failed++;
+                        tally.add(new Outcome(d.id(), d.change().contactId(), "failed", a.attempts(), gaveUp.at(),
+                                gaveUp.error()));
+                    }
                 }
             }
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A tenant's webhooks and the outbox of their deliveries: one sharded entity per tenant with
@@ -100,6 +101,12 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     private record RetryBatch() implements Command {
     }
 
+    private record LedgerStopped(ActorRef<Command> ledger) implements Command {
+    }
+
+    private record RestartLedger() implements Command {
+    }
+
     public static void init(ActorSystem<?> system, ActorRef<TriggersReplicator.Command> replicator) {
         WebhookSettings settings = WebhookSettings.from(system.settings().config());
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
@@ -115,18 +122,29 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     public static Behavior<Command> create(String tenant, ActorRef<TriggersReplicator.Command> replicator,
                                            WebhookSettings settings, Clock clock) {
         return Behaviors.setup(ctx -> new WebhookOutbox(ctx,
-                ctx.spawn(WebhookLedger.create(tenant, replicator, settings, clock), "ledger")));
+                () -> WebhookLedger.create(tenant, replicator, settings, clock)));
     }
 
-    private final ActorRef<Command> ledger;
+    private final Supplier<Behavior<Command>> newLedger;
+    private ActorRef<Command> ledger;
     private final ArrayDeque<ScoreChange> held = new ArrayDeque<>();
     private boolean writing;
     private boolean stopping;
     private long dropped;
 
-    private WebhookOutbox(ActorContext<Command> context, ActorRef<Command> ledger) {
+    private WebhookOutbox(ActorContext<Command> context, Supplier<Behavior<Command>> newLedger) {
         super(context);
-        this.ledger = ledger;
+        this.newLedger = newLedger;
+        startLedger();
+    }
+
+    /**
+     * A new ledger, recovered from the journal: after a journal failure the old one stopped
+     * (restarting it in place would replay onto its mutated state).
+     */
+    private void startLedger() {
+        ledger = getContext().spawnAnonymous(newLedger.get());
+        getContext().watchWith(ledger, new LedgerStopped(ledger));
     }
 
     @Override
@@ -141,6 +159,11 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
                 .onMessage(RetryBatch.class, retry -> {
                     writing = false;
                     return writeNext();
+                })
+                .onMessage(LedgerStopped.class, this::onLedgerStopped)
+                .onMessage(RestartLedger.class, restart -> {
+                    startLedger();
+                    return this;
                 })
                 .onMessage(Stop.class, stop -> {
                     stopping = true;
@@ -182,7 +205,15 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
         return this;
     }
 
-    /** The ledger restarts after a journal failure: write the batch again (its delivery ids make that safe). */
+    private Behavior<Command> onLedgerStopped(LedgerStopped stopped) {
+        if (stopped.ledger().equals(ledger)) {
+            getContext().getLog().warn("The webhook ledger stopped (a journal failure?); a new one in {}", RETRY_AFTER);
+            getContext().scheduleOnce(RETRY_AFTER, getContext().getSelf(), new RestartLedger());
+        }
+        return this;
+    }
+
+    /** The ledger stopped or was slow: write the batch again (its delivery ids make that safe). */
     private Behavior<Command> onBatchFailed(BatchFailed failed) {
         getContext().getLog().warn("Recording {} crossings failed, retrying in {}: {}",
                 failed.batch().size(), RETRY_AFTER, failed.why());

@@ -28,8 +28,9 @@ public final class WebhookPayload {
     private WebhookPayload() {
     }
 
-    public static byte[] body(Delivery delivery, Trigger trigger) {
+    public static byte[] body(Delivery delivery) {
         ScoreChange c = delivery.change();
+        Trigger trigger = delivery.trigger();
         ObjectNode body = JSON.createObjectNode();
         body.put("deliveryId", delivery.id());
         body.put("webhookId", delivery.webhookId());

@@ -3,9 +3,9 @@ package io.leadflame.webhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.scoring.Validated;
 import io.leadflame.scoring.ValidationProblem;
+import org.apache.pekko.http.scaladsl.model.IllegalUriException;
+import org.apache.pekko.http.javadsl.model.Uri;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -66,17 +66,22 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
         return null;
     }
 
+    /** Checked with the parser the deliveries use, so that an accepted URL can be sent to. */
     private static void checkUrl(String url, List<ValidationProblem> problems) {
+        Uri uri;
         try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                problems.add(new ValidationProblem("url", "must be an http:// or https:// URL"));
-            } else if (uri.getHost() == null) {
-                problems.add(new ValidationProblem("url", "must name a host"));
-            }
-        } catch (URISyntaxException e) {
-            problems.add(new ValidationProblem("url", "is not a valid URL: " + e.getReason()));
+            uri = Uri.create(url);
+        } catch (IllegalUriException e) {
+            problems.add(new ValidationProblem("url", "is not a valid URL: " + e.info().summary()));
+            return;
+        }
+        String scheme = uri.getScheme().toLowerCase();
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            problems.add(new ValidationProblem("url", "must be an http:// or https:// URL"));
+        } else if (uri.host().address().isEmpty()) {
+            problems.add(new ValidationProblem("url", "must name a host"));
+        } else if (uri.port() < 0 || uri.port() > 65_535) {
+            problems.add(new ValidationProblem("url", "the port must be 1 to 65535"));
         }
     }
 
@@ -108,7 +113,8 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
             }
             return null;
         }
-        if (!flames.isIntegralNumber() || flames.asLong() < 1 || flames.asLong() > Trigger.MAX_FLAMES) {
+        if (!flames.isIntegralNumber() || !flames.canConvertToInt() || flames.intValue() < 1
+                || flames.intValue() > Trigger.MAX_FLAMES) {
             problems.add(new ValidationProblem("trigger.minFlames", "must be a whole number from 1 to " + Trigger.MAX_FLAMES));
             return null;
         }

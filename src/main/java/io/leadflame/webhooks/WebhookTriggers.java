@@ -8,7 +8,12 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's copy of every tenant's webhook triggers, kept by {@link TriggersReplicator} and
@@ -17,6 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * moves), every other change costs one map lookup.
  */
 public final class WebhookTriggers implements Extension {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookTriggers.class);
+    /** Changes held at most while the node reads the triggers at its start. */
+    static final int MAX_WAITING = 100_000;
 
     private static final ExtensionId<WebhookTriggers> ID = new ExtensionId<>() {
         @Override
@@ -32,18 +41,48 @@ public final class WebhookTriggers implements Extension {
     private final ActorSystem<?> system;
     private final ConcurrentHashMap<String, TenantTriggers> byTenant = new ConcurrentHashMap<>();
     private volatile boolean loaded;
+    private final ConcurrentLinkedQueue<ScoreChange> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
 
     private WebhookTriggers(ActorSystem<?> system) {
         this.system = system;
     }
 
-    /** Hands the change to its tenant's outbox if it crosses one of the tenant's triggers. */
+    /**
+     * Hands the change to its tenant's outbox if it crosses one of the tenant's triggers. Until
+     * every tenant's triggers are read at the node's start, changes wait (up to
+     * {@link #MAX_WAITING}): contacts on this node already get events from other nodes.
+     */
     public void offer(ScoreChange change) {
+        if (!loaded) {
+            if (waitingCount.incrementAndGet() <= MAX_WAITING) {
+                waiting.add(change);
+            } else {
+                LOG.error("A score change of {} dropped: this node is still reading the webhook triggers",
+                        change.tenant());
+            }
+            if (loaded) {
+                offerWaiting();
+            }
+            return;
+        }
         TenantTriggers triggers = byTenant.get(change.tenant());
         if (triggers != null && triggers.firedBy(change)) {
             ClusterSharding.get(system).entityRefFor(WebhookOutbox.TYPE_KEY, change.tenant())
                     .tell(new WebhookOutbox.Crossing(change));
         }
+    }
+
+    private void offerWaiting() {
+        ScoreChange change;
+        while ((change = waiting.poll()) != null) {
+            offer(change);
+        }
+    }
+
+    /** Whether any webhook of the tenant was ever known here (its outbox exists). */
+    public boolean has(String tenant) {
+        return byTenant.containsKey(tenant);
     }
 
     /** Keeps {@code triggers} unless a newer version of the tenant's is already here. */
@@ -60,7 +99,10 @@ public final class WebhookTriggers implements Extension {
                 tenant -> ClusterSharding.get(system).entityRefFor(WebhookOutbox.TYPE_KEY, tenant)
                         .ask(WebhookOutbox.GetTriggers::new, askTimeout)
                         .thenAccept(triggers -> learn(tenant, triggers)),
-                () -> loaded = true);
+                () -> {
+                    loaded = true;
+                    offerWaiting();
+                });
     }
 
     /** Whether the triggers of every tenant with webhooks are known here: until then the node is not ready. */

@@ -8,9 +8,14 @@ import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.leads.ScoreChanges;
+import io.leadflame.testing.Eventually;
 import io.leadflame.testing.ManualClock;
 import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,12 +58,24 @@ class ContactEntityTest {
         testKit.shutdownTestKit();
     }
 
+    private static final Settings SETTINGS =
+            new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true);
+
+    private EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactHistory> contact(
+            String tenant, String contactId) {
+        return EventSourcedBehaviorTestKit.create(testKit.system(),
+                ContactEntity.create(ContactEntity.entityId(tenant, contactId), SETTINGS, clock, Optional.empty()));
+    }
+
     @BeforeEach
     void newContact() throws Exception {
         tenant = "acme" + IDS.incrementAndGet();
-        Settings settings = new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true);
-        contact = EventSourcedBehaviorTestKit.create(testKit.system(),
-                ContactEntity.create(ContactEntity.entityId(tenant, "c-1"), settings, clock, Optional.empty()));
+        contact = contact(tenant, "c-1");
+        publish(tenant);
+    }
+
+    /** The test model, as version 1 of the tenant's, in this node's catalog. */
+    private static void publish(String tenant) throws Exception {
         String model = """
                 {"idealScore": 20, "rules": [
                   {"id": "webform", "name": "Web form", "points": 2, "expiresAfter": "P28D",
@@ -68,6 +85,53 @@ class ContactEntityTest {
         String canonical = ModelJson.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow())
                 .toString();
         ModelCatalog.get(testKit.system()).offer(new PublishedModel(tenant, 1, canonical, Optional.of(NOW)));
+    }
+
+    /**
+     * A contact recovered (or first seen) at a node's start, before the node has read its
+     * tenant's model, is scored against a stand-in: once the model is read, what is published is
+     * the change its events made, from where it stood when recovered, as the real model scores it.
+     */
+    @Test
+    void eventsThatCameWhileTheModelWasReadArePublishedOnceItIsFromWhereTheContactStood() throws Exception {
+        String late = "late" + IDS.incrementAndGet();
+        TestProbe<ScoreChange> heard = testKit.createTestProbe();
+        ScoreChanges.get(testKit.system()).topic(late).tell(Topic.subscribe(heard.ref()));
+        var recovered = contact(late, "c-1");
+        recovered.<ContactEntity.Recorded>runCommand(replyTo -> new ContactEntity.RecordEvents(List.of(
+                ContactEvent.tagApplied("t1", NOW.minusSeconds(60), "vip")), replyTo));
+        recovered.restart();
+        var firstSeen = contact(late, "c-2");
+        for (var c : List.of(recovered, firstSeen)) {
+            c.<ContactEntity.Recorded>runCommand(replyTo -> new ContactEntity.RecordEvents(List.of(
+                    ContactEvent.activity("f1", "web_form_submitted", NOW.minusSeconds(30), Map.of())), replyTo));
+        }
+
+        publish(late);
+        // Publishing starts once the tenant's topic knows of a listener: a probe contact shows when.
+        var probe = contact(late, "probe");
+        AtomicInteger toggles = new AtomicInteger();
+        Eventually.eventually(Duration.ofSeconds(10), () -> {
+            // The vip tag on and off: each event changes the probe's score.
+            Instant at = NOW.minusSeconds(10).plusMillis(toggles.incrementAndGet());
+            ContactEvent toggle = toggles.get() % 2 == 1 ? ContactEvent.tagApplied(null, at, "vip")
+                    : ContactEvent.tagRemoved(null, at, "vip");
+            probe.<ContactEntity.Recorded>runCommand(replyTo -> new ContactEntity.RecordEvents(List.of(toggle), replyTo));
+            assertEquals("probe", heard.receiveMessage(Duration.ofMillis(200)).contactId());
+        });
+        for (var c : List.of(recovered, firstSeen)) {
+            c.<ContactEntity.Rescored>runCommand(replyTo -> new ContactEntity.Rescore(1, replyTo));
+        }
+        ScoreChange fromRecovered = heard.expectMessageClass(ScoreChange.class);
+        assertEquals("c-1", fromRecovered.contactId());
+        assertEquals(5, fromRecovered.previous(), "the vip tag it had when recovered, under the real model");
+        assertEquals(7, fromRecovered.score(), "and the web form that came meanwhile");
+        assertEquals(ScoreChange.Reason.EVENT, fromRecovered.reason());
+        ScoreChange fromNew = heard.expectMessageClass(ScoreChange.class);
+        assertEquals("c-2", fromNew.contactId());
+        assertEquals(0, fromNew.previous(), "never seen before");
+        assertEquals(2, fromNew.score());
+        heard.expectNoMessage(Duration.ofMillis(200));
     }
 
     private ContactEntity.Recorded record(ContactEvent... events) {

@@ -207,12 +207,17 @@ class WebhooksEndToEndTest {
                 "secret", "{\"url\": \"https://crm.example.com/x\", \"trigger\": {\"minFlames\": 4}}",
                 "trigger", "{\"url\": \"https://crm.example.com/x\", \"secret\": \"k\", \"trigger\": {\"minFlames\": 4, \"enterRange\": \"hot\"}}",
                 "trigger.enterRange", "{\"url\": \"https://crm.example.com/x\", \"secret\": \"k\", \"trigger\": {\"enterRange\": \"warm\"}}",
-                "trigger.minFlames", "{\"url\": \"https://crm.example.com/x\", \"secret\": \"k\", \"trigger\": {\"minFlames\": 6}}",
+                "trigger.minFlames", "{\"url\": \"https://crm.example.com/x\", \"secret\": \"k\", \"trigger\": {\"minFlames\": 18446744073709551619}}",
                 "colour", "{\"url\": \"https://crm.example.com/x\", \"secret\": \"k\", \"colour\": 1, \"trigger\": {\"minFlames\": 4}}");
         bodies.forEach((path, body) -> {
             JsonNode error = assertError(putWebhook("w", body), 400, "invalid");
             assertEquals(List.of(path), error.get("details").findValuesAsText("path"), error.toString());
         });
+        for (String url : List.of("http://crm.example.com:99999/x", "http:///x", "crm.example.com/x", "http://a b/")) {
+            JsonNode error = assertError(putWebhook("w", "{\"url\": \"" + url + "\", \"secret\": \"k\", "
+                    + "\"trigger\": {\"minFlames\": 6}}"), 400, "invalid");
+            assertEquals(List.of("url", "trigger.minFlames"), error.get("details").findValuesAsText("path"), url);
+        }
         assertError(putWebhook("w", "{\"url\": "), 400, "invalid");
         assertError(node.send("PUT", LeadflameNode.api(TENANT) + "/webhooks/w", "text/plain", "x"),
                 415, "unsupported_media_type");

@@ -72,9 +72,9 @@ class TriggerAndPayloadTest {
     @Test
     void theBodyCarriesTheCrossingAndIsTheSameAtEveryAttempt() throws Exception {
         ScoreChange c = change(2, "warm", 4, "hot");
-        Delivery delivery = Delivery.of("crm", c, AT);
-        byte[] body = WebhookPayload.body(delivery, Trigger.enterRange("hot"));
-        assertArrayEquals(body, WebhookPayload.body(Delivery.of("crm", c, AT.plusSeconds(60)), Trigger.enterRange("hot")),
+        Delivery delivery = Delivery.of("crm", Trigger.enterRange("hot"), c, AT);
+        byte[] body = WebhookPayload.body(delivery);
+        assertArrayEquals(body, WebhookPayload.body(Delivery.of("crm", Trigger.enterRange("hot"), c, AT.plusSeconds(60))),
                 "the same crossing recorded again is the same delivery");
         JsonNode json = new ObjectMapper().readTree(body);
         assertEquals(delivery.id(), json.get("deliveryId").asText());
@@ -91,10 +91,10 @@ class TriggerAndPayloadTest {
         assertEquals("event", json.get("reason").asText());
         assertEquals(AT, Instant.parse(json.get("at").asText()));
 
-        assertNotEquals(delivery.id(), Delivery.of("other", c, AT).id(), "one id per webhook");
+        assertNotEquals(delivery.id(), Delivery.of("other", Trigger.enterRange("hot"), c, AT).id(), "one id per webhook");
         ScoreChange later = new ScoreChange("acme", "c-1", 80, 40L, 4, "hot", ScoreChange.Reason.EVENT,
                 AT.plusNanos(1), 2, "warm");
-        assertNotEquals(delivery.id(), Delivery.of("crm", later, AT).id(), "and per crossing");
+        assertNotEquals(delivery.id(), Delivery.of("crm", Trigger.enterRange("hot"), later, AT).id(), "and per crossing");
     }
 
     @Test

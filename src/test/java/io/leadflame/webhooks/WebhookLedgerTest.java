@@ -23,6 +23,7 @@ import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A tenant's outbox on its own, with the in-memory journal and snapshot store (both serialize,
@@ -79,24 +80,45 @@ class WebhookLedgerTest {
     }
 
     @Test
-    void aDeliveryStillFailingAtTheGiveUpAgeIsMarkedFailedAndNoLongerPending() {
+    void everyDeliveryStillFailingAtTheGiveUpAgeIsMarkedFailedAndNoLongerPending() {
         receiver.down();
         ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox("gives-up", Duration.ZERO));
         save(outbox, receiver.url("/x"));
-        outbox.tell(new WebhookOutbox.Crossing(hot("gives-up", "c-1")));
+        for (int i = 1; i <= 3; i++) {
+            outbox.tell(new WebhookOutbox.Crossing(hot("gives-up", "c-" + i)));
+        }
 
+        // The receiver is tried once per backoff, yet the whole backlog past its age is given up.
         WebhookStatus status = eventually(WITHIN, () -> {
             WebhookStatus s = status(outbox);
-            assertEquals(1, s.failed(), s.toString());
+            assertEquals(3, s.failed(), s.toString());
             return s;
         });
         assertEquals(0, status.pending());
         assertEquals(0, status.delivered());
         WebhookStatus.Outcome outcome = status.recent().get(0);
         assertEquals("failed", outcome.status());
-        assertEquals("c-1", outcome.contactId());
-        assertEquals(1, outcome.attempts());
         assertNotNull(outcome.error(), "why it failed");
+        assertEquals(java.util.Set.of("c-1", "c-2", "c-3"), status.recent().stream()
+                .map(WebhookStatus.Outcome::contactId).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void aPendingDeliveryKeepsTheTriggerItCrossedWhenTheWebhookIsReplaced() {
+        receiver.down();
+        ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox("replaced", Duration.ofDays(1)));
+        save(outbox, receiver.url("/old"));
+        outbox.tell(new WebhookOutbox.Crossing(hot("replaced", "c-1")));
+        eventually(WITHIN, () -> assertEquals(1, status(outbox).pending()));
+        TestProbe<WebhookOutbox.Saved> saved = testKit.createTestProbe();
+        outbox.tell(new WebhookOutbox.Save("crm", receiver.url("/new"), "secret", Trigger.minFlames(2), saved.ref()));
+        assertEquals(2, saved.expectMessageClass(WebhookOutbox.Saved.class).webhook().trigger().minFlames());
+        receiver.up();
+
+        eventually(WITHIN, () -> assertEquals(1, status(outbox).delivered()));
+        WebhookReceiver.Received received = receiver.received().get(0);
+        assertEquals(4, received.json().get("trigger").get("minFlames").asInt(), "the trigger it crossed");
+        assertTrue(received.signedWith("secret"));
     }
 
     @Test
@@ -137,7 +159,7 @@ class WebhookLedgerTest {
     void whatTheOutboxStoresAndSendsRoundTrips() {
         SerializationTestKit serialization = testKit.serializationTestKit();
         ScoreChange change = hot("acme", "c-1");
-        Delivery delivery = Delivery.of("crm", change, AT);
+        Delivery delivery = Delivery.of("crm", Trigger.minFlames(4), change, AT);
         Webhook webhook = new Webhook("crm", "https://crm.example.com/hook", "k", Trigger.enterRange("hot"), AT);
         WebhookStatus.Outcome outcome = new WebhookStatus.Outcome(delivery.id(), "c-1", "delivered", 2, AT, null);
         List<Object> messages = List.of(
@@ -145,7 +167,8 @@ class WebhookLedgerTest {
                 new WebhookLedger.WebhookDeleted("crm"),
                 new WebhookLedger.CrossingsRecorded(List.of(delivery)),
                 new WebhookLedger.DeliverySucceeded("crm", delivery.id(), 2, AT),
-                new WebhookLedger.DeliveryAbandoned("crm", delivery.id(), 9, AT, "HTTP 500"),
+                new WebhookLedger.DeliveriesAbandoned("crm", List.of(new WebhookLedger.Abandoned(delivery.id(), 9)), AT,
+                        "HTTP 500"),
                 new WebhookLedger.Snapshot(3, List.of(webhook), List.of(delivery),
                         List.of(new WebhookLedger.TallySnapshot("crm", 5, 1, AT, List.of(outcome)))),
                 new WebhookOutbox.Crossing(change),

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.cluster.NodeReadiness;
 import io.leadflame.cluster.Readiness;
+import io.leadflame.http.DashboardRoutes;
 import io.leadflame.http.ErrorHandling;
 import io.leadflame.http.HealthRoutes;
 import io.leadflame.http.HttpServer;
@@ -159,7 +160,7 @@ public final class Main {
             NodeReadiness.get(system).set(readiness);
             MetricsRoutes metrics = new MetricsRoutes(LeadflameMetrics.get(system));
             Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness).routes()
-                    .orElse(metrics.routes()).orElse(leadflame.routes())));
+                    .orElse(metrics.routes()).orElse(leadflame.routes()).orElse(new DashboardRoutes().routes())));
 
             ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),
                     startupTimeout, "binding the HTTP API");

@@ -1,0 +1,67 @@
+// The dashboard's router: one page per path, all built on the tenant API.
+//   /                         choose a tenant
+//   /t/{tenant}               the call list
+//   /t/{tenant}/contacts/{id} a contact
+//   /t/{tenant}/model         the scoring model
+//   /t/{tenant}/distribution  flames and ranges of the tenant
+import { h, show } from './ui.js';
+import { callList } from './pages/calllist.js';
+import { contactPage } from './pages/contact.js';
+import { modelPage } from './pages/model.js';
+import { distributionPage } from './pages/distribution.js';
+
+// Anything that goes wrong unhandled is shown, never only logged.
+window.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  show(h('div', { class: 'error', role: 'alert' }, `Something went wrong: ${e.reason?.message ?? e.reason}`));
+});
+
+const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+function nav(tenant, current) {
+  const links = [['', 'Call list'], ['/distribution', 'Distribution'], ['/model', 'Scoring model']];
+  document.getElementById('nav').replaceChildren(
+    h('span', { class: 'tenant' }, tenant),
+    ...links.map(([path, label]) => h('a', { href: `/t/${tenant}${path}`,
+      'aria-current': current === path ? 'page' : null }, label)));
+}
+
+function tenantPicker() {
+  document.getElementById('nav').replaceChildren();
+  document.title = 'Leadflame';
+  const input = h('input', { id: 'tenant', name: 'tenant', required: true, pattern: TENANT.source,
+    placeholder: 'acme', autocomplete: 'off' });
+  show(h('section', { class: 'card narrow' },
+    h('h1', {}, 'Whose leads?'),
+    h('form', { onsubmit: (e) => { e.preventDefault(); location.assign(`/t/${input.value.trim()}`); } },
+      h('label', { for: 'tenant' }, 'Tenant'), ' ', input, ' ', h('button', { type: 'submit' }, 'Open'))));
+  input.focus();
+}
+
+function route() {
+  const parts = location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] !== 't' || !TENANT.test(parts[1] ?? '')) {
+    tenantPicker();
+    return;
+  }
+  const tenant = parts[1];
+  const page = parts[2] ?? '';
+  if (page === '') {
+    nav(tenant, '');
+    callList(tenant);
+  } else if (page === 'contacts' && parts[3]) {
+    nav(tenant, null);
+    contactPage(tenant, parts[3]);
+  } else if (page === 'model') {
+    nav(tenant, '/model');
+    modelPage(tenant);
+  } else if (page === 'distribution') {
+    nav(tenant, '/distribution');
+    distributionPage(tenant);
+  } else {
+    nav(tenant, null);
+    show(h('p', { class: 'error', role: 'alert' }, 'No such page.'));
+  }
+}
+
+route();

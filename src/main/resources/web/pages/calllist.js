@@ -1,0 +1,127 @@
+// The call list: the tenant's hottest leads, filtered and paged, kept live by the
+// score-changes stream (a changed lead's row is updated or moved and briefly highlighted).
+import { get, query, tenantPath } from '../api.js';
+import { errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
+
+const PAGE_SIZE = 25;
+/** Columns a phone leaves out (style.css): the percent repeats the flames, the last event is on the contact page. */
+const OPTIONAL = [null, null, null, 'optional', null, null, 'optional'];
+/** Changes arriving together are applied with one reload of the page's rows. */
+const SETTLE_MS = 250;
+
+export async function callList(tenant) {
+  document.title = `Call list · ${tenant} · Leadflame`;
+  const params = new URLSearchParams(location.search);
+  const state = {
+    minFlames: params.get('minFlames') ?? '',
+    range: params.get('range') ?? '',
+    cursors: [null], // the cursor of each page seen, to go back
+    changed: new Set(),
+    timer: null,
+  };
+  let ranges = [];
+  try {
+    ranges = (await get(tenant, '/model')).ranges;
+  } catch (e) {
+    show(errorBox(e));
+    return;
+  }
+
+  const minFlames = h('select', { id: 'minFlames', name: 'minFlames' },
+    h('option', { value: '' }, 'any'),
+    [1, 2, 3, 4, 5].map((n) => h('option', { value: n, selected: String(n) === state.minFlames }, `${n}+`)));
+  const range = h('select', { id: 'range', name: 'range' },
+    h('option', { value: '' }, 'any'),
+    ranges.map((r) => h('option', { value: r.name, selected: r.name === state.range }, r.name)));
+  const live = h('span', { class: 'live', role: 'status' }, 'connecting…');
+  const body = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  const table = h('table', { class: 'leads' },
+    h('caption', { class: 'sr-only' }, 'Leads, hottest first'),
+    h('thead', {}, h('tr', {},
+      ['Flames', 'Contact', 'Score', '%', 'Range', 'Top reasons', 'Last event'].map((t, i) =>
+        h('th', { scope: 'col', class: OPTIONAL[i] }, t)))),
+    body);
+
+  show(
+    h('div', { class: 'toolbar' },
+      h('h1', {}, 'Call list'),
+      h('label', { for: 'minFlames' }, 'Flames'), minFlames,
+      h('label', { for: 'range' }, 'Range'), range,
+      live),
+    h('div', { class: 'scroll' }, table),
+    pager);
+
+  const load = async () => {
+    const cursor = state.cursors[state.cursors.length - 1];
+    let page;
+    try {
+      page = await get(tenant, '/leads' + query({
+        limit: PAGE_SIZE, minFlames: state.minFlames, range: state.range, after: cursor,
+      }));
+    } catch (e) {
+      body.replaceChildren(h('tr', {}, h('td', { colspan: 7 }, errorBox(e))));
+      return;
+    }
+    body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, state.changed.has(lead.contactId))));
+    if (page.leads.length === 0) {
+      body.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' },
+        'No lead here yet: send events, or loosen the filters.')));
+    }
+    state.changed.clear();
+    pager.replaceChildren(
+      h('button', { type: 'button', disabled: state.cursors.length === 1,
+        onclick: () => { state.cursors.pop(); load(); } }, '← Previous'),
+      h('span', { class: 'muted' }, `Page ${state.cursors.length}`),
+      h('button', { type: 'button', disabled: !page.next,
+        onclick: () => { state.cursors.push(page.next); load(); } }, 'Next →'));
+  };
+
+  const filtersChanged = () => {
+    state.minFlames = minFlames.value;
+    state.range = range.value;
+    state.cursors = [null];
+    history.replaceState(null, '', location.pathname + query({ minFlames: state.minFlames, range: state.range }));
+    connect();
+    load();
+  };
+  minFlames.addEventListener('change', filtersChanged);
+  range.addEventListener('change', filtersChanged);
+
+  let source = null;
+  const connect = () => {
+    source?.close();
+    source = new EventSource(tenantPath(tenant) + '/score-changes' + query({
+      minFlames: state.minFlames, range: state.range,
+    }));
+    source.onopen = () => { live.textContent = '● live'; live.classList.add('on'); };
+    source.onerror = () => { live.textContent = 'reconnecting…'; live.classList.remove('on'); };
+    source.onmessage = (message) => {
+      if (!message.data) return; // a heartbeat
+      state.changed.add(JSON.parse(message.data).contactId);
+      clearTimeout(state.timer);
+      state.timer = setTimeout(load, SETTLE_MS);
+    };
+  };
+  // Leaving the page (another link) closes the stream.
+  window.addEventListener('pagehide', () => source?.close());
+  connect();
+  await load();
+}
+
+function row(tenant, lead, changed) {
+  return h('tr', { class: changed ? 'flash' : null, dataset: { contact: lead.contactId, flames: lead.flames } },
+    h('td', {}, flames(lead.flames)),
+    h('td', {}, h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(lead.contactId)}` }, lead.contactId)),
+    h('td', { class: 'num score' }, lead.score),
+    h('td', { class: 'num optional' }, `${lead.percent}%`),
+    h('td', {}, rangeChip(lead.range)),
+    h('td', {}, h('ul', { class: 'reasons' }, lead.reasons.map((r) =>
+      h('li', {}, r.name, ' ', h('span', { class: r.points < 0 ? 'neg' : 'pos' }, signed(r.points)))))),
+    h('td', { class: 'optional' }, relative(lead.lastEventAt)));
+}
+
+export function signed(points) {
+  return points > 0 ? `+${points}` : String(points);
+}
+

@@ -12,10 +12,11 @@ public final class DashboardRoutes extends AllDirectives {
 
     private static final String PAGE = "web/index.html";
 
+    /** Paths first, then the method: a request to any other path must keep its own 404 or 405. */
     public Route routes() {
-        return get(() -> concat(
-                pathSingleSlash(() -> getFromResource(PAGE)),
-                pathPrefix("t", () -> getFromResource(PAGE)),
-                pathPrefix("ui", () -> getFromResourceDirectory("web"))));
+        return concat(
+                pathSingleSlash(() -> get(() -> getFromResource(PAGE))),
+                pathPrefix("t", () -> get(() -> getFromResource(PAGE))),
+                pathPrefix("ui", () -> get(() -> getFromResourceDirectory("web"))));
     }
 }

@@ -27,7 +27,12 @@ export async function call(tenant, path, { method = 'GET', body, headers = {} } 
   }
   const response = await fetch(tenantPath(tenant) + path, init);
   const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not the API's JSON (a proxy's error page): the status says enough.
+  }
   if (!response.ok) {
     throw new ApiError(response.status, json);
   }

@@ -10,10 +10,10 @@ import { contactPage } from './pages/contact.js';
 import { modelPage } from './pages/model.js';
 import { distributionPage } from './pages/distribution.js';
 
-// Anything that goes wrong unhandled is shown, never only logged.
+// Anything that goes wrong unhandled is also shown (and stays in the console).
 window.addEventListener('unhandledrejection', (e) => {
-  e.preventDefault();
-  show(h('div', { class: 'error', role: 'alert' }, `Something went wrong: ${e.reason?.message ?? e.reason}`));
+  document.getElementById('main').prepend(
+    h('div', { class: 'error', role: 'alert' }, `Something went wrong: ${e.reason?.message ?? e.reason}`));
 });
 
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -39,7 +39,12 @@ function tenantPicker() {
 }
 
 function route() {
-  const parts = location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts;
+  try {
+    parts = location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    parts = []; // a malformed %-escape: start over at the tenant picker
+  }
   if (parts[0] !== 't' || !TENANT.test(parts[1] ?? '')) {
     tenantPicker();
     return;

@@ -33,6 +33,8 @@ export async function callList(tenant) {
   const range = h('select', { id: 'range', name: 'range' },
     h('option', { value: '' }, 'any'),
     ranges.map((r) => h('option', { value: r.name, selected: r.name === state.range }, r.name)));
+  // A range the model no longer has (an old link) is not filtered on.
+  state.range = range.value;
   const live = h('span', { class: 'live', role: 'status' }, 'connecting…');
   const body = h('tbody');
   const pager = h('div', { class: 'pager' });
@@ -52,23 +54,35 @@ export async function callList(tenant) {
     h('div', { class: 'scroll' }, table),
     pager);
 
+  // Only the answer to the latest request is shown: loads overlap (filters, paging, live changes).
+  let latest = 0;
   const load = async () => {
+    const request = ++latest;
     const cursor = state.cursors[state.cursors.length - 1];
+    const changed = new Set(state.changed);
+    state.changed.clear();
+    pager.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     let page;
     try {
       page = await get(tenant, '/leads' + query({
         limit: PAGE_SIZE, minFlames: state.minFlames, range: state.range, after: cursor,
       }));
     } catch (e) {
-      body.replaceChildren(h('tr', {}, h('td', { colspan: 7 }, errorBox(e))));
+      if (request === latest) body.replaceChildren(h('tr', {}, h('td', { colspan: 7 }, errorBox(e))));
       return;
     }
-    body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, state.changed.has(lead.contactId))));
+    if (request !== latest) {
+      changed.forEach((id) => state.changed.add(id));
+      return;
+    }
+    // A keyboard user's focus stays on the contact it was on.
+    const focused = document.activeElement?.closest?.('tr[data-contact]')?.dataset.contact;
+    body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, changed.has(lead.contactId))));
     if (page.leads.length === 0) {
       body.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' },
         'No lead here yet: send events, or loosen the filters.')));
     }
-    state.changed.clear();
+    if (focused) body.querySelector(`tr[data-contact="${CSS.escape(focused)}"] a`)?.focus();
     pager.replaceChildren(
       h('button', { type: 'button', disabled: state.cursors.length === 1,
         onclick: () => { state.cursors.pop(); load(); } }, '← Previous'),
@@ -89,22 +103,44 @@ export async function callList(tenant) {
   range.addEventListener('change', filtersChanged);
 
   let source = null;
+  let retry = null;
+  let backoff = 1000;
   const connect = () => {
+    clearTimeout(retry);
     source?.close();
     source = new EventSource(tenantPath(tenant) + '/score-changes' + query({
       minFlames: state.minFlames, range: state.range,
     }));
-    source.onopen = () => { live.textContent = '● live'; live.classList.add('on'); };
-    source.onerror = () => { live.textContent = 'reconnecting…'; live.classList.remove('on'); };
+    // Every (re)connection reloads the list: changes made while disconnected were not kept.
+    source.onopen = () => {
+      backoff = 1000;
+      live.textContent = '● live';
+      live.classList.add('on');
+      load();
+    };
+    source.onerror = () => {
+      live.classList.remove('on');
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused (not a dropped connection, which the browser retries itself): retry later.
+        live.textContent = 'disconnected, retrying…';
+        retry = setTimeout(connect, backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      } else {
+        live.textContent = 'reconnecting…';
+      }
+    };
     source.onmessage = (message) => {
       if (!message.data) return; // a heartbeat
       state.changed.add(JSON.parse(message.data).contactId);
-      clearTimeout(state.timer);
-      state.timer = setTimeout(load, SETTLE_MS);
+      // At most one reload per SETTLE_MS, however steadily changes arrive.
+      if (!state.timer) {
+        state.timer = setTimeout(() => { state.timer = null; load(); }, SETTLE_MS);
+      }
     };
   };
-  // Leaving the page (another link) closes the stream.
-  window.addEventListener('pagehide', () => source?.close());
+  // Leaving the page closes the stream; coming back to it (the back button) opens it again.
+  window.addEventListener('pagehide', () => { clearTimeout(retry); source?.close(); });
+  window.addEventListener('pageshow', (e) => { if (e.persisted) connect(); });
   connect();
   await load();
 }

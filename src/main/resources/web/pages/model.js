@@ -60,11 +60,12 @@ class ModelEditor {
           h('div', { class: 'scroll' }, h('table', { class: 'edit' },
             h('thead', {}, h('tr', {}, ['Name', 'From score', 'Colour', ''].map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', {}, d.ranges.map((r, i) => h('tr', {},
-              h('td', {}, this.text(null, `ranges[${i}].name`, r, 'name')),
-              h('td', {}, this.number(null, `ranges[${i}].min`, r, 'min')),
-              h('td', {}, this.color(`ranges[${i}].color`, r)),
-              h('td', {}, this.remove(`range ${r.name}`, () => d.ranges.splice(i, 1)))))))),
-          h('button', { type: 'button', onclick: () => this.change(() => d.ranges.push({ name: '', min: 0, color: '#868e96' })) },
+              h('td', {}, this.text(`Range ${i + 1} name`, `ranges[${i}].name`, r, 'name', { size: 12 })),
+              h('td', {}, this.number(`Range ${i + 1} from score`, `ranges[${i}].min`, r, 'min', {}, false)),
+              h('td', {}, this.color(`Range ${i + 1} colour`, `ranges[${i}].color`, r)),
+              h('td', {}, this.remove(`range ${i + 1}`, () => d.ranges.splice(i, 1)), this.slot(`ranges[${i}]`))))))),
+          h('button', { type: 'button', id: 'add-range',
+            onclick: () => this.change(() => d.ranges.push({ name: '', min: 0, color: '#868e96' })) },
             '+ Range'),
           this.slot('ranges')),
         h('section', { class: 'card' },
@@ -93,39 +94,45 @@ class ModelEditor {
   ruleRow(rule, i) {
     const p = `rules[${i}]`;
     const c = rule.criterion ?? (rule.criterion = CRITERIA.tag());
-    const type = h('select', { 'data-path': `${p}.criterion.type`, 'aria-label': 'criterion type',
-      onchange: (e) => this.change(() => { rule.criterion = CRITERIA[e.target.value](); }) },
+    const type = h('select', { 'data-path': `${p}.criterion.type`, 'aria-label': `Rule ${i + 1} criterion type`,
+      onchange: (e) => this.change(() => {
+        // Between activity and inactivity the activity and its conditions carry over.
+        const next = CRITERIA[e.target.value]();
+        if ('activity' in next && c.activity !== undefined) Object.assign(next, { activity: c.activity, where: c.where ?? [] });
+        rule.criterion = next;
+      }) },
     Object.keys(CRITERIA).map((t) => h('option', { value: t, selected: t === c.type }, t)));
     const cp = `${p}.criterion`;
     let details;
     if (c.type === 'tag') {
-      details = this.list('any of tags', `${cp}.anyOf`, c, 'anyOf');
+      details = this.list(`Rule ${i + 1} tags (any of, comma-separated)`, `${cp}.anyOf`, c, 'anyOf');
     } else if (c.type === 'field') {
-      details = this.predicate(cp, c, false);
+      details = this.predicate(cp, c, false, `Rule ${i + 1}`);
     } else {
       details = h('div', {},
-        this.text('activity', `${cp}.activity`, c, 'activity'),
-        c.type === 'inactivity' ? this.text('for (e.g. P30D)', `${cp}.for`, c, 'for') : null,
+        this.text(`Rule ${i + 1} activity`, `${cp}.activity`, c, 'activity', { placeholder: 'activity' }),
+        c.type === 'inactivity' ? this.text(`Rule ${i + 1} inactive for`, `${cp}.for`, c, 'for', { placeholder: 'P30D' }) : null,
         h('div', { class: 'where' }, (c.where ??= []).map((w, j) => h('div', { class: 'predicate' },
-          this.predicate(`${cp}.where[${j}]`, w, true),
+          this.predicate(`${cp}.where[${j}]`, w, true, `Rule ${i + 1} condition ${j + 1}`),
           this.remove('condition', () => c.where.splice(j, 1))))),
         h('button', { type: 'button', class: 'small',
           onclick: () => this.change(() => c.where.push({ field: '', op: 'eq', value: '' })) }, '+ where'));
     }
     return h('tr', { dataset: { rule: i } },
-      h('td', {}, this.text(null, `${p}.id`, rule, 'id', { size: 10 })),
-      h('td', {}, this.text(null, `${p}.name`, rule, 'name')),
-      h('td', {}, this.select(`${p}.category`, rule, 'category', ['engagement', 'fit'])),
-      h('td', {}, this.number(null, `${p}.points`, rule, 'points')),
-      h('td', {}, this.select(`${p}.count`, rule, 'count', ['once', 'each'])),
-      h('td', {}, this.number(null, `${p}.maxPoints`, rule, 'maxPoints', { min: 1 })),
-      h('td', {}, this.text(null, `${p}.expiresAfter`, rule, 'expiresAfter', { size: 7, placeholder: 'P28D' })),
+      h('td', {}, this.text(`Rule ${i + 1} id`, `${p}.id`, rule, 'id', { size: 10 })),
+      h('td', {}, this.text(`Rule ${i + 1} name`, `${p}.name`, rule, 'name', { size: 18 })),
+      h('td', {}, this.select(`Rule ${i + 1} category`, `${p}.category`, rule, 'category', ['engagement', 'fit'])),
+      h('td', {}, this.number(`Rule ${i + 1} points`, `${p}.points`, rule, 'points', {}, false)),
+      h('td', {}, this.select(`Rule ${i + 1} count`, `${p}.count`, rule, 'count', ['once', 'each'])),
+      h('td', {}, this.number(`Rule ${i + 1} max points`, `${p}.maxPoints`, rule, 'maxPoints', { min: 1 }, false)),
+      h('td', {}, this.text(`Rule ${i + 1} expires after`, `${p}.expiresAfter`, rule, 'expiresAfter',
+        { size: 7, placeholder: 'P28D' })),
       h('td', { class: 'criterion' }, type, details, this.slot(cp)),
-      h('td', {}, this.remove(`rule ${rule.id}`, () => this.draft.rules.splice(i, 1))));
+      h('td', {}, this.remove(`rule ${i + 1}`, () => this.draft.rules.splice(i, 1)), this.slot(p)));
   }
 
   /** field, op and value(s): a `where` condition, or a field criterion's own. */
-  predicate(path, target, inline) {
+  predicate(path, target, inline, label) {
     const values = h('span', {});
     const renderValue = () => {
       if (target.op === 'exists') {
@@ -135,64 +142,72 @@ class ModelEditor {
       } else if (target.op === 'in') {
         delete target.value;
         target.values ??= [];
-        values.replaceChildren(this.list('values', `${path}.values`, target, 'values'));
+        values.replaceChildren(this.list(`${label} values`, `${path}.values`, target, 'values'));
       } else {
         delete target.values;
         target.value ??= '';
-        values.replaceChildren(this.input('value', `${path}.value`, String(target.value), (v) => { target.value = typed(v); }));
+        values.replaceChildren(this.input(`${label} value`, `${path}.value`, String(target.value),
+          (v) => { target.value = typed(v, target.op); }));
       }
     };
-    const op = h('select', { 'data-path': `${path}.op`, 'aria-label': 'operator',
-      onchange: (e) => { target.op = e.target.value; renderValue(); } },
+    const op = h('select', { 'data-path': `${path}.op`, 'aria-label': `${label} operator`,
+      onchange: (e) => {
+        target.op = e.target.value;
+        if (target.value !== undefined) target.value = typed(String(target.value), target.op);
+        renderValue();
+      } },
     OPS.map((o) => h('option', { value: o, selected: o === target.op }, o)));
     renderValue();
     return h('span', { class: inline ? 'inline' : 'predicate' },
-      this.text('field', `${path}.field`, target, 'field', { size: 10 }), op, values);
+      this.text(`${label} field`, `${path}.field`, target, 'field', { size: 10, placeholder: 'field' }), op, values,
+      this.slot(`${path}.op`));
   }
 
   // ---- inputs bound to the draft: each carries the API path its value goes to
 
   input(label, path, value, set, attrs = {}) {
-    const el = h('input', { 'data-path': path, 'aria-label': label ?? path, value, ...attrs,
+    const el = h('input', { 'data-path': path, 'aria-label': label, value, ...attrs,
       oninput: (e) => set(e.target.value) });
     return h('span', { class: 'field' }, el, this.slot(path));
   }
 
-  text(label, path, target, key, attrs = {}) {
+  /** A text input; `visible` shows its label above it (otherwise the table's header says it). */
+  text(label, path, target, key, attrs = {}, visible = false) {
     const el = this.input(label, path, target[key] ?? '', (v) => {
       if (v === '' && !['id', 'name', 'activity', 'field', 'for'].includes(key)) delete target[key];
       else target[key] = v;
-    }, { placeholder: label ?? '', ...attrs });
-    return label && !attrs.size ? h('label', { class: 'stacked' }, h('span', {}, label), el) : el;
+    }, attrs);
+    return visible ? h('label', { class: 'stacked' }, h('span', {}, label), el) : el;
   }
 
-  number(label, path, target, key, attrs = {}) {
+  number(label, path, target, key, attrs = {}, visible = true) {
     const el = this.input(label, path, target[key] ?? '', (v) => {
       if (v === '') delete target[key];
       else target[key] = Number(v);
     }, { type: 'number', inputmode: 'numeric', step: 1, ...attrs });
-    return label ? h('label', { class: 'stacked' }, h('span', {}, label), el) : el;
+    return visible ? h('label', { class: 'stacked' }, h('span', {}, label), el) : el;
   }
 
   checkbox(label, path, target, key) {
     return h('label', { class: 'stacked' }, h('span', {}, label), h('input', { type: 'checkbox', 'data-path': path,
-      checked: target[key] !== false, onchange: (e) => { target[key] = e.target.checked; } }));
+      checked: target[key] !== false, onchange: (e) => { target[key] = e.target.checked; } }), this.slot(path));
   }
 
-  color(path, target) {
-    return h('input', { type: 'color', 'data-path': path, 'aria-label': 'colour', value: target.color ?? '#868e96',
-      oninput: (e) => { target.color = e.target.value; } });
+  color(label, path, target) {
+    return h('span', { class: 'field' }, h('input', { type: 'color', 'data-path': path, 'aria-label': label,
+      value: target.color ?? '#868e96', oninput: (e) => { target.color = e.target.value; } }), this.slot(path));
   }
 
-  select(path, target, key, options) {
-    return h('select', { 'data-path': path, 'aria-label': key, onchange: (e) => { target[key] = e.target.value; } },
-      options.map((o) => h('option', { value: o, selected: (target[key] ?? options[0]) === o }, o)));
+  select(label, path, target, key, options) {
+    return h('span', { class: 'field' }, h('select', { 'data-path': path, 'aria-label': label,
+      onchange: (e) => { target[key] = e.target.value; } },
+    options.map((o) => h('option', { value: o, selected: (target[key] ?? options[0]) === o }, o))), this.slot(path));
   }
 
   /** Comma-separated values (tags, `in` values). */
   list(label, path, target, key) {
     return this.input(label, path, (target[key] ?? []).join(', '), (v) => {
-      target[key] = v.split(',').map((s) => s.trim()).filter(Boolean).map(key === 'values' ? typed : String);
+      target[key] = v.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (key === 'values' ? typed(s, 'in') : s));
     }, { placeholder: label });
   }
 
@@ -207,9 +222,16 @@ class ModelEditor {
   }
 
   change(mutate) {
+    const focused = document.activeElement;
+    const path = focused?.dataset?.path;
+    const button = focused?.id || null;
     mutate();
     this.errors = [];
     this.render();
+    // Keyboard users stay where they were: the same field, the same add button, else the form.
+    const again = (path && document.querySelector(`[data-path="${CSS.escape(path)}"]`))
+      || (button && document.getElementById(button)) || document.querySelector('#model input, #model select');
+    again?.focus();
   }
 
   // ---- the API
@@ -232,7 +254,14 @@ class ModelEditor {
       while (path !== '' && !slots.has(path)) path = enclosing(path);
       const slot = slots.get(path);
       slot.textContent = slot.textContent ? `${slot.textContent}; ${detail.message}` : detail.message;
-      document.querySelector(`[data-path="${CSS.escape(detail.path)}"]`)?.setAttribute('aria-invalid', 'true');
+      // The input the path names, or the one the message is shown with.
+      let named = detail.path;
+      let input = null;
+      while (!input && named !== '') {
+        input = document.querySelector(`[data-path="${CSS.escape(named)}"]`);
+        named = enclosing(named);
+      }
+      input?.setAttribute('aria-invalid', 'true');
     }
   }
 
@@ -248,7 +277,22 @@ class ModelEditor {
     }
   }
 
-  async runPreview() {
+  /** Preview and Publish wait for each other: a second click must not send a second request. */
+  async busy(work) {
+    const buttons = document.querySelectorAll('#preview-button, #publish-button');
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await work();
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  runPreview() {
+    return this.busy(() => this.previewNow());
+  }
+
+  async previewNow() {
     this.outcome.replaceChildren(h('p', { class: 'muted' }, 'Computing the preview…'));
     let result;
     try {
@@ -281,7 +325,11 @@ class ModelEditor {
               rangeChip(colorOf[m.previewRange] ?? (m.previewRange && { name: m.previewRange, color: '#868e96' }))))))))));
   }
 
-  async publish() {
+  publish() {
+    return this.busy(() => this.publishNow());
+  }
+
+  async publishNow() {
     let published;
     try {
       published = (await call(this.tenant, '/model', { method: 'PUT', body: this.body(),
@@ -302,16 +350,31 @@ class ModelEditor {
     this.showErrors();
     document.getElementById('version').textContent = `version ${this.version}`;
     this.outcome.replaceChildren(h('p', { class: 'ok' }, `Published version ${this.version}. Every contact is being rescored.`));
-    await this.followRescoring(this.version);
+    this.followRescoring(this.version);
   }
 
   async followRescoring(version) {
     const bar = h('progress', { max: 1, value: 0, 'aria-label': 'Rescoring' });
     const text = h('span', {});
     this.progress.replaceChildren(h('div', { class: 'progress' }, bar, text));
-    for (;;) {
-      const status = await get(this.tenant, '/model/rescoring');
-      if (status.version >= version) {
+    delete this.progress.dataset.done;
+    for (let failures = 0; ;) {
+      let status;
+      try {
+        status = await get(this.tenant, '/model/rescoring');
+        failures = 0;
+      } catch (e) {
+        // A node restarting or busy: say so and ask again, a little later each time.
+        failures += 1;
+        text.textContent = `Rescoring progress unavailable (${e.message}); retrying…`;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** failures, 10_000)));
+        continue;
+      }
+      if (status.version > version) {
+        text.textContent = `A newer version (${status.version}) was published meanwhile.`;
+        return;
+      }
+      if (status.version === version) {
         bar.max = Math.max(1, status.contacts);
         bar.value = status.rescored;
         text.textContent = status.done ? `Rescored ${status.contacts} contacts with version ${status.version}.`
@@ -333,10 +396,18 @@ function enclosing(path) {
   return shorter === path ? '' : shorter;
 }
 
-/** A predicate's value as typed: numbers and booleans as such, everything else text. */
-function typed(text) {
+/**
+ * A predicate's value as the operator needs it: text for contains/startsWith/endsWith, a
+ * number for gt/gte/lt/lte; for eq, neq and in, a number or boolean when it reads as one
+ * (without a leading zero: a zip code "01234" stays text), text otherwise, and text in quotes
+ * ("2024") stays text.
+ */
+function typed(text, op) {
   const t = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  if (['contains', 'startsWith', 'endsWith'].includes(op)) return text;
+  if (['gt', 'gte', 'lt', 'lte'].includes(op)) return t === '' || Number.isNaN(Number(t)) ? text : Number(t);
+  if (/^".*"$/.test(t)) return t.slice(1, -1);
+  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(t)) return Number(t);
   if (t === 'true' || t === 'false') return t === 'true';
   return text;
 }

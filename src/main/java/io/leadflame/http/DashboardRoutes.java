@@ -3,6 +3,8 @@ package io.leadflame.http;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
+import java.util.function.Supplier;
+
 /**
  * The dashboard: static pages packaged in the jar ({@code src/main/resources/web}), built
  * only on the public API. {@code /} picks a tenant, every {@code /t/...} path is the same page
@@ -16,7 +18,13 @@ public final class DashboardRoutes extends AllDirectives {
     public Route routes() {
         return concat(
                 pathSingleSlash(() -> get(() -> getFromResource(PAGE))),
-                pathPrefix("t", () -> get(() -> getFromResource(PAGE))),
-                pathPrefix("ui", () -> get(() -> getFromResourceDirectory("web"))));
+                segment("t", () -> get(() -> getFromResource(PAGE))),
+                segment("ui", () -> get(() -> getFromResourceDirectory("web"))));
+    }
+
+    /** {@code /name} or {@code /name/...}, but not {@code /names}: pathPrefix alone matches the start of a segment. */
+    private Route segment(String name, Supplier<Route> inner) {
+        return pathPrefix(name, () -> extractUnmatchedPath(rest ->
+                rest.isEmpty() || rest.startsWith("/") ? inner.get() : reject()));
     }
 }

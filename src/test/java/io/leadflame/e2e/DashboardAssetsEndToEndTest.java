@@ -34,6 +34,8 @@ class DashboardAssetsEndToEndTest extends OneNodeTest {
         assertTrue(node.get("/ui/style.css").header("Content-Type").startsWith("text/css"));
         assertTrue(node.get("/ui/flame.svg").header("Content-Type").startsWith("image/svg+xml"));
         assertError(node.get("/ui/missing.js"), 404, "not_found");
+        assertError(node.get("/tickets"), 404, "not_found");
+        assertError(node.get("/uiapp.js"), 404, "not_found");
         assertError(node.send("POST", "/t/acme", "application/json", "{}"), 405, "method_not_allowed");
     }
 }

@@ -34,7 +34,8 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
                      String serverHeap, int batchConnections, int singleConnections, boolean profile,
                      Path dir, Path basedir) {
 
-    static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost");
+    static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
+            "webhooks");
     static final List<String> ALL_JOURNALS = List.of("h2", "postgres");
 
     static BenchSettings fromSystemProperties() {

@@ -70,6 +70,9 @@ public final class Benchmarks {
             if (settings.runs("leads-cost")) {
                 LeadsPhase.ingestionCost(settings, results);
             }
+            if (settings.runs("webhooks")) {
+                WebhooksPhase.run(settings, results);
+            }
             if (settings.runs("rescoring") || settings.runs("memory") || settings.runs("leads")) {
                 ModelPhase.run(settings, results);
             }

@@ -89,7 +89,15 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     record CrossingsRecorded(List<Delivery> deliveries) implements Event {
     }
 
-    record DeliverySucceeded(String webhookId, String deliveryId, int attempts, Instant at) implements Event {
+    /** Deliveries their receivers accepted, recorded together (one journal row for all since the last). */
+    record DeliveriesSucceeded(List<Succeeded> deliveries, Instant at) implements Event {
+    }
+
+    record Succeeded(String webhookId, String deliveryId, int attempts) implements CborSerializable {
+    }
+
+    /** Record the deliveries accepted since the last time. */
+    private record RecordAccepted() implements Command {
     }
 
     /** Deliveries given up: still failing {@code give-up-after} after their crossing. */
@@ -115,6 +123,8 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private final Http http;
     /** How each webhook's attempts go; not persisted (a restart starts without backoff). */
     private final Map<String, Sending> senders = new HashMap<>();
+    /** Deliveries accepted by their receivers since the last {@link DeliveriesSucceeded} (see {@link RecordAccepted}). */
+    private final List<Succeeded> accepted = new ArrayList<>();
     /** The number of the next {@link Sending}. */
     private long nextSender;
 
@@ -179,6 +189,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 })
                 .onCommand(WebhookOutbox.RecordCrossings.class, this::onRecord)
                 .onCommand(Attempted.class, this::onAttempted)
+                .onCommand(RecordAccepted.class, this::onRecordAccepted)
                 .onCommand(RetryDue.class, (state, due) -> {
                     Sending s = senders.get(due.webhookId());
                     if (s != null) {
@@ -259,8 +270,15 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 timers.cancel(attempted.webhookId());
             }
             s.attempts.remove(delivery.id());
-            return Effect().persist((Event) new DeliverySucceeded(attempted.webhookId(), delivery.id(), attempts, now))
-                    .thenRun(this::dispatch);
+            // Recorded with the others accepted meanwhile, in one journal write: one write per
+            // delivery would bound deliveries by the journal's latency. Until then it is not sent again.
+            s.accepted.add(delivery.id());
+            accepted.add(new Succeeded(attempted.webhookId(), delivery.id(), attempts));
+            if (accepted.size() == 1) {
+                context.getSelf().tell(new RecordAccepted());
+            }
+            dispatch(state);
+            return Effect().none();
         }
         s.failures++;
         s.lastError = attempted.error() != null ? attempted.error() : "HTTP " + attempted.status();
@@ -272,7 +290,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         Instant giveUpBefore = now.minus(settings.giveUpAfter());
         List<Abandoned> expired = new ArrayList<>();
         for (Delivery d : state.pendingOf(attempted.webhookId()).values()) {
-            if (!d.recordedAt().isAfter(giveUpBefore) && !s.inFlight.contains(d.id())) {
+            if (!d.recordedAt().isAfter(giveUpBefore) && !s.inFlight.contains(d.id()) && !s.accepted.contains(d.id())) {
                 expired.add(new Abandoned(d.id(), s.attempts.getOrDefault(d.id(), 0)));
             }
         }
@@ -281,6 +299,23 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         }
         expired.forEach(a -> s.attempts.remove(a.deliveryId()));
         return Effect().persist((Event) new DeliveriesAbandoned(attempted.webhookId(), expired, now, s.lastError));
+    }
+
+    private Effect<Event, State> onRecordAccepted(State state, RecordAccepted record) {
+        if (accepted.isEmpty()) {
+            return Effect().none();
+        }
+        List<Succeeded> batch = List.copyOf(accepted);
+        accepted.clear();
+        return Effect().persist((Event) new DeliveriesSucceeded(batch, clock.instant())).thenRun(after -> {
+            for (Succeeded ok : batch) {
+                Sending s = senders.get(ok.webhookId());
+                if (s != null) {
+                    s.accepted.remove(ok.deliveryId());
+                }
+            }
+            dispatch(after);
+        });
     }
 
     /** Starts the attempts each webhook may make now. */
@@ -301,7 +336,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 if (s.inFlight.size() >= limit) {
                     break;
                 }
-                if (s.inFlight.add(delivery.id())) {
+                if (!s.accepted.contains(delivery.id()) && s.inFlight.add(delivery.id())) {
                     attempt(webhook, s.id, delivery);
                 }
             }
@@ -383,6 +418,8 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private static final class Sending {
         final long id;
         final Set<String> inFlight = new HashSet<>();
+        /** Accepted by the receiver, not yet recorded as delivered: never sent again meanwhile. */
+        final Set<String> accepted = new HashSet<>();
         /** Failed attempts per pending delivery. */
         final Map<String, Integer> attempts = new HashMap<>();
         int failures;
@@ -442,13 +479,15 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                         pending.computeIfAbsent(d.webhookId(), id -> new LinkedHashMap<>()).put(d.id(), d);
                     }
                 }
-            } else if (event instanceof DeliverySucceeded ok) {
-                Delivery d = remove(ok.webhookId(), ok.deliveryId());
-                Tally tally = tallies.get(ok.webhookId());
-                if (d != null && tally != null) {
-                    tally.delivered++;
-                    tally.lastDeliveredAt = ok.at();
-                    tally.add(new Outcome(d.id(), d.change().contactId(), "delivered", ok.attempts(), ok.at(), null));
+            } else if (event instanceof DeliveriesSucceeded ok) {
+                for (Succeeded one : ok.deliveries()) {
+                    Delivery d = remove(one.webhookId(), one.deliveryId());
+                    Tally tally = tallies.get(one.webhookId());
+                    if (d != null && tally != null) {
+                        tally.delivered++;
+                        tally.lastDeliveredAt = ok.at();
+                        tally.add(new Outcome(d.id(), d.change().contactId(), "delivered", one.attempts(), ok.at(), null));
+                    }
                 }
             } else if (event instanceof DeliveriesAbandoned gaveUp) {
                 Tally tally = tallies.get(gaveUp.webhookId());

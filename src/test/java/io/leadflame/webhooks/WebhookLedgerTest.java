@@ -9,6 +9,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +50,8 @@ class WebhookLedgerTest {
 
     @AfterAll
     static void stop() {
+        // As the node's shutdown does (WebhookOutbox.init): pools torn down under an attempt log an error.
+        Http.get(testKit.system()).shutdownAllConnectionPools().toCompletableFuture().join();
         testKit.shutdownTestKit();
     }
 
@@ -126,12 +129,14 @@ class WebhookLedgerTest {
         String tenant = "recovers";
         ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox(tenant, Duration.ofDays(1)));
         save(outbox, receiver.url("/x"));
-        // More delivered crossings than a snapshot interval (one event each).
-        int delivered = 520;
+        // More events than a snapshot interval: one crossing at a time, each recorded then
+        // delivered (two events; crossings and acceptances arriving together share one).
+        int delivered = 300;
         for (int i = 0; i < delivered; i++) {
             outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "c-" + i)));
+            int expected = i + 1;
+            eventually(WITHIN, () -> assertEquals(expected, status(outbox).delivered()));
         }
-        eventually(WITHIN, () -> assertEquals(delivered, status(outbox).delivered()));
         receiver.down();
         for (int i = 0; i < 3; i++) {
             outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "late-" + i)));
@@ -166,7 +171,7 @@ class WebhookLedgerTest {
                 new WebhookLedger.WebhookSaved(webhook),
                 new WebhookLedger.WebhookDeleted("crm"),
                 new WebhookLedger.CrossingsRecorded(List.of(delivery)),
-                new WebhookLedger.DeliverySucceeded("crm", delivery.id(), 2, AT),
+                new WebhookLedger.DeliveriesSucceeded(List.of(new WebhookLedger.Succeeded("crm", delivery.id(), 2)), AT),
                 new WebhookLedger.DeliveriesAbandoned("crm", List.of(new WebhookLedger.Abandoned(delivery.id(), 9)), AT,
                         "HTTP 500"),
                 new WebhookLedger.Snapshot(3, List.of(webhook), List.of(delivery),

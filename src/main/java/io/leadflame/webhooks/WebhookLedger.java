@@ -187,7 +187,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                     get.replyTo().tell(state.triggers());
                     return Effect().none();
                 })
-                .onCommand(WebhookOutbox.RecordCrossings.class, this::onRecord)
+                .onCommand(WebhookOutbox.Record.class, this::onRecord)
                 .onCommand(Attempted.class, this::onAttempted)
                 .onCommand(RecordAccepted.class, this::onRecordAccepted)
                 .onCommand(RetryDue.class, (state, due) -> {
@@ -228,7 +228,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
         });
     }
 
-    private Effect<Event, State> onRecord(State state, WebhookOutbox.RecordCrossings record) {
+    private Effect<Event, State> onRecord(State state, WebhookOutbox.Record record) {
         Instant now = clock.instant();
         List<Delivery> fresh = new ArrayList<>();
         Set<String> ids = new HashSet<>();

@@ -6,6 +6,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -18,30 +20,23 @@ import org.apache.pekko.http.javadsl.Http;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * A tenant's webhooks and the outbox of their deliveries: one sharded entity per tenant with
- * webhooks. Crossings arrive from the contacts of every node, one message each, sometimes in a
- * burst (a model change moves thousands of contacts at once); this entity gathers them into
- * batches for its child {@link WebhookLedger}, which persists each batch as one journal row and
- * delivers. Everything else goes to the ledger as it is.
+ * webhooks, the parent of the {@link WebhookLedger} that persists and delivers them. Crossings
+ * arrive in batches from each node's {@link CrossingForwarder}, which sends its next batch only
+ * once the ledger answers that this one is persisted (and sends it again otherwise). Every
+ * command goes to the ledger as it is; this entity restarts the ledger from the journal when it
+ * stops (a journal failure).
  */
 public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command> {
 
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "WebhookOutbox");
 
-    /** Crossings persisted per journal row at most. */
-    static final int BATCH = 1_000;
-    /**
-     * Crossings held while the ledger writes, at most: a bound on memory should the journal
-     * stall during a burst. Beyond it crossings are dropped with an error in the log.
-     */
-    static final int MAX_HELD = 1_000_000;
-    private static final Duration RECORD_TIMEOUT = Duration.ofSeconds(10);
+    /** Within the phase's default 5 s. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(4);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     public interface Command extends CborSerializable {
@@ -76,29 +71,22 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     public record Deleted(boolean existed, int droppedDeliveries) implements CborSerializable {
     }
 
-    /** A score change that crossed one of the tenant's triggers, from the contact (see {@link WebhookTriggers}). */
-    public record Crossing(ScoreChange change) implements Command {
+    /**
+     * Score changes that crossed one of the tenant's triggers, from a node's
+     * {@link CrossingForwarder}: answered once persisted (safe to send again: delivery ids).
+     */
+    public record Record(List<ScoreChange> changes, ActorRef<Done> replyTo) implements Command {
     }
 
     /** The tenant's triggers, read at a node's start. */
     public record GetTriggers(ActorRef<TenantTriggers> replyTo) implements Command {
     }
 
-    /** Sharding's hand-off message: stop once every crossing held is persisted. */
+    /**
+     * Sharding's hand-off message. Nothing is held here: a batch not yet answered is sent again
+     * by its forwarder, to wherever the outbox starts next.
+     */
     public record Stop() implements Command {
-    }
-
-    /** To the ledger: persist these crossings, then answer. */
-    record RecordCrossings(List<ScoreChange> changes, ActorRef<Done> replyTo) implements Command {
-    }
-
-    private record BatchRecorded() implements Command {
-    }
-
-    private record BatchFailed(List<ScoreChange> batch, String why) implements Command {
-    }
-
-    private record RetryBatch() implements Command {
     }
 
     private record LedgerStopped(ActorRef<Command> ledger) implements Command {
@@ -112,6 +100,14 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
                         ctx -> create(ctx.getEntityId(), replicator, settings, Clock.systemUTC()))
                 .withStopMessage(new Stop()));
+        ActorRef<CrossingForwarder.Command> forwarder = system.systemActorOf(CrossingForwarder.create(),
+                "webhook-crossings", Props.empty());
+        WebhookTriggers.get(system).forwardTo(forwarder);
+        // Before sharding stops: what this node's contacts crossed reaches the outboxes.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(),
+                "webhook-crossings", () -> AskPattern.<CrossingForwarder.Command, Done>ask(forwarder,
+                                CrossingForwarder.Drain::new, DRAIN_TIMEOUT, system.scheduler())
+                        .exceptionally(timedOut -> Done.getInstance()));
         // After the outboxes stopped: a pool with an attempt under way (a receiver that is down)
         // would otherwise be torn down by the actor system's end and log that as an error.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -127,10 +123,6 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
 
     private final Supplier<Behavior<Command>> newLedger;
     private ActorRef<Command> ledger;
-    private final ArrayDeque<ScoreChange> held = new ArrayDeque<>();
-    private boolean writing;
-    private boolean stopping;
-    private long dropped;
 
     private WebhookOutbox(ActorContext<Command> context, Supplier<Behavior<Command>> newLedger) {
         super(context);
@@ -150,25 +142,12 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Crossing.class, this::onCrossing)
-                .onMessage(BatchRecorded.class, done -> {
-                    writing = false;
-                    return writeNext();
-                })
-                .onMessage(BatchFailed.class, this::onBatchFailed)
-                .onMessage(RetryBatch.class, retry -> {
-                    writing = false;
-                    return writeNext();
-                })
                 .onMessage(LedgerStopped.class, this::onLedgerStopped)
                 .onMessage(RestartLedger.class, restart -> {
                     startLedger();
                     return this;
                 })
-                .onMessage(Stop.class, stop -> {
-                    stopping = true;
-                    return writeNext();
-                })
+                .onMessage(Stop.class, stop -> Behaviors.stopped())
                 .onAnyMessage(command -> {
                     ledger.tell(command);
                     return this;
@@ -176,51 +155,11 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
                 .build();
     }
 
-    private Behavior<Command> onCrossing(Crossing crossing) {
-        if (held.size() >= MAX_HELD) {
-            if (dropped++ % 10_000 == 0) {
-                getContext().getLog().error("{} crossings dropped: {} are waiting for the journal",
-                        dropped, held.size());
-            }
-            return this;
-        }
-        held.add(crossing.change());
-        return writeNext();
-    }
-
-    private Behavior<Command> writeNext() {
-        if (writing) {
-            return this;
-        }
-        if (held.isEmpty()) {
-            return stopping ? Behaviors.stopped() : this;
-        }
-        List<ScoreChange> batch = new ArrayList<>(Math.min(BATCH, held.size()));
-        while (batch.size() < BATCH && !held.isEmpty()) {
-            batch.add(held.poll());
-        }
-        writing = true;
-        getContext().ask(Done.class, ledger, RECORD_TIMEOUT, replyTo -> new RecordCrossings(batch, replyTo),
-                (done, failure) -> failure == null ? new BatchRecorded() : new BatchFailed(batch, failure.toString()));
-        return this;
-    }
-
     private Behavior<Command> onLedgerStopped(LedgerStopped stopped) {
         if (stopped.ledger().equals(ledger)) {
             getContext().getLog().warn("The webhook ledger stopped (a journal failure?); a new one in {}", RETRY_AFTER);
             getContext().scheduleOnce(RETRY_AFTER, getContext().getSelf(), new RestartLedger());
         }
-        return this;
-    }
-
-    /** The ledger stopped or was slow: write the batch again (its delivery ids make that safe). */
-    private Behavior<Command> onBatchFailed(BatchFailed failed) {
-        getContext().getLog().warn("Recording {} crossings failed, retrying in {}: {}",
-                failed.batch().size(), RETRY_AFTER, failed.why());
-        for (int i = failed.batch().size() - 1; i >= 0; i--) {
-            held.addFirst(failed.batch().get(i));
-        }
-        getContext().scheduleOnce(RETRY_AFTER, getContext().getSelf(), new RetryBatch());
         return this;
     }
 }

@@ -2,6 +2,7 @@ package io.leadflame.webhooks;
 
 import io.leadflame.TenantBootstrap;
 import io.leadflame.leads.ScoreChange;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * This node's copy of every tenant's webhook triggers, kept by {@link TriggersReplicator} and
  * read by the contacts: a score change that crosses one of its tenant's triggers goes to the
- * tenant's {@link WebhookOutbox} through sharding (which holds it while the outbox starts or
- * moves), every other change costs one map lookup.
+ * node's {@link CrossingForwarder}, on to the tenant's {@link WebhookOutbox}; every other change
+ * costs one map lookup.
  */
 public final class WebhookTriggers implements Extension {
 
@@ -41,6 +42,8 @@ public final class WebhookTriggers implements Extension {
     private final ActorSystem<?> system;
     private final ConcurrentHashMap<String, TenantTriggers> byTenant = new ConcurrentHashMap<>();
     private volatile boolean loaded;
+    /** Where crossings go; null on a node without webhooks (the call list switched off). */
+    private volatile ActorRef<CrossingForwarder.Command> forwarder;
     private final ConcurrentLinkedQueue<ScoreChange> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
 
@@ -67,9 +70,9 @@ public final class WebhookTriggers implements Extension {
             return;
         }
         TenantTriggers triggers = byTenant.get(change.tenant());
-        if (triggers != null && triggers.firedBy(change)) {
-            ClusterSharding.get(system).entityRefFor(WebhookOutbox.TYPE_KEY, change.tenant())
-                    .tell(new WebhookOutbox.Crossing(change));
+        ActorRef<CrossingForwarder.Command> to = forwarder;
+        if (triggers != null && triggers.firedBy(change) && to != null) {
+            to.tell(new CrossingForwarder.Forward(change));
         }
     }
 
@@ -78,6 +81,11 @@ public final class WebhookTriggers implements Extension {
         while ((change = waiting.poll()) != null) {
             offer(change);
         }
+    }
+
+    /** Called once by {@link WebhookOutbox#init}. */
+    void forwardTo(ActorRef<CrossingForwarder.Command> forwarder) {
+        this.forwarder = forwarder;
     }
 
     /** Whether any webhook of the tenant was ever known here (its outbox exists). */

@@ -3,6 +3,7 @@ package io.leadflame.webhooks;
 import io.leadflame.leads.ScoreChange;
 import io.leadflame.testing.InMemoryPersistence;
 import io.leadflame.testing.WebhookReceiver;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -70,6 +71,13 @@ class WebhookLedgerTest {
         return new ScoreChange(tenant, contactId, 9, 0, 4, "hot", ScoreChange.Reason.EVENT, AT, 0, null);
     }
 
+    /** As a node's CrossingForwarder does: the crossing, answered once persisted. */
+    private static void record(ActorRef<WebhookOutbox.Command> outbox, ScoreChange change) {
+        TestProbe<Done> persisted = testKit.createTestProbe();
+        outbox.tell(new WebhookOutbox.Record(List.of(change), persisted.ref()));
+        persisted.expectMessage(Done.getInstance());
+    }
+
     private static void save(ActorRef<WebhookOutbox.Command> outbox, String url) {
         TestProbe<WebhookOutbox.Saved> saved = testKit.createTestProbe();
         outbox.tell(new WebhookOutbox.Save("crm", url, "secret", Trigger.minFlames(4), saved.ref()));
@@ -88,7 +96,7 @@ class WebhookLedgerTest {
         ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox("gives-up", Duration.ZERO));
         save(outbox, receiver.url("/x"));
         for (int i = 1; i <= 3; i++) {
-            outbox.tell(new WebhookOutbox.Crossing(hot("gives-up", "c-" + i)));
+            record(outbox, hot("gives-up", "c-" + i));
         }
 
         // The receiver is tried once per backoff, yet the whole backlog past its age is given up.
@@ -111,7 +119,7 @@ class WebhookLedgerTest {
         receiver.down();
         ActorRef<WebhookOutbox.Command> outbox = testKit.spawn(outbox("replaced", Duration.ofDays(1)));
         save(outbox, receiver.url("/old"));
-        outbox.tell(new WebhookOutbox.Crossing(hot("replaced", "c-1")));
+        record(outbox, hot("replaced", "c-1"));
         eventually(WITHIN, () -> assertEquals(1, status(outbox).pending()));
         TestProbe<WebhookOutbox.Saved> saved = testKit.createTestProbe();
         outbox.tell(new WebhookOutbox.Save("crm", receiver.url("/new"), "secret", Trigger.minFlames(2), saved.ref()));
@@ -133,13 +141,13 @@ class WebhookLedgerTest {
         // delivered (two events; crossings and acceptances arriving together share one).
         int delivered = 300;
         for (int i = 0; i < delivered; i++) {
-            outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "c-" + i)));
+            record(outbox, hot(tenant, "c-" + i));
             int expected = i + 1;
             eventually(WITHIN, () -> assertEquals(expected, status(outbox).delivered()));
         }
         receiver.down();
         for (int i = 0; i < 3; i++) {
-            outbox.tell(new WebhookOutbox.Crossing(hot(tenant, "late-" + i)));
+            record(outbox, hot(tenant, "late-" + i));
         }
         eventually(WITHIN, () -> assertEquals(3, status(outbox).pending()));
         WebhookStatus before = status(outbox);
@@ -176,7 +184,7 @@ class WebhookLedgerTest {
                         "HTTP 500"),
                 new WebhookLedger.Snapshot(3, List.of(webhook), List.of(delivery),
                         List.of(new WebhookLedger.TallySnapshot("crm", 5, 1, AT, List.of(outcome)))),
-                new WebhookOutbox.Crossing(change),
+                new WebhookOutbox.Record(List.of(change), testKit.<Done>createTestProbe().ref()),
                 new WebhookOutbox.Saved(new WebhookStatus("crm", webhook.url(), Trigger.minFlames(4), AT, 1, 2, 3, 4,
                         AT, AT, "HTTP 503", AT, List.of(outcome)), true),
                 new WebhookOutbox.Found(null),

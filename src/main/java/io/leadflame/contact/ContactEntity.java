@@ -364,7 +364,7 @@ public final class ContactEntity
             }
             lead = current;
         }
-        lastScoredVersion = node.catalog().knows(tenant) ? model.version() : PROVISIONAL;
+        lastScoredVersion = known ? model.version() : PROVISIONAL;
         if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
             // Already armed for it, as after most events and model changes: re-arming would leave
             // a cancelled task in the scheduler's wheel until its deadline, per contact.

@@ -92,14 +92,6 @@ final class LeadsJson {
     }
 
     static ObjectNode change(ScoreChange change) {
-        ObjectNode o = F.objectNode();
-        o.put("contactId", change.contactId());
-        o.put("score", change.score());
-        o.put("previous", change.previous());
-        o.put("flames", change.flames());
-        o.put("range", change.range());
-        o.put("reason", change.reason().json());
-        o.put("at", change.at().toString());
-        return o;
+        return change.writeTo(F.objectNode());
     }
 }

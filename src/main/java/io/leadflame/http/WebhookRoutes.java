@@ -8,8 +8,8 @@ import io.leadflame.Settings;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Validated;
-import io.leadflame.webhooks.Trigger;
 import io.leadflame.webhooks.WebhookOutbox;
+import io.leadflame.webhooks.WebhookPayload;
 import io.leadflame.webhooks.WebhookRequest;
 import io.leadflame.webhooks.WebhookStatus;
 import io.leadflame.webhooks.WebhookTriggers;
@@ -114,7 +114,7 @@ final class WebhookRoutes extends AllDirectives {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("id", w.id());
         body.put("url", w.url());
-        body.set("trigger", json(w.trigger()));
+        body.set("trigger", WebhookPayload.trigger(w.trigger()));
         body.put("updatedAt", w.updatedAt().toString());
         ObjectNode deliveries = body.putObject("deliveries");
         deliveries.put("pending", w.pending());
@@ -136,12 +136,6 @@ final class WebhookRoutes extends AllDirectives {
             item.put("error", o.error());
         }
         return body;
-    }
-
-    private static ObjectNode json(Trigger trigger) {
-        ObjectNode t = JsonNodeFactory.instance.objectNode();
-        return trigger.enterRange() != null ? t.put("enterRange", trigger.enterRange())
-                : t.put("minFlames", trigger.minFlames());
     }
 
     private static String text(Instant at) {

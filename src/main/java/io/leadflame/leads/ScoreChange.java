@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.CborSerializable;
 
 import java.time.Instant;
@@ -52,6 +53,22 @@ public record ScoreChange(String tenant, String contactId, long score, long prev
         }
         return new ScoreChange(after.tenant(), after.contactId(), after.score(), previous, after.flames(),
                 after.range(), reason, at, previousFlames, previousRange);
+    }
+
+    /**
+     * Writes what every reader of a change gets — {@code contactId, score, previous, flames,
+     * range, reason, at} — into {@code out}: the data of a live-changes event, and part of a
+     * webhook's body.
+     */
+    public ObjectNode writeTo(ObjectNode out) {
+        out.put("contactId", contactId);
+        out.put("score", score);
+        out.put("previous", previous);
+        out.put("flames", flames);
+        out.put("range", range);
+        out.put("reason", reason.json());
+        out.put("at", at.toString());
+        return out;
     }
 
     /** Whether a listener watching {@code minFlames} and {@code range} (null: any) must hear of it: before or after is in view. */

@@ -28,33 +28,29 @@ public final class WebhookPayload {
     private WebhookPayload() {
     }
 
+    /** The change as live listeners get it, with the delivery, the trigger crossed and where the contact came from. */
     public static byte[] body(Delivery delivery) {
         ScoreChange c = delivery.change();
-        Trigger trigger = delivery.trigger();
         ObjectNode body = JSON.createObjectNode();
         body.put("deliveryId", delivery.id());
         body.put("webhookId", delivery.webhookId());
         body.put("tenant", c.tenant());
-        ObjectNode t = body.putObject("trigger");
-        if (trigger.enterRange() != null) {
-            t.put("enterRange", trigger.enterRange());
-        } else {
-            t.put("minFlames", trigger.minFlames());
-        }
-        body.put("contactId", c.contactId());
-        body.put("score", c.score());
-        body.put("previous", c.previous());
-        body.put("flames", c.flames());
+        body.set("trigger", trigger(delivery.trigger()));
+        c.writeTo(body);
         body.put("previousFlames", c.previousFlames());
-        body.put("range", c.range());
         body.put("previousRange", c.previousRange());
-        body.put("reason", c.reason().json());
-        body.put("at", c.at().toString());
         try {
             return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain values always writes", e);
         }
+    }
+
+    /** A trigger as the API reads and shows it: {@code {"enterRange": NAME}} or {@code {"minFlames": N}}. */
+    public static ObjectNode trigger(Trigger trigger) {
+        ObjectNode t = JSON.createObjectNode();
+        return trigger.enterRange() != null ? t.put("enterRange", trigger.enterRange())
+                : t.put("minFlames", trigger.minFlames());
     }
 
     /** The value of {@link #SIGNATURE_HEADER} for {@code body}. */

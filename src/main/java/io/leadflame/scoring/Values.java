@@ -36,12 +36,22 @@ public final class Values {
         if (isIntegral(a) && isIntegral(b)) {
             return Long.compare(a.longValue(), b.longValue());
         }
-        if (a instanceof BigDecimal || b instanceof BigDecimal || a instanceof BigInteger || b instanceof BigInteger) {
+        if ((a instanceof BigDecimal || b instanceof BigDecimal || a instanceof BigInteger || b instanceof BigInteger)
+                && isFinite(a) && isFinite(b)) {
             return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString()));
         }
         double x = a.doubleValue();
         double y = b.doubleValue();
         return x < y ? -1 : (x > y ? 1 : 0);
+    }
+
+    /**
+     * Whether a number has a decimal form. Input never holds an infinite or NaN value (it is
+     * refused when read), but journals written before that check may: such a value must still
+     * compare and print rather than make a contact's handler throw.
+     */
+    private static boolean isFinite(Number n) {
+        return !(n instanceof Double d && !Double.isFinite(d)) && !(n instanceof Float f && !Float.isFinite(f));
     }
 
     private static boolean isIntegral(Number n) {
@@ -82,7 +92,7 @@ public final class Values {
             }
             return out.append('"').toString();
         }
-        if (value instanceof Number n && !isIntegral(n)) {
+        if (value instanceof Number n && !isIntegral(n) && isFinite(n)) {
             BigDecimal d = new BigDecimal(n.toString()).stripTrailingZeros();
             return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
         }

@@ -165,6 +165,10 @@ public final class EventJson {
                 return Optional.of(what + "." + e.getKey() + " must be a string, number or boolean"
                         + (nullAllowed ? " (or null to remove it)" : ""));
             }
+            Optional<String> number = JsonValues.numberProblem(v);
+            if (number.isPresent()) {
+                return Optional.of(what + "." + e.getKey() + " " + number.get());
+            }
             if (v.isTextual() && v.textValue().length() > MAX_STRING) {
                 return Optional.of(what + "." + e.getKey() + " is longer than " + MAX_STRING + " characters");
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.leadflame.scoring.Values;
 
+import java.math.BigDecimal;
 import java.util.Optional;
 
 /** Converts between JSON scalars and the values of attributes, fields and predicates. */
@@ -27,6 +28,27 @@ public final class JsonValues {
                 return Optional.of(node.longValue());
             }
             return Optional.of(Values.normalize(node.decimalValue()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why a JSON number cannot be held as a value, or empty when it can (or is no number).
+     * Non-integral numbers are held as doubles: beyond about 1.8e308 one would become Infinity
+     * (which no JSON can write back, and no comparison can order sensibly), and a non-zero
+     * number below about 4.9e-324 would silently become 0.
+     */
+    public static Optional<String> numberProblem(JsonNode node) {
+        if (node == null || !node.isNumber() || (node.isIntegralNumber() && node.canConvertToLong())) {
+            return Optional.empty();
+        }
+        BigDecimal exact = node.decimalValue();
+        double held = exact.doubleValue();
+        if (Double.isInfinite(held) || Double.isNaN(held)) {
+            return Optional.of("is a number too large to hold: the magnitude must be below 1.7976931348623157e308");
+        }
+        if (held == 0 && exact.signum() != 0) {
+            return Optional.of("is a number too close to 0 to hold: a non-zero magnitude must be at least 4.9e-324");
         }
         return Optional.empty();
     }

@@ -551,6 +551,11 @@ public final class ModelJson {
                 problem(path, op.json() + " compares numbers: value must be a number");
                 return Optional.empty();
             }
+            Optional<String> number = JsonValues.numberProblem(value);
+            if (number.isPresent()) {
+                problem(path, number.get());
+                return Optional.empty();
+            }
             Optional<Object> scalar = JsonValues.scalar(value);
             if (scalar.isEmpty()) {
                 problem(path, "must be a string, number or boolean");
@@ -565,8 +570,11 @@ public final class ModelJson {
             }
             List<Object> out = new ArrayList<>();
             for (int i = 0; i < values.size(); i++) {
-                Optional<Object> scalar = JsonValues.scalar(values.get(i));
-                if (scalar.isEmpty()) {
+                Optional<String> number = JsonValues.numberProblem(values.get(i));
+                Optional<Object> scalar = number.isPresent() ? Optional.empty() : JsonValues.scalar(values.get(i));
+                if (number.isPresent()) {
+                    problem(path + "[" + i + "]", number.get());
+                } else if (scalar.isEmpty()) {
                     problem(path + "[" + i + "]", "must be a string, number or boolean");
                 } else {
                     out.add(scalar.get());

@@ -2,12 +2,14 @@ package io.leadflame.scoring;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -375,16 +377,48 @@ public final class ContactHistory {
 
     /** The retained activities of that name, oldest first. */
     public List<ActivityRecord> activities(String name) {
-        int end = activityEnd(name);
-        int start = end;
-        while (start > 0 && activityNames[start - 1].equals(name)) {
-            start--;
+        return new ActivityView(activityStart(name), activityEnd(name));
+    }
+
+    /**
+     * The activities of one name as a list over the columns, without copying them: scoring
+     * walks them once per rule that looks at them, and a copy per walk cost more than the walk
+     * (a contact with 20,000 activities and 1,000 rules, measured).
+     */
+    private final class ActivityView extends AbstractList<ActivityRecord> implements RandomAccess {
+        private final int start;
+        private final int end;
+
+        ActivityView(int start, int end) {
+            this.start = start;
+            this.end = end;
         }
-        List<ActivityRecord> list = new ArrayList<>(end - start);
-        for (int i = start; i < end; i++) {
-            list.add(new ActivityRecord(Instants.ofNanos(activityTimes[i]), activityAttributes[i]));
+
+        @Override
+        public ActivityRecord get(int index) {
+            Objects.checkIndex(index, end - start);
+            return new ActivityRecord(Instants.ofNanos(activityTimes[start + index]), activityAttributes[start + index]);
         }
-        return list;
+
+        @Override
+        public int size() {
+            return end - start;
+        }
+    }
+
+    /** The index of the first activity of {@code name} (where it would go when there is none). */
+    private int activityStart(String name) {
+        int lo = 0;
+        int hi = activityNames.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (activityNames[mid].compareTo(name) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** The index just past the activities of {@code name} (where one more of them goes). */

@@ -26,11 +26,29 @@ public final class Scorer {
     }
 
     public static Score score(ScoringModel model, ContactHistory history, Instant t) {
+        return stableScore(model, history, t).score();
+    }
+
+    /**
+     * A score and how long it stays exactly what it is, reasons included.
+     *
+     * @param score  the score at the instant asked for
+     * @param until  the first instant after it at which anything of the score may differ (the
+     *               earliest candidate instant of any rule); empty when nothing ever changes it.
+     *               {@code score(model, history, t')} equals {@code score} for every {@code t'}
+     *               from the instant asked for up to, not including, {@code until}.
+     */
+    public record Stable(Score score, Optional<Instant> until) {
+    }
+
+    /** {@link #score} with the instant up to which it holds, so that a caller may keep it until then. */
+    public static Stable stableScore(ScoringModel model, ContactHistory history, Instant t) {
         if (!model.enabled()) {
-            return Score.DISABLED;
+            return new Stable(Score.DISABLED, Optional.empty());
         }
         if (history.firstSeen().filter(first -> !first.isAfter(t)).isEmpty()) {
-            return notSeenYet(model, history);
+            // Nothing counts before the first event takes effect.
+            return new Stable(notSeenYet(model, history), history.firstSeen());
         }
         Outcome[] outcomes = evaluateAll(model, history, t);
         List<Contribution> breakdown = new ArrayList<>();
@@ -44,9 +62,11 @@ public final class Scorer {
         long fit = categoryTotal(model, outcomes, Category.FIT);
         long engagement = categoryTotal(model, outcomes, Category.ENGAGEMENT);
         long total = model.limits().total().clamp(fit + engagement);
-        return new Score(true, total, fit, engagement,
+        TreeMap<Instant, List<Integer>> candidates = candidates(model, history, t);
+        Score score = new Score(true, total, fit, engagement,
                 Score.percentOf(total, model.idealScore()), Score.flamesOf(total, model.idealScore()),
-                model.rangeOf(total), breakdown, nextChange(model, history, t, outcomes, total));
+                model.rangeOf(total), breakdown, nextChange(model, history, candidates, outcomes, total));
+        return new Stable(score, candidates.isEmpty() ? Optional.empty() : Optional.of(candidates.firstKey()));
     }
 
     /**
@@ -62,7 +82,7 @@ public final class Scorer {
             return notSeenYet(model, history).nextChangeAt();
         }
         Outcome[] outcomes = evaluateAll(model, history, t);
-        return nextChange(model, history, t, outcomes, total(model, outcomes));
+        return nextChange(model, history, candidates(model, history, t), outcomes, total(model, outcomes));
     }
 
     /**
@@ -186,16 +206,8 @@ public final class Scorer {
      * A rule's outcome changes only at its own candidates, so at each candidate only the rules
      * it belongs to are evaluated again.
      */
-    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history, Instant t,
-                                                Outcome[] atT, long total) {
-        TreeMap<Instant, List<Integer>> rulesAt = new TreeMap<>();
-        for (int i = 0; i < atT.length; i++) {
-            TreeSet<Instant> own = new TreeSet<>();
-            addCandidates(model.rules().get(i), history, t, own);
-            for (Instant c : own) {
-                rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2)).add(i);
-            }
-        }
+    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history,
+                                                TreeMap<Instant, List<Integer>> rulesAt, Outcome[] atT, long total) {
         Outcome[] outcomes = atT.clone();
         for (Map.Entry<Instant, List<Integer>> c : rulesAt.entrySet()) {
             for (int i : c.getValue()) {
@@ -206,6 +218,19 @@ public final class Scorer {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every rule's candidate instants after {@code t}: by instant, the indexes of the rules it belongs to. */
+    private static TreeMap<Instant, List<Integer>> candidates(ScoringModel model, ContactHistory history, Instant t) {
+        TreeMap<Instant, List<Integer>> rulesAt = new TreeMap<>();
+        for (int i = 0; i < model.rules().size(); i++) {
+            TreeSet<Instant> own = new TreeSet<>();
+            addCandidates(model.rules().get(i), history, t, own);
+            for (Instant c : own) {
+                rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2)).add(i);
+            }
+        }
+        return rulesAt;
     }
 
     /** The first candidate instant after {@code t} at which this rule gives nothing. */
@@ -233,7 +258,14 @@ public final class Scorer {
                 }
             }
         } else if (criterion instanceof Criterion.Activity activity) {
-            for (ActivityRecord a : history.activities(activity.activity())) {
+            Duration reach = rule.expiresAfter().map(IsoDuration::length).orElse(Duration.ZERO);
+            List<ActivityRecord> activities = history.activities(activity.activity());
+            // Sorted by occurrence: only the latest can still take effect or run out after t.
+            for (int i = activities.size() - 1; i >= 0; i--) {
+                ActivityRecord a = activities.get(i);
+                if (!a.occurredAt().plus(reach).isAfter(t)) {
+                    break;
+                }
                 if (activity.matches(a)) {
                     addAfter(a.occurredAt(), t, out);
                     rule.expiresAfter().ifPresent(e -> addAfter(a.occurredAt().plus(e.length()), t, out));
@@ -246,7 +278,12 @@ public final class Scorer {
         } else if (criterion instanceof Criterion.Inactivity inactivity) {
             Duration length = inactivity.forDuration().length();
             history.firstSeen().ifPresent(f -> addAfter(f.plus(length), t, out));
-            for (ActivityRecord a : history.activities(inactivity.activity())) {
+            List<ActivityRecord> activities = history.activities(inactivity.activity());
+            for (int i = activities.size() - 1; i >= 0; i--) {
+                ActivityRecord a = activities.get(i);
+                if (!a.occurredAt().plus(length).isAfter(t)) {
+                    break;
+                }
                 if (inactivity.matches(a)) {
                     addAfter(a.occurredAt(), t, out);
                     addAfter(a.occurredAt().plus(length), t, out);

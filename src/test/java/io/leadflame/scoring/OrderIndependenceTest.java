@@ -115,12 +115,52 @@ class OrderIndependenceTest {
                 + " cases had a next change");
     }
 
+    @Test
+    void aStableScoreIsTheScoreAtEveryInstantUpToItsEnd() {
+        int casesThatEnd = 0;
+        for (int seed = 0; seed < CASES; seed++) {
+            Random r = new Random(3_000_000 + seed);
+            ScoringModel model = randomModel(r);
+            List<ContactEvent> events = randomEvents(r, 5 + r.nextInt(36), NOW.minus(Duration.ofDays(59)), NOW);
+            ContactHistory h = recordedAsTheyHappened(events);
+            for (Instant t : List.of(NOW.minus(Duration.ofDays(30)), NOW, NOW.plus(Duration.ofDays(20)))) {
+                Scorer.Stable stable = Scorer.stableScore(model, h, t);
+                assertEquals(Scorer.score(model, h, t), stable.score(), "seed " + seed + " at " + t);
+                // Every instant at which the brute force says anything may change, before the end.
+                for (Instant c : bruteForceCandidates(model, events, t)) {
+                    if (stable.until().isPresent() && !c.isBefore(stable.until().get())) {
+                        break;
+                    }
+                    assertEquals(stable.score(), Scorer.score(model, h, c), "seed " + seed + " from " + t + " at " + c);
+                    assertEquals(stable.score(), Scorer.score(model, h, c.minusNanos(1)), "seed " + seed + " at " + c);
+                }
+                if (stable.until().isPresent()) {
+                    casesThatEnd++;
+                    assertTrue(stable.until().get().isAfter(t), "seed " + seed);
+                }
+            }
+        }
+        assertTrue(casesThatEnd > CASES / 3, "the property should be exercised: only " + casesThatEnd
+                + " cases had an end");
+    }
+
     /**
      * The next change found the slow way: a score can only change at an event's instant, or that
      * instant plus one of the model's durations; try every such instant after {@code t} in order.
      */
     private static Optional<Instant> bruteForceNextChange(ScoringModel model, List<ContactEvent> events,
                                                           ContactHistory h, Instant t) {
+        long total = Scorer.score(model, h, t).score();
+        for (Instant c : bruteForceCandidates(model, events, t)) {
+            if (Scorer.score(model, h, c).score() != total) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every instant after {@code t} at which a score can change: an event's, plus one of the model's durations. */
+    private static TreeSet<Instant> bruteForceCandidates(ScoringModel model, List<ContactEvent> events, Instant t) {
         List<Duration> durations = new java.util.ArrayList<>(List.of(Duration.ZERO));
         for (Rule rule : model.rules()) {
             rule.expiresAfter().ifPresent(e -> durations.add(e.length()));
@@ -137,13 +177,7 @@ class OrderIndependenceTest {
                 }
             }
         }
-        long total = Scorer.score(model, h, t).score();
-        for (Instant c : candidates) {
-            if (Scorer.score(model, h, c).score() != total) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
+        return candidates;
     }
 
     // ---------------------------------------------------------------------------------------

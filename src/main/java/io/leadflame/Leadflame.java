@@ -3,6 +3,7 @@ package io.leadflame;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
+import io.leadflame.http.ApiError;
 import io.leadflame.http.ApiRoutes;
 import io.leadflame.metrics.LiveContacts;
 import io.leadflame.model.ModelBootstrap;
@@ -16,6 +17,7 @@ import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Wires the scoring cluster on a node: the node's model catalog and replicator, the rescorer,
@@ -39,11 +42,15 @@ import java.util.concurrent.CompletableFuture;
  * @param routes the tenant API
  * @param loaded a readiness check: every stored model and webhook trigger is known on this node
  *               (which also proves that sharding answers)
+ * @param problems what is wrong on this node without making it unready: tenants whose stored
+ *                 model cannot be read
  */
-public record Leadflame(Route routes, Readiness.Check loaded) {
+public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiError.Detail>> problems) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadflame.class);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    private static final SupervisorStrategy RESTART =
+            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
     /** How stale leadflame_contacts_live may be: a fraction of a typical 15 s scrape interval. */
     private static final Duration COUNT_LIVE_CONTACTS_EVERY = Duration.ofSeconds(2);
 
@@ -51,10 +58,13 @@ public record Leadflame(Route routes, Readiness.Check loaded) {
         Settings settings = Settings.from(system.settings().config());
         Clock clock = Clock.systemUTC();
         ModelCatalog catalog = ModelCatalog.get(system);
+        // Supervised: one failure (an unexpected message, a bug) must not leave the node ready
+        // with models that no longer change. Restarted, the replicator subscribes again and
+        // Distributed Data hands it every tenant's current version.
         ActorRef<Rescorer.Command> rescorer = system.systemActorOf(
-                Rescorer.create(settings.rescoreParallelism(), clock), "rescorer", Props.empty());
+                supervised(Rescorer.create(settings.rescoreParallelism(), clock)), "rescorer", Props.empty());
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
-                ModelReplicator.create(catalog, rescorer), "model-replicator", Props.empty());
+                supervised(ModelReplicator.create(catalog, rescorer)), "model-replicator", Props.empty());
         List<TenantBootstrap.Loader> loaders = new ArrayList<>();
         loaders.add(ModelBootstrap.loader(system, rescorer, settings.askTimeout()));
         WebhookTriggers webhooks = WebhookTriggers.get(system);
@@ -75,7 +85,19 @@ public record Leadflame(Route routes, Readiness.Check loaded) {
                         : settings.callList() && !webhooks.isLoaded()
                         ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
                         : Readiness.Result.ok());
-        return new Leadflame(new ApiRoutes(system, settings, clock).routes(), loaded);
+        Supplier<List<ApiError.Detail>> problems = () -> {
+            List<ApiError.Detail> details = new ArrayList<>();
+            catalog.unreadable().forEach((tenant, failed) -> details.add(new ApiError.Detail(
+                    "tenants/" + tenant + "/model",
+                    "version " + failed.version() + " cannot be read (" + failed.reason() + "): the tenant's "
+                            + "contacts keep their scores until a valid model is published")));
+            return details;
+        };
+        return new Leadflame(new ApiRoutes(system, settings, clock).routes(), loaded, problems);
+    }
+
+    private static <T> Behavior<T> supervised(Behavior<T> behavior) {
+        return Behaviors.supervise(behavior).onFailure(Exception.class, RESTART);
     }
 
     /** Until it succeeds: a node that cannot read the models must stay not ready, not give up. */

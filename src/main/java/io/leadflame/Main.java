@@ -129,6 +129,7 @@ public final class Main {
         String httpInterface = config.getString("leadflame.http.interface");
         int httpPort = config.getInt("leadflame.http.port");
         Duration unbindDeadline = config.getDuration("leadflame.http.unbind-deadline");
+        refuseStreamsBeyondConnections(config);
         prepareDataDir(config);
 
         ActorSystem<Void> system;
@@ -159,7 +160,7 @@ public final class Main {
             // The management port's /ready answers the same (ManagementReadinessCheck).
             NodeReadiness.get(system).set(readiness);
             MetricsRoutes metrics = new MetricsRoutes(LeadflameMetrics.get(system));
-            Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness).routes()
+            Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness, leadflame.problems()).routes()
                     .orElse(metrics.routes()).orElse(leadflame.routes()).orElse(new DashboardRoutes().routes())));
 
             ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),
@@ -260,6 +261,22 @@ public final class Main {
             endpoints.add(Map.of("host", point.substring(0, colon), "port", port));
         }
         return endpoints;
+    }
+
+    /**
+     * Live streams hold their connection for as long as their clients like: they may take at
+     * most half of the port's connections, or health checks and requests could find none.
+     */
+    private static void refuseStreamsBeyondConnections(Config config) {
+        int connections = config.getInt("leadflame.http.max-connections");
+        int streams = config.getInt("leadflame.http.sse.max-streams");
+        int perTenant = config.getInt("leadflame.http.sse.max-streams-per-tenant");
+        if (streams < 1 || perTenant < 1 || streams > connections / 2) {
+            throw new StartupRefused("SSE_MAX_STREAMS (leadflame.http.sse.max-streams) is " + streams
+                    + " and SSE_MAX_STREAMS_PER_TENANT " + perTenant + ": both must be at least 1, and the first "
+                    + "at most half of HTTP_MAX_CONNECTIONS (" + connections + "), so that live streams never take "
+                    + "the connections health checks and requests need.");
+        }
     }
 
     private static void refuseUnsafeTopology(Config config) {

@@ -17,6 +17,10 @@ import java.time.Duration;
  * @param maxEventsPerRequest events in one POST before it is refused with 413
  * @param maxRequestBytes     bytes in one request body before it is refused with 413
  * @param callList            whether contacts keep the call-list index and publish their changes
+ * @param maxStreams          live score-change streams open at once on this node
+ * @param maxStreamsPerTenant live score-change streams open at once per tenant on this node
+ * @param streamHeartbeat     how often an idle live stream sends a heartbeat (which is also how a
+ *                            client that went away is noticed: its place is free after two)
  */
 public record Settings(
         Duration askTimeout,
@@ -25,7 +29,10 @@ public record Settings(
         int rescoreParallelism,
         int maxEventsPerRequest,
         long maxRequestBytes,
-        boolean callList) {
+        boolean callList,
+        int maxStreams,
+        int maxStreamsPerTenant,
+        Duration streamHeartbeat) {
 
     public static Settings from(Config root) {
         Config c = root.getConfig("leadflame");
@@ -39,6 +46,9 @@ public record Settings(
                 c.getInt("rescoring.parallelism"),
                 c.getInt("http.max-events-per-request"),
                 c.getBytes("http.max-request-size"),
-                c.getBoolean("leads.index"));
+                c.getBoolean("leads.index"),
+                c.getInt("http.sse.max-streams"),
+                c.getInt("http.sse.max-streams-per-tenant"),
+                c.getDuration("http.sse.heartbeat"));
     }
 }

@@ -105,6 +105,16 @@ class MainStartupTest {
     }
 
     @Test
+    void refusesLiveStreamsThatCouldTakeMoreThanHalfTheConnections() {
+        Config greedy = ConfigFactory.parseMap(Map.of(
+                "leadflame.http.max-connections", 100,
+                "leadflame.http.sse.max-streams", 51)).withFallback(overrides(dataDir));
+
+        Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(greedy));
+        assertTrue(refused.getMessage().contains("SSE_MAX_STREAMS"), refused.getMessage());
+    }
+
+    @Test
     void refusesThePostgresJournalWithoutAUrl() {
         Config postgres = ConfigFactory.parseMap(Map.of(
                 "leadflame.journal", "postgres",

@@ -77,6 +77,8 @@ public final class ContactEntity
      * under that model: nothing when no event came meanwhile.
      */
     private static final long PROVISIONAL = -2;
+    /** A score that took this long to compute is kept while it holds ({@link #scoreAt}). */
+    private static final long KEEP_SCORES_COSTING_NANOS = 5_000_000;
 
     /** The sharding entity id of a contact: tenant and contact id, which can contain neither '/'. */
     public static String entityId(String tenant, String contactId) {
@@ -206,6 +208,8 @@ public final class ContactEntity
      * {@link #PROVISIONAL} when that was against a stand-in for a model the node was still reading.
      */
     private long lastScoredVersion = -1;
+    /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
+    private KeptScore kept;
 
     private ContactEntity(ActorContext<Command> context, String entityId, Node node,
                           ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -281,9 +285,12 @@ public final class ContactEntity
         return Effect().persist((Event) new EventsRecorded(fresh))
                 .thenRun(after -> {
                     node.metrics().journalWrite(System.nanoTime() - writeStarted);
+                    // Durable now: the answer need not wait for the scoring (seconds for a
+                    // contact with thousands of activities under a thousand rules).
+                    cmd.replyTo().tell(reply);
                     rescore(after, ScoreChange.Reason.EVENT);
                 })
-                .thenReply(cmd.replyTo(), after -> reply);
+                .thenNoReply();
     }
 
     private ReplyEffect<Event, ContactHistory> onGet(ContactHistory state, GetContact get) {
@@ -297,7 +304,7 @@ public final class ContactEntity
         VersionedModel model = node.catalog().modelOf(tenant);
         String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
         return Effect().reply(get.replyTo(), new ContactView(tenant, contactId, model.version(),
-                Scorer.score(model.model(), state, t), state.tagsAt(t), state.fieldsAt(t),
+                scoreAt(model, state, t), state.tagsAt(t), state.fieldsAt(t),
                 state.firstSeen().orElseThrow(), state.lastEventAt().orElseThrow()));
     }
 
@@ -344,7 +351,7 @@ public final class ContactEntity
         if (node.leads() == null) {
             nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
         } else {
-            Score score = Scorer.score(model.model(), state, now);
+            Score score = scoreAt(model, state, now);
             nextChangeAt = score.nextChangeAt();
             Lead scored = Lead.of(tenant, entityId, score, state);
             Lead current = scored.sameAs(lead) ? lead : scored;
@@ -378,6 +385,31 @@ public final class ContactEntity
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
             nextChangeNanos = Instants.nanos(next);
         });
+    }
+
+    /**
+     * The score at {@code t}: the one kept from an earlier computation while it still holds
+     * (same model, same history, before the first instant anything of it may change), or
+     * computed. Only a score that was slow to compute is kept: a contact with thousands of
+     * activities under a thousand rules takes most of a second, and would take it again for
+     * every GET; a light contact keeps no copy (a million of them are live).
+     */
+    private Score scoreAt(VersionedModel model, ContactHistory state, Instant t) {
+        long at = Instants.nanos(t);
+        KeptScore k = kept;
+        if (k != null && k.model() == model && k.history() == state && at >= k.fromNanos() && at < k.untilNanos()) {
+            return k.score();
+        }
+        long started = System.nanoTime();
+        Scorer.Stable stable = Scorer.stableScore(model.model(), state, t);
+        kept = System.nanoTime() - started < KEEP_SCORES_COSTING_NANOS ? null : new KeptScore(model, state, at,
+                stable.until().map(Instants::nanos).orElse(Long.MAX_VALUE), stable.score());
+        return stable.score();
+    }
+
+    /** A score kept by {@link #scoreAt}: valid for {@code model} and {@code history} on [from, until). */
+    private record KeptScore(VersionedModel model, ContactHistory history, long fromNanos, long untilNanos,
+                             Score score) {
     }
 
     /**
@@ -416,7 +448,10 @@ public final class ContactEntity
             for (ContactEvent e : events) {
                 h = h.record(e, now, node.limits());
             }
-            if (h.exceeds(node.limits())) {
+            // Forgetting is done only under the tenant's real model: under a stand-in (the node
+            // still reading its models at start, or a stored model it cannot read) it would drop
+            // what the real rules still count. The next event after the model is known trims.
+            if (h.exceeds(node.limits()) && node.catalog().knows(tenant)) {
                 h = h.forgetBeyond(node.catalog().modelOf(tenant).model(), now, node.limits());
             }
             return h;

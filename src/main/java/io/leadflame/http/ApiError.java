@@ -108,7 +108,7 @@ public record ApiError(String code, String message, List<Detail> details) {
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
             case 409, 412 -> CONFLICT;
-            case 413 -> TOO_LARGE;
+            case 413, 414, 431 -> TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 429, 503 -> OVERLOADED;
             default -> status.intValue() >= 500 ? INTERNAL : INVALID;

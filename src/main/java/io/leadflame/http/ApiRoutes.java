@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.Settings;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.metrics.LeadflameMetrics;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
 import io.leadflame.scoring.json.EventJson;
 import io.leadflame.scoring.json.ModelJson;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -24,6 +29,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.Materializer;
 
 import java.io.IOException;
@@ -65,6 +71,8 @@ public final class ApiRoutes extends AllDirectives {
     private final LeadflameMetrics metrics;
     private final LeadsRoutes leads;
     private final WebhookRoutes webhooks;
+    private final ModelCatalog catalog;
+    private final StoredEntities stored;
 
     public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
         this.sharding = ClusterSharding.get(system);
@@ -75,6 +83,8 @@ public final class ApiRoutes extends AllDirectives {
         this.metrics = LeadflameMetrics.get(system);
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
+        this.catalog = ModelCatalog.get(system);
+        this.stored = new StoredEntities(system);
     }
 
     public Route routes() {
@@ -224,19 +234,50 @@ public final class ApiRoutes extends AllDirectives {
                         : complete(ApiError.notFound("no event was ever recorded for contact " + contactId)));
     }
 
+    /** The contact's answer; {@link ContactEntity.UnknownContact} without starting it if it never had an event. */
     private CompletionStage<ContactEntity.ContactReply> askContact(String tenant, String contactId,
                                                                    Optional<Instant> at) {
-        return sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
-                .ask(replyTo -> new ContactEntity.GetContact(at, replyTo), settings.askTimeout());
+        String entityId = ContactEntity.entityId(tenant, contactId);
+        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
+                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                        .ask(replyTo -> new ContactEntity.GetContact(at, replyTo), settings.askTimeout())
+                : CompletableFuture.completedFuture(new ContactEntity.UnknownContact()), executor);
     }
 
     // ---- scoring model
 
+    /**
+     * Asks the tenant's model entity, or answers {@code never} without starting it when the
+     * tenant never stored a model: this node knows none for it, and neither does the journal.
+     */
+    private <T> CompletionStage<T> askModel(String tenant, Function<ActorRef<T>, ScoringModelEntity.Command> ask,
+                                            T never) {
+        CompletionStage<Boolean> stored = catalog.modelOf(tenant).version() > 0 || catalog.unreadable().containsKey(tenant)
+                ? CompletableFuture.completedFuture(true)
+                : this.stored.exist(PersistenceId.of(ScoringModelEntity.TYPE_KEY.name(), tenant));
+        return stored.thenComposeAsync(exists -> exists
+                ? sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant).ask(ask::apply, settings.askTimeout())
+                : CompletableFuture.completedFuture(never), executor);
+    }
+
     private Route getModel(String tenant) {
-        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
-                        .ask(ScoringModelEntity.Get::new, settings.askTimeout()),
-                published -> respondWithHeader(etag(published.version()),
-                        () -> complete(JsonResponses.ok(ScoreJson.model(published)))));
+        return onSuccess(askModel(tenant, ScoringModelEntity.Get::new, PublishedModel.initial(tenant)), this::model);
+    }
+
+    /**
+     * A model version as the API shows it, or 500 for a stored version that this release cannot
+     * read (its tenant's next valid PUT replaces it; /health/ready lists it meanwhile).
+     */
+    private Route model(PublishedModel published) {
+        ObjectNode json;
+        try {
+            json = ScoreJson.model(published);
+        } catch (RuntimeException unreadable) {
+            return complete(ApiError.of(ApiError.INTERNAL, "Version " + published.version() + " of this tenant's "
+                            + "model is stored but cannot be read by this release; publish a valid model to replace it.")
+                    .toResponse(StatusCodes.INTERNAL_SERVER_ERROR));
+        }
+        return respondWithHeader(etag(published.version()), () -> complete(JsonResponses.ok(json)));
     }
 
     private Route putModel(String tenant) {
@@ -257,8 +298,7 @@ public final class ApiRoutes extends AllDirectives {
                                         settings.askTimeout()),
                         result -> {
                             if (result instanceof ScoringModelEntity.Published p) {
-                                return respondWithHeader(etag(p.model().version()),
-                                        () -> complete(JsonResponses.ok(ScoreJson.model(p.model()))));
+                                return model(p.model());
                             }
                             long current = ((ScoringModelEntity.VersionMismatch) result).currentVersion();
                             return complete(ApiError.conflict(StatusCodes.PRECONDITION_FAILED,
@@ -296,6 +336,9 @@ public final class ApiRoutes extends AllDirectives {
                 return complete(ApiError.unsupportedMediaType("send " + what + " as application/json"));
             }
             return onSuccess(strictBody(entity, maxBytes), body -> {
+                if (!EventBatch.isUtf8(body, 0, body.length)) {
+                    return complete(ApiError.invalid("the body is not valid UTF-8"));
+                }
                 JsonNode json;
                 try {
                     json = EventBatch.JSON.readTree(body);
@@ -308,8 +351,7 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route rescoring(String tenant) {
-        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
-                        .ask(ScoringModelEntity.GetRescoring::new, settings.askTimeout()),
+        return onSuccess(askModel(tenant, ScoringModelEntity.GetRescoring::new, RescoringStatus.NONE),
                 status -> complete(JsonResponses.ok(ScoreJson.rescoring(status))));
     }
 

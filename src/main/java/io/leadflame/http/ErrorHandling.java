@@ -8,6 +8,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.slf4j.Logger;
@@ -40,12 +41,20 @@ public final class ErrorHandling {
             .matchAny(e -> complete(responseFor(unwrap(e))))
             .build();
 
+    /**
+     * What a 503 after a wait means for a write: the part already persisted stays (its contacts
+     * answered in time, or answered late), so the client must resend, and a resend is safe
+     * because events with ids are counted once (DECISIONS.md "A 503 may be partly applied").
+     */
+    private static final String PARTLY = "Part of a request that changes data may have been applied: "
+            + "resending it is safe for events that carry an eventId, which are counted once.";
+
     private ErrorHandling() {
     }
 
     /** Wraps the complete API route; unmatched paths become 404 {@code not_found}. */
     public static Route seal(Route route) {
-        return withRequestTimeoutResponse(request -> ApiError.overloaded("The request took too long; retry later."),
+        return withRequestTimeoutResponse(request -> ApiError.overloaded("The request took too long; retry later. " + PARTLY),
                 () -> route.seal(REJECTIONS, EXCEPTIONS));
     }
 
@@ -61,7 +70,7 @@ public final class ErrorHandling {
     private static HttpResponse responseFor(Throwable e) {
         if (e instanceof TimeoutException) {
             // Ask timeouts (AskTimeoutException is one) mean an actor or the journal is behind.
-            return ApiError.overloaded("The service is busy; retry later.");
+            return ApiError.overloaded("The service is busy; retry later. " + PARTLY);
         }
         if (e instanceof IllegalRequestException bad) {
             StatusCode status = StatusCodes.get(bad.status().intValue());
@@ -71,6 +80,11 @@ public final class ErrorHandling {
             return ApiError.of(ApiError.TOO_LARGE,
                             "The request body is larger than " + tooLarge.limit() + " bytes.")
                     .toResponse(StatusCodes.PAYLOAD_TOO_LARGE);
+        }
+        if (e instanceof EntityStreamException broken) {
+            // The body's framing is broken (a chunk size that is no hex number, a truncated
+            // chunk): the client's fault, nothing was read into the service.
+            return ApiError.invalid("The request body is malformed: " + broken.info().summary());
         }
         log.error("Request failed with an unexpected error", e);
         return ApiError.of(ApiError.INTERNAL, "The request could not be processed.")

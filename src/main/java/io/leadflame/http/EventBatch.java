@@ -1,6 +1,5 @@
 package io.leadflame.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +8,12 @@ import io.leadflame.scoring.json.EventJson;
 import io.leadflame.scoring.json.IncomingEvent;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A {@code POST /events} body read into events: one JSON object, a JSON array, or NDJSON (one
@@ -51,6 +49,9 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
     }
 
     static EventBatch fromJson(byte[] body, Instant receivedAt, int maxEvents) throws Unreadable {
+        if (!isUtf8(body, 0, body.length)) {
+            throw new Unreadable("the body is not valid UTF-8", false);
+        }
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -60,11 +61,11 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
         if (root == null || root.isMissingNode()) {
             throw new Unreadable("the body is empty: send an event, an array of events, or NDJSON", false);
         }
-        List<Optional<JsonNode>> items = new ArrayList<>();
+        List<Item> items = new ArrayList<>();
         if (root.isArray()) {
-            root.forEach(node -> items.add(Optional.of(node)));
+            root.forEach(node -> items.add(new Item(node, null)));
         } else if (root.isObject()) {
-            items.add(Optional.of(root));
+            items.add(new Item(root, null));
         } else {
             throw new Unreadable("the body must be an event (a JSON object) or an array of events", false);
         }
@@ -72,25 +73,105 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
     }
 
     static EventBatch fromNdjson(byte[] body, Instant receivedAt, int maxEvents) throws Unreadable {
-        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n", -1);
-        List<Optional<JsonNode>> items = new ArrayList<>();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
+        List<Item> items = new ArrayList<>();
+        int start = 0;
+        while (start <= body.length) {
+            int end = start;
+            while (end < body.length && body[end] != '\n') {
+                end++;
             }
-            if (items.size() >= maxEvents) {
-                throw tooMany(maxEvents);
+            if (!isBlank(body, start, end)) {
+                if (items.size() >= maxEvents) {
+                    throw tooMany(maxEvents);
+                }
+                items.add(line(body, start, end));
             }
-            try {
-                items.add(Optional.of(JSON.readTree(line)));
-            } catch (JsonProcessingException e) {
-                items.add(Optional.empty());
-            }
+            start = end + 1;
         }
         return read(items, receivedAt, maxEvents);
     }
 
-    private static EventBatch read(List<Optional<JsonNode>> items, Instant receivedAt, int maxEvents)
+    /** One NDJSON line read: the event's JSON, or why it is rejected at its index. */
+    private static Item line(byte[] body, int start, int end) {
+        // Checked here: a byte that is not UTF-8 would otherwise pass into a stored string
+        // (Jackson does not check every sequence inside a string).
+        if (!isUtf8(body, start, end)) {
+            return new Item(null, "not valid UTF-8");
+        }
+        try {
+            return new Item(JSON.readTree(body, start, end - start), null);
+        } catch (IOException e) {
+            return new Item(null, "not valid JSON");
+        }
+    }
+
+    private static boolean isBlank(byte[] body, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte b = body[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code body[start, end)} is well-formed UTF-8 (Unicode's table 3-7: no stray,
+     * truncated or overlong sequence, no surrogate), checked in place without decoding.
+     */
+    static boolean isUtf8(byte[] body, int start, int end) {
+        int i = start;
+        while (i < end) {
+            int b = body[i] & 0xFF;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int length;
+            int min = 0x80;
+            int max = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF) {
+                length = 2;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                length = 3;
+                if (b == 0xE0) {
+                    min = 0xA0;
+                } else if (b == 0xED) {
+                    max = 0x9F;
+                }
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                length = 4;
+                if (b == 0xF0) {
+                    min = 0x90;
+                } else if (b == 0xF4) {
+                    max = 0x8F;
+                }
+            } else {
+                return false;
+            }
+            if (i + length > end) {
+                return false;
+            }
+            int second = body[i + 1] & 0xFF;
+            if (second < min || second > max) {
+                return false;
+            }
+            for (int k = 2; k < length; k++) {
+                int next = body[i + k] & 0xFF;
+                if (next < 0x80 || next > 0xBF) {
+                    return false;
+                }
+            }
+            i += length;
+        }
+        return true;
+    }
+
+    /** One event of the request as read: its JSON, or the reason it is rejected. */
+    private record Item(JsonNode json, String error) {
+    }
+
+    private static EventBatch read(List<Item> items, Instant receivedAt, int maxEvents)
             throws Unreadable {
         if (items.size() > maxEvents) {
             throw tooMany(maxEvents);
@@ -98,11 +179,12 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
         Map<String, List<ContactEvent>> byContact = new LinkedHashMap<>();
         List<Rejected> rejected = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            if (items.get(i).isEmpty()) {
-                rejected.add(new Rejected(i, "not valid JSON"));
+            Item item = items.get(i);
+            if (item.error() != null) {
+                rejected.add(new Rejected(i, item.error()));
                 continue;
             }
-            EventJson.Result result = EventJson.read(items.get(i).get(), receivedAt);
+            EventJson.Result result = EventJson.read(item.json(), receivedAt);
             if (result.error().isPresent()) {
                 rejected.add(new Rejected(i, result.error().get()));
             } else {
@@ -117,10 +199,26 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
         return new Unreadable("more than " + maxEvents + " events in one request: split the batch", true);
     }
 
-    /** Jackson's message without the source excerpt it appends. */
+    /**
+     * Jackson's message in the client's terms: without the source excerpt it appends, and
+     * without the Java names of its settings ({@code DeserializationFeature...},
+     * {@code StreamReadConstraints...}) that mean nothing to an API user.
+     */
     static String conciseMessage(IOException e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int cut = m.indexOf("\n at [Source");
-        return (cut > 0 ? m.substring(0, cut) : m).replace('\n', ' ');
+        m = (cut > 0 ? m.substring(0, cut) : m).replace('\n', ' ');
+        if (m.startsWith("Trailing token")) {
+            return "unexpected content after the JSON value";
+        }
+        m = JAVA_NAMES.matcher(m).replaceAll("").strip();
+        if (m.contains("`") || m.contains("com.fasterxml")) {
+            return "malformed JSON";
+        }
+        return m;
     }
+
+    /** Jackson's asides naming its own classes: ", from `X`", " (bound as `X`)", "as per `X`". */
+    private static final Pattern JAVA_NAMES = Pattern.compile(
+            ",? from `[^`]*`|\\s*\\(bound as `[^`]*`\\)|:? not allowed as per `[^`]*`|\\s*\\(`[^`]*`\\)");
 }

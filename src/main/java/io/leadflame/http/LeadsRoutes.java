@@ -11,6 +11,7 @@ import io.leadflame.leads.LeadsReader;
 import io.leadflame.leads.Preview;
 import io.leadflame.leads.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
+import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ScoreRange;
@@ -67,11 +68,6 @@ final class LeadsRoutes extends AllDirectives {
     static final int BUCKETS = 10;
     /** Score changes a live listener may be behind by before it is disconnected. */
     static final int CHANGES_BUFFER = 1000;
-    /**
-     * A heartbeat this often (Pekko's: an event with empty data, which an EventSource ignores)
-     * keeps proxies from closing a quiet stream.
-     */
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_MOVERS = 20;
     static final int MAX_MOVERS = 1000;
     /** Scoring every contact of a node under a candidate takes seconds at a million contacts. */
@@ -86,9 +82,14 @@ final class LeadsRoutes extends AllDirectives {
     private final ScoreChanges changes;
     /** Ends every live stream when the node shuts down, as a normal end rather than an aborted connection. */
     private final SharedKillSwitch liveStreams = KillSwitches.shared("score-changes");
+    /** Bounds the live streams, so that they never take every connection of the port. */
+    private final StreamBudget streams;
+    private final LeadflameMetrics metrics;
 
     LeadsRoutes(ActorSystem<?> system, Settings settings) {
         this.system = system;
+        this.streams = new StreamBudget(settings.maxStreams(), settings.maxStreamsPerTenant());
+        this.metrics = LeadflameMetrics.get(system);
         this.settings = settings;
         this.catalog = ModelCatalog.get(system);
         this.executor = system.executionContext();
@@ -246,6 +247,12 @@ final class LeadsRoutes extends AllDirectives {
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
+            Optional<HttpResponse> refused = streams.acquire(tenant);
+            if (refused.isPresent()) {
+                metrics.liveStreamRefused();
+                return complete(refused.get());
+            }
+            metrics.liveStreams(1);
             String rangeName = range.map(ScoreRange::name).orElse(null);
             Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> listener = Source.<Object>actorRef(
                             message -> Optional.empty(), message -> Optional.empty(), CHANGES_BUFFER,
@@ -256,8 +263,17 @@ final class LeadsRoutes extends AllDirectives {
                     .map(message -> (ScoreChange) message)
                     .filter(change -> change.concerns(minFlames, rangeName))
                     .map(change -> ServerSentEvent.create(LeadsJson.change(change).toString()))
-                    .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)
-                    .via(liveStreams.flow());
+                    // A heartbeat (Pekko's: an event with empty data, which an EventSource
+                    // ignores) keeps proxies from closing a quiet stream.
+                    .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
+                    .via(liveStreams.flow())
+                    .watchTermination((notUsed, ended) -> {
+                        ended.whenComplete((done, failure) -> {
+                            streams.release(tenant);
+                            metrics.liveStreams(-1);
+                        });
+                        return notUsed;
+                    });
             return completeOK(events, EventStreamMarshalling.toEventStream());
         });
     }

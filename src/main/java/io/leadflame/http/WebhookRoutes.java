@@ -113,7 +113,7 @@ final class WebhookRoutes extends AllDirectives {
     static ObjectNode json(WebhookStatus w) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("id", w.id());
-        body.put("url", w.url());
+        body.put("url", WebhookRequest.redacted(w.url()));
         body.set("trigger", WebhookPayload.trigger(w.trigger()));
         body.put("updatedAt", w.updatedAt().toString());
         ObjectNode deliveries = body.putObject("deliveries");

@@ -83,7 +83,15 @@ public final class LeadflameMetrics implements Extension {
             .description("Contact writes the journal failed or rejected")
             .register(registry);
 
+    private final AtomicLong liveStreams = new AtomicLong();
+    private final Counter liveStreamsRefused = Counter.builder("leadflame.score.changes.streams.refused")
+            .description("GET /score-changes streams refused because the node's or tenant's budget was full")
+            .register(registry);
+
     private LeadflameMetrics(ActorSystem<?> system) {
+        Gauge.builder("leadflame.score.changes.streams", liveStreams, AtomicLong::get)
+                .description("GET /score-changes streams open on this node")
+                .register(registry);
         Gauge.builder("leadflame.contacts.live", contactsLive, AtomicLong::get)
                 .description("Contact entities live on this node (refreshed every few seconds)")
                 .register(registry);
@@ -179,6 +187,15 @@ public final class LeadflameMetrics implements Extension {
     // ---- exposition
 
     /** Every meter of this node in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
+    /** A live score-change stream opened (+1) or ended (-1). */
+    public void liveStreams(int delta) {
+        liveStreams.addAndGet(delta);
+    }
+
+    public void liveStreamRefused() {
+        liveStreamsRefused.increment();
+    }
+
     public String scrape() {
         return registry.scrape(CONTENT_TYPE);
     }

@@ -5,7 +5,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ModelCatalog implements Extension {
 
+    private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
+
     private final ConcurrentHashMap<String, VersionedModel> models = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Unreadable> unreadable = new ConcurrentHashMap<>();
     private volatile boolean loaded;
 
     public static final ExtensionId<ModelCatalog> ID = new ExtensionId<>() {
@@ -42,23 +50,66 @@ public final class ModelCatalog implements Extension {
      * @return the newly current model, or empty when this version was already known or is older
      */
     public Optional<VersionedModel> offer(PublishedModel published) {
-        VersionedModel known = models.get(published.tenant());
+        String tenant = published.tenant();
+        VersionedModel known = models.get(tenant);
         if (known != null && known.version() >= published.version()) {
             return Optional.empty();
         }
-        VersionedModel parsed = new VersionedModel(published, published.parse());
-        VersionedModel after = models.merge(published.tenant(), parsed,
+        Unreadable failed = unreadable.get(tenant);
+        if (failed != null && failed.version() >= published.version()) {
+            return Optional.empty();
+        }
+        ScoringModel model;
+        try {
+            model = published.parse();
+        } catch (RuntimeException e) {
+            // One tenant's stored model that no longer reads (a stricter release, a damaged row)
+            // must not stop this node from taking every other tenant's models: it is set aside,
+            // reported by readiness and the log, and replaced by the tenant's next valid version.
+            unreadable.merge(tenant, new Unreadable(published.version(), e.getMessage()),
+                    (old, neu) -> old.version() >= neu.version() ? old : neu);
+            log.error("The scoring model of tenant {} (version {}) cannot be read and is not applied; "
+                    + "its contacts keep their scores until a valid model is published: {}",
+                    tenant, published.version(), e.getMessage());
+            return Optional.empty();
+        }
+        VersionedModel parsed = new VersionedModel(published, model);
+        VersionedModel after = models.merge(tenant, parsed,
                 (old, neu) -> old.version() >= neu.version() ? old : neu);
-        return after == parsed ? Optional.of(parsed) : Optional.empty();
+        if (after == parsed) {
+            unreadable.computeIfPresent(tenant, (t, u) -> u.version() <= parsed.version() ? null : u);
+            return Optional.of(parsed);
+        }
+        return Optional.empty();
     }
 
     /**
      * Whether {@link #modelOf} is the tenant's real current model: its stored model has arrived,
      * or every stored model has been read and the tenant has none (the default is then right).
-     * Before that, at a node's start, the default stands in for a model still being read.
+     * Before that, at a node's start, the default stands in for a model still being read; and it
+     * never stands in for a stored model that cannot be read ({@link #unreadable()}).
      */
     public boolean knows(String tenant) {
-        return loaded || models.containsKey(tenant);
+        Unreadable failed = unreadable.get(tenant);
+        VersionedModel known = models.get(tenant);
+        if (failed != null && (known == null || known.version() < failed.version())) {
+            return known != null;
+        }
+        return loaded || known != null;
+    }
+
+    /**
+     * A tenant's stored model version that this node could not read, and why.
+     *
+     * @param version the version that failed
+     * @param reason  what reading it said
+     */
+    public record Unreadable(long version, String reason) {
+    }
+
+    /** The tenants whose newest stored model cannot be read here, by tenant, in name order. */
+    public SortedMap<String, Unreadable> unreadable() {
+        return new TreeMap<>(unreadable);
     }
 
     /** Whether every tenant's model stored in the journal has been read since this node started. */

@@ -79,7 +79,23 @@ public final class ScoringModelEntity
     public record ModelChanged(long version, String modelJson, Instant updatedAt) implements Event {
     }
 
-    public record State(PublishedModel current) implements CborSerializable {
+    /**
+     * The rescoring of {@code version} finished on every node, as {@code GET /model/rescoring}
+     * showed it then: kept so that a restart shows that finished job, not the re-reading of the
+     * stored model that every node does when it starts.
+     */
+    public record RescoringCompleted(long version, long contacts, long rescored, Instant completedAt)
+            implements Event {
+    }
+
+    /**
+     * @param current   the current version
+     * @param completed the finished rescoring of {@code current}, once there is one
+     */
+    public record State(PublishedModel current, Optional<RescoringCompleted> completed) implements CborSerializable {
+        State(PublishedModel current) {
+            this(current, Optional.empty());
+        }
     }
 
     public static void init(ActorSystem<?> system, ActorRef<ModelReplicator.Command> replicator) {
@@ -138,16 +154,28 @@ public final class ScoringModelEntity
     }
 
     private ReplyEffect<Event, State> onReport(State state, RescoringReport report) {
-        if (report.version() == state.current().version()) {
-            reports.put(report.node(), report);
+        if (report.version() != state.current().version() || state.completed().isPresent()) {
+            // An older version's, or one of the nodes re-reading a finished version at start.
+            return Effect().noReply();
         }
-        return Effect().noReply();
+        reports.put(report.node(), report);
+        RescoringStatus status = status(state);
+        if (!status.done()) {
+            return Effect().noReply();
+        }
+        return Effect().persist(new RescoringCompleted(status.version(), status.contacts(), status.rescored(),
+                status.completedAt().orElseGet(clock::instant))).thenNoReply();
     }
 
     private RescoringStatus status(State state) {
         PublishedModel current = state.current();
         if (current.version() == 0) {
-            return new RescoringStatus(0, 0, 0, true, Optional.empty(), Optional.empty());
+            return RescoringStatus.NONE;
+        }
+        if (state.completed().isPresent()) {
+            RescoringCompleted c = state.completed().get();
+            return new RescoringStatus(c.version(), c.contacts(), c.rescored(), true, current.updatedAt(),
+                    Optional.of(c.completedAt()));
         }
         Set<String> upNodes = upNodes();
         long contacts = 0;
@@ -182,6 +210,8 @@ public final class ScoringModelEntity
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(ModelChanged.class, (state, e) -> new State(
                         new PublishedModel(tenant, e.version(), e.modelJson(), Optional.of(e.updatedAt()))))
+                .onEvent(RescoringCompleted.class, (state, e) -> e.version() == state.current().version()
+                        ? new State(state.current(), Optional.of(e)) : state)
                 .build();
     }
 

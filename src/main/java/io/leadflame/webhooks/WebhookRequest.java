@@ -66,6 +66,24 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
         return null;
     }
 
+    /**
+     * The URL as the API shows it: credentials in its user-info ({@code https://user:pass@host/})
+     * are write-only like the secret, replaced by {@code ***}.
+     */
+    public static String redacted(String url) {
+        int authority = url.indexOf("://");
+        if (authority < 0) {
+            return url;
+        }
+        authority += 3;
+        int end = authority;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < authority ? url : url.substring(0, authority) + "***" + url.substring(at);
+    }
+
     /** Checked with the parser the deliveries use, so that an accepted URL can be sent to. */
     private static void checkUrl(String url, List<ValidationProblem> problems) {
         Uri uri;

@@ -59,7 +59,7 @@ class ContactEntityTest {
     }
 
     private static final Settings SETTINGS =
-            new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true);
+            new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true, 256, 64, Duration.ofSeconds(15));
 
     private EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactHistory> contact(
             String tenant, String contactId) {

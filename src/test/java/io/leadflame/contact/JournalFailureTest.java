@@ -72,7 +72,7 @@ class JournalFailureTest {
                 .toString();
         ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, canonical, Optional.of(Instant.now())));
         ContactEntity.init(testKit.system(),
-                new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true));
+                new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true, 256, 64, Duration.ofSeconds(15)));
         sharding = ClusterSharding.get(testKit.system());
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.Main;
+import io.leadflame.model.ScoringModelEntity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.leadflame.testing.Eventually.eventually;
@@ -30,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real Leadflame node started in-process (as {@link io.leadflame.MainStartupTest} does) on a
  * data dir of the test's choosing, and an HTTP client for its API. Every helper goes over real
- * HTTP; nothing reaches into the node's actors.
+ * HTTP, except the two that stand for what no request can do: reading the journal's row count and
+ * storing a model the API would refuse (as an older, laxer release might have stored it).
  */
 final class LeadflameNode implements AutoCloseable {
 
@@ -108,6 +112,36 @@ final class LeadflameNode implements AutoCloseable {
 
     int port() {
         return started.httpPort();
+    }
+
+    /** Rows in the journal table (events, snapshots aside, and sharding's remember-entities rows). */
+    long journalRows() {
+        String url = started.system().settings().config()
+                .getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+             Statement s = c.createStatement();
+             var rows = s.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count the journal's rows", e);
+        }
+    }
+
+    /**
+     * Stores {@code modelJson} as the tenant's next model version without the API's validation:
+     * what a stored model that a later, stricter release cannot read looks like.
+     */
+    void storeModelUnvalidated(String tenant, String modelJson) {
+        try {
+            ClusterSharding.get(started.system()).entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                    .<ScoringModelEntity.PutResult>ask(
+                            replyTo -> new ScoringModelEntity.Put(modelJson, Optional.empty(), replyTo),
+                            Duration.ofSeconds(10))
+                    .toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not store the model", e);
+        }
     }
 
     // ---- raw HTTP

@@ -44,6 +44,51 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code request} exactly as given (request line, headers and body: nothing added)
+     * and reads the answer; null when the server closed the connection without one.
+     */
+    static HttpReply sendExactly(int port, byte[] request) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            return read(in);
+        } catch (ClosedWithoutAnswer e) {
+            return null;
+        } catch (IOException e) {
+            throw new IllegalStateException("raw HTTP exchange failed: " + e, e);
+        }
+    }
+
+    /** {@link #sendExactly} of a text request (ISO-8859-1, so that any byte can be written as a char). */
+    static HttpReply sendExactly(int port, String request) {
+        return sendExactly(port, request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The server closed the connection before the first byte of an answer. */
+    static final class ClosedWithoutAnswer extends IOException {
+        ClosedWithoutAnswer() {
+            super("closed without an answer");
+        }
+    }
+
+    /** Reads one answer (it must have a Content-Length) from an open connection. */
+    static HttpReply readAnswer(InputStream in) throws IOException {
+        return read(in);
+    }
+
+    /** Reads an answer's status line and headers only (a stream's answer has no length). */
+    static int readHead(InputStream in, Map<String, String> headers) throws IOException {
+        String status = line(in);
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            int colon = h.indexOf(':');
+            headers.put(h.substring(0, colon).trim().toLowerCase(), h.substring(colon + 1).trim());
+        }
+        return Integer.parseInt(status.split(" ", 3)[1]);
+    }
+
     /** Writes {@code data} as chunks of {@code chunkSize}, without the final empty chunk. */
     static Body chunks(byte[] data, int chunkSize) {
         return out -> {
@@ -57,7 +102,11 @@ final class RawHttp {
     }
 
     private static HttpReply read(InputStream in) throws IOException {
-        String status = line(in);
+        int first = in.read();
+        if (first == -1) {
+            throw new ClosedWithoutAnswer();
+        }
+        String status = (char) first + line(in);
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
             throw new IOException("not an HTTP answer: " + status);

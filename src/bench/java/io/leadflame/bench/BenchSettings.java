@@ -35,7 +35,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
                      Path dir, Path basedir) {
 
     static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
-            "webhooks");
+            "webhooks", "heavy-contact");
     static final List<String> ALL_JOURNALS = List.of("h2", "postgres");
 
     static BenchSettings fromSystemProperties() {

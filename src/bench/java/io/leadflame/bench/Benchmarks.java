@@ -73,6 +73,9 @@ public final class Benchmarks {
             if (settings.runs("webhooks")) {
                 WebhooksPhase.run(settings, results);
             }
+            if (settings.runs("heavy-contact")) {
+                HeavyContactPhase.run(settings, results);
+            }
             if (settings.runs("rescoring") || settings.runs("memory") || settings.runs("leads")) {
                 ModelPhase.run(settings, results);
             }

@@ -62,7 +62,7 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         // with models that no longer change. Restarted, the replicator subscribes again and
         // Distributed Data hands it every tenant's current version.
         ActorRef<Rescorer.Command> rescorer = system.systemActorOf(
-                supervised(Rescorer.create(settings.rescoreParallelism(), clock)), "rescorer", Props.empty());
+                supervised(Rescorer.create(settings.rescoreParallelism(), clock, catalog)), "rescorer", Props.empty());
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
                 supervised(ModelReplicator.create(catalog, rescorer)), "model-replicator", Props.empty());
         List<TenantBootstrap.Loader> loaders = new ArrayList<>();
@@ -90,7 +90,7 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
             catalog.unreadable().forEach((tenant, failed) -> details.add(new ApiError.Detail(
                     "tenants/" + tenant + "/model",
                     "version " + failed.version() + " cannot be read (" + failed.reason() + "): the tenant's "
-                            + "contacts keep their scores until a valid model is published")));
+                            + "contacts are not rescored and publish no change until a valid model is published")));
             return details;
         };
         return new Leadflame(new ApiRoutes(system, settings, clock).routes(), loaded, problems);

@@ -98,6 +98,15 @@ public record ApiError(String code, String message, List<Detail> details) {
                 .addHeader(RetryAfter.create(1L));
     }
 
+    /**
+     * 500 {@code internal} for a tenant whose stored model version this release cannot read
+     * (listed by {@code /health/ready}); its next valid model replaces it.
+     */
+    public static HttpResponse unreadableModel(long version) {
+        return of(INTERNAL, "Version " + version + " of this tenant's model is stored but cannot be read by this "
+                + "release; publish a valid model to replace it.").toResponse(StatusCodes.INTERNAL_SERVER_ERROR);
+    }
+
     /** The error code that goes with a status when nothing more specific is known. */
     public static String codeFor(StatusCode status) {
         return switch (status.intValue()) {

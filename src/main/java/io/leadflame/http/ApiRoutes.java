@@ -273,9 +273,7 @@ public final class ApiRoutes extends AllDirectives {
         try {
             json = ScoreJson.model(published);
         } catch (RuntimeException unreadable) {
-            return complete(ApiError.of(ApiError.INTERNAL, "Version " + published.version() + " of this tenant's "
-                            + "model is stored but cannot be read by this release; publish a valid model to replace it.")
-                    .toResponse(StatusCodes.INTERNAL_SERVER_ERROR));
+            return complete(ApiError.unreadableModel(published.version()));
         }
         return respondWithHeader(etag(published.version()), () -> complete(JsonResponses.ok(json)));
     }

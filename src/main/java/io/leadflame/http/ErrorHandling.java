@@ -1,6 +1,7 @@
 package io.leadflame.http;
 
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeoutResponse;
 
 /**
@@ -38,7 +40,7 @@ public final class ErrorHandling {
 
     /** Exceptions as JSON errors (timeouts 503, anything unexpected 500); {@link #seal} applies it. */
     public static final ExceptionHandler EXCEPTIONS = ExceptionHandler.newBuilder()
-            .matchAny(e -> complete(responseFor(unwrap(e))))
+            .matchAny(e -> extractMethod(method -> complete(responseFor(unwrap(e), method))))
             .build();
 
     /**
@@ -54,7 +56,8 @@ public final class ErrorHandling {
 
     /** Wraps the complete API route; unmatched paths become 404 {@code not_found}. */
     public static Route seal(Route route) {
-        return withRequestTimeoutResponse(request -> ApiError.overloaded("The request took too long; retry later. " + PARTLY),
+        return withRequestTimeoutResponse(request -> ApiError.overloaded("The request took too long; retry later."
+                        + partly(request.method())),
                 () -> route.seal(REJECTIONS, EXCEPTIONS));
     }
 
@@ -67,10 +70,15 @@ public final class ErrorHandling {
         return response;
     }
 
-    private static HttpResponse responseFor(Throwable e) {
+    /** What a 503 after a wait adds for a request that changes data (nothing for a read). */
+    private static String partly(HttpMethod method) {
+        return method.isSafe() ? "" : " " + PARTLY;
+    }
+
+    private static HttpResponse responseFor(Throwable e, HttpMethod method) {
         if (e instanceof TimeoutException) {
             // Ask timeouts (AskTimeoutException is one) mean an actor or the journal is behind.
-            return ApiError.overloaded("The service is busy; retry later. " + PARTLY);
+            return ApiError.overloaded("The service is busy; retry later." + partly(method));
         }
         if (e instanceof IllegalRequestException bad) {
             StatusCode status = StatusCodes.get(bad.status().intValue());

@@ -117,13 +117,18 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
 
     /**
      * Whether {@code body[start, end)} is well-formed UTF-8 (Unicode's table 3-7: no stray,
-     * truncated or overlong sequence, no surrogate), checked in place without decoding.
+     * truncated or overlong sequence, no surrogate) without a NUL byte, checked in place without
+     * decoding. No JSON text holds a raw NUL, and refusing it also keeps Jackson from taking a
+     * UTF-16 or UTF-32 body (ASCII in them is half NULs) for JSON: bodies are UTF-8 (API.md).
      */
     static boolean isUtf8(byte[] body, int start, int end) {
         int i = start;
         while (i < end) {
             int b = body[i] & 0xFF;
             if (b < 0x80) {
+                if (b == 0) {
+                    return false;
+                }
                 i++;
                 continue;
             }

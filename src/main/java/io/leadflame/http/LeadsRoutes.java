@@ -29,12 +29,18 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Accept;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.MediaRange;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
@@ -46,6 +52,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -68,6 +75,8 @@ final class LeadsRoutes extends AllDirectives {
     static final int BUCKETS = 10;
     /** Score changes a live listener may be behind by before it is disconnected. */
     static final int CHANGES_BUFFER = 1000;
+    /** Ends a live stream's listener whose response never started. */
+    private static final Object END = new Object();
     static final int DEFAULT_MOVERS = 20;
     static final int MAX_MOVERS = 1000;
     /** Scoring every contact of a node under a candidate takes seconds at a million contacts. */
@@ -239,6 +248,26 @@ final class LeadsRoutes extends AllDirectives {
      * with its buffer is disconnected: contacts publish without waiting for anyone.
      */
     Route scoreChanges(String tenant) {
+        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant)
+                // Refused before a place is taken: a stream that cannot be sent must not hold one.
+                : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
+                        .toResponse(StatusCodes.NOT_ACCEPTABLE)));
+    }
+
+    private static boolean acceptsEventStream(HttpRequest request) {
+        Optional<Accept> accept = request.getHeader(Accept.class);
+        if (accept.isEmpty()) {
+            return true;
+        }
+        for (MediaRange range : accept.get().getMediaRanges()) {
+            if (range.matches(MediaTypes.TEXT_EVENT_STREAM)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Route scoreChangeStream(String tenant) {
         return parameterMap(params -> {
             VersionedModel model = catalog.modelOf(tenant);
             List<ApiError.Detail> problems = new ArrayList<>();
@@ -253,11 +282,28 @@ final class LeadsRoutes extends AllDirectives {
                 return complete(refused.get());
             }
             metrics.liveStreams(1);
+            AtomicBoolean started = new AtomicBoolean();
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    streams.release(tenant);
+                    metrics.liveStreams(-1);
+                }
+            };
             String rangeName = range.map(ScoreRange::name).orElse(null);
             Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> listener = Source.<Object>actorRef(
-                            message -> Optional.empty(), message -> Optional.empty(), CHANGES_BUFFER,
-                            OverflowStrategy.fail())
+                            message -> message == END ? Optional.of(CompletionStrategy.immediately()) : Optional.empty(),
+                            message -> Optional.empty(), CHANGES_BUFFER, OverflowStrategy.fail())
                     .preMaterialize(materializer);
+            // The place is given back when the stream ends; a response that never starts streaming
+            // (refused by content negotiation, a client gone before it was sent) gives it back
+            // and ends its listener after the same delay as a client that went away mid-stream.
+            system.scheduler().scheduleOnce(settings.streamHeartbeat().multipliedBy(2), () -> {
+                if (!started.get()) {
+                    release.run();
+                    listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
+                }
+            }, system.executionContext());
             changes.topic(tenant).tell(Topic.subscribe(Adapter.<ScoreChange>toTyped(listener.first())));
             Source<ServerSentEvent, NotUsed> events = listener.second()
                     .map(message -> (ScoreChange) message)
@@ -268,10 +314,8 @@ final class LeadsRoutes extends AllDirectives {
                     .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
                     .via(liveStreams.flow())
                     .watchTermination((notUsed, ended) -> {
-                        ended.whenComplete((done, failure) -> {
-                            streams.release(tenant);
-                            metrics.liveStreams(-1);
-                        });
+                        started.set(true);
+                        ended.whenComplete((done, failure) -> release.run());
                         return notUsed;
                     });
             return completeOK(events, EventStreamMarshalling.toEventStream());

@@ -79,8 +79,13 @@ final class WebhookRoutes extends AllDirectives {
     Route save(String tenant, String id, JsonNode body) {
         return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
                 .ask(ScoringModelEntity.Get::new, settings.askTimeout()), model -> {
-            Validated<WebhookRequest> read = WebhookRequest.read(body,
-                    model.parse().ranges().stream().map(ScoreRange::name).toList());
+            List<String> ranges;
+            try {
+                ranges = model.parse().ranges().stream().map(ScoreRange::name).toList();
+            } catch (RuntimeException unreadable) {
+                return complete(ApiError.unreadableModel(model.version()));
+            }
+            Validated<WebhookRequest> read = WebhookRequest.read(body, ranges);
             return read.isValid() ? save(tenant, id, read.value().orElseThrow())
                     : complete(ApiRoutes.invalid("the webhook", read));
         });

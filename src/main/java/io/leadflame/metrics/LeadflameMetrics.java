@@ -186,7 +186,6 @@ public final class LeadflameMetrics implements Extension {
 
     // ---- exposition
 
-    /** Every meter of this node in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
     /** A live score-change stream opened (+1) or ended (-1). */
     public void liveStreams(int delta) {
         liveStreams.addAndGet(delta);
@@ -196,6 +195,7 @@ public final class LeadflameMetrics implements Extension {
         liveStreamsRefused.increment();
     }
 
+    /** Every meter of this node in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
     public String scrape() {
         return registry.scrape(CONTENT_TYPE);
     }

@@ -8,6 +8,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -49,7 +51,10 @@ public final class ModelCatalog implements Extension {
      *
      * @return the newly current model, or empty when this version was already known or is older
      */
-    public Optional<VersionedModel> offer(PublishedModel published) {
+    // Synchronized: the bootstrap and the replicator offer concurrently, and a version's parse
+    // failure must not be recorded after a newer good version has already cleared the tenant.
+    // Offers are rare (a model change, a node's start); readers never lock.
+    public synchronized Optional<VersionedModel> offer(PublishedModel published) {
         String tenant = published.tenant();
         VersionedModel known = models.get(tenant);
         if (known != null && known.version() >= published.version()) {
@@ -86,16 +91,21 @@ public final class ModelCatalog implements Extension {
     /**
      * Whether {@link #modelOf} is the tenant's real current model: its stored model has arrived,
      * or every stored model has been read and the tenant has none (the default is then right).
-     * Before that, at a node's start, the default stands in for a model still being read; and it
-     * never stands in for a stored model that cannot be read ({@link #unreadable()}).
+     * Before that, at a node's start, the default stands in for a model still being read; and
+     * nothing stands in for a newest stored version that cannot be read ({@link #unreadable()}):
+     * its tenant's contacts are then not rescored, publish no change and forget nothing.
      */
     public boolean knows(String tenant) {
-        Unreadable failed = unreadable.get(tenant);
-        VersionedModel known = models.get(tenant);
-        if (failed != null && (known == null || known.version() < failed.version())) {
-            return known != null;
+        if (unreadable.containsKey(tenant)) {
+            // An older version still held here is no more the tenant's model than the default.
+            return false;
         }
-        return loaded || known != null;
+        return loaded || models.containsKey(tenant);
+    }
+
+    /** Every tenant's current model known here. */
+    public Collection<VersionedModel> current() {
+        return List.copyOf(models.values());
     }
 
     /**

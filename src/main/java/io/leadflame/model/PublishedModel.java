@@ -1,14 +1,16 @@
 package io.leadflame.model;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadflame.CborSerializable;
 import io.leadflame.scoring.ScoringModel;
+import io.leadflame.scoring.Validated;
 import io.leadflame.scoring.json.ModelJson;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * One version of a tenant's scoring model as it travels between nodes and is stored: the model
@@ -18,21 +20,28 @@ import java.util.Optional;
 public record PublishedModel(String tenant, long version, String modelJson, Optional<Instant> updatedAt)
         implements CborSerializable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Big decimals, as the API reads a model: a stored number is checked as it was written. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String DEFAULT_JSON = ModelJson.write(ScoringModel.DEFAULT).toString();
 
     public static PublishedModel initial(String tenant) {
         return new PublishedModel(tenant, 0, DEFAULT_JSON, Optional.empty());
     }
 
-    /** The model itself. The JSON was validated before it was ever published. */
+    /**
+     * The model itself. The JSON was validated before it was published; a version that no
+     * longer reads (a stricter release, a damaged row) fails with what is wrong with it.
+     */
     public ScoringModel parse() {
+        Validated<ScoringModel> read;
         try {
-            return ModelJson.read(JSON.readTree(modelJson)).value()
-                    .orElseThrow(() -> new IllegalStateException("a published model no longer validates: " + tenant
-                            + " v" + version));
+            read = ModelJson.read(JSON.readTree(modelJson));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("the stored model is not JSON", e);
         }
+        return read.value().orElseThrow(() -> new IllegalStateException("the stored model no longer validates: "
+                + read.problems().stream().limit(3).map(p -> p.path() + " " + p.message())
+                .collect(Collectors.joining("; "))));
     }
 }

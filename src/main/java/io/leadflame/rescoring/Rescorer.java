@@ -2,6 +2,7 @@ package io.leadflame.rescoring;
 
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.metrics.LeadflameMetrics;
+import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,8 +80,16 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         }
     }
 
-    public static Behavior<Command> create(int parallelism, Clock clock) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Rescorer(ctx, timers, parallelism, clock)));
+    /**
+     * @param catalog the node's models: a rescorer restarted by its supervisor lost its jobs, so
+     *                it rescores every tenant whose model the node knows (at a node's first start
+     *                there is none yet)
+     */
+    public static Behavior<Command> create(int parallelism, Clock clock, ModelCatalog catalog) {
+        return Behaviors.setup(ctx -> {
+            catalog.current().forEach(model -> ctx.getSelf().tell(new RescoreTenant(model.published())));
+            return Behaviors.withTimers(timers -> new Rescorer(ctx, timers, parallelism, clock));
+        });
     }
 
     private final TimerScheduler<Command> timers;

@@ -62,6 +62,33 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code request} exactly as given and returns everything the server writes until it
+     * closes the connection or is silent for {@code quietMillis} (ISO-8859-1 text).
+     */
+    static String sendAndReadAll(int port, String request, int quietMillis) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(quietMillis);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    all.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // nothing more came
+            } catch (java.net.SocketException reset) {
+                // closed with a reset after its answer
+            }
+            return all.toString(StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new IllegalStateException("raw HTTP exchange failed: " + e, e);
+        }
+    }
+
     /** {@link #sendExactly} of a text request (ISO-8859-1, so that any byte can be written as a char). */
     static HttpReply sendExactly(int port, String request) {
         return sendExactly(port, request.getBytes(StandardCharsets.ISO_8859_1));

@@ -32,6 +32,9 @@ public final class JsonValues {
         return Optional.empty();
     }
 
+    private static final String TOO_LARGE =
+            "is a number too large to hold: the magnitude must be below 1.7976931348623157e308";
+
     /**
      * Why a JSON number cannot be held as a value, or empty when it can (or is no number).
      * Non-integral numbers are held as doubles: beyond about 1.8e308 one would become Infinity
@@ -42,10 +45,14 @@ public final class JsonValues {
         if (node == null || !node.isNumber() || (node.isIntegralNumber() && node.canConvertToLong())) {
             return Optional.empty();
         }
+        if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+            // Read by a mapper without big decimals: 1e400 is already Infinity, with no decimal form.
+            return Optional.of(TOO_LARGE);
+        }
         BigDecimal exact = node.decimalValue();
         double held = exact.doubleValue();
         if (Double.isInfinite(held) || Double.isNaN(held)) {
-            return Optional.of("is a number too large to hold: the magnitude must be below 1.7976931348623157e308");
+            return Optional.of(TOO_LARGE);
         }
         if (held == 0 && exact.signum() != 0) {
             return Optional.of("is a number too close to 0 to hold: a non-zero magnitude must be at least 4.9e-324");

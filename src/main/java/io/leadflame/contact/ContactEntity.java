@@ -3,9 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.CborSerializable;
 import io.leadflame.Settings;
 import io.leadflame.leads.Lead;
-import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.ScoreChange;
-import io.leadflame.leads.ScoreChanges;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
@@ -17,7 +15,6 @@ import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.Values;
-import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -147,11 +144,40 @@ public final class ContactEntity
      * The new events of one {@link RecordEvents}, as one journal row: a request's events for a
      * contact are written together, so a burst (a form submitted with its tags and fields)
      * costs one row, not one per event. Serialized by {@link ContactSerializer}.
+     *
+     * @param recordedAt when they were accepted: the "now" of recording them (which superseded
+     *                   changes may be folded together), carried by the event so that replaying it
+     *                   never depends on the clock at replay
      */
-    public record EventsRecorded(List<ContactEvent> events) implements Event {
+    public record EventsRecorded(List<ContactEvent> events, Instant recordedAt) implements Event {
         public EventsRecorded {
             events = List.copyOf(events);
         }
+
+        /**
+         * A row written before rows carried their time: its earliest event's instant stands in,
+         * which folds the least together (anything later stays distinct).
+         */
+        public static EventsRecorded withoutTime(List<ContactEvent> events) {
+            return new EventsRecorded(events, events.stream().map(ContactEvent::occurredAt)
+                    .min(Instant::compareTo).orElse(Instant.EPOCH));
+        }
+    }
+
+    /**
+     * Activities forgotten by a compaction (beyond the history limits, and never counted again
+     * by the model of the moment): decided by the contact under its model and clock, applied by
+     * the event handler as it is, so that a replay forgets exactly the same.
+     */
+    public record ActivitiesForgotten(List<ContactHistory.ForgottenActivity> activities) implements Event {
+        public ActivitiesForgotten {
+            activities = List.copyOf(activities);
+        }
+    }
+
+    /** Compact the history now (sent to itself after a write left it beyond the limits). */
+    enum Compact implements Command {
+        INSTANCE
     }
 
     /** One accepted event per row, as persisted before {@link EventsRecorded}: still read on recovery. */
@@ -181,15 +207,12 @@ public final class ContactEntity
      * What every contact of a node shares, built once: a reference each instead of one per
      * setting (a node holds a million contacts).
      */
-    private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, LeadIndex leads,
-                        ScoreChanges changes, WebhookTriggers webhooks, LeadflameMetrics metrics,
-                        RetentionCriteria retention) {
+    private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, ContactEffects effects,
+                        LeadflameMetrics metrics, RetentionCriteria retention) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
             return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
-                    settings.callList() ? LeadIndex.get(system) : null,
-                    settings.callList() ? ScoreChanges.get(system) : null,
-                    settings.callList() ? WebhookTriggers.get(system) : null,
+                    settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE,
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
         }
     }
@@ -259,6 +282,8 @@ public final class ContactEntity
                 return onGet(state, get);
             } else if (command instanceof Rescore rescore) {
                 return onRescore(state, rescore);
+            } else if (command == Compact.INSTANCE) {
+                return onCompact(state);
             } else {
                 // ScoreDue: the timer fired, so whatever it was armed for is spent.
                 cancelNextChange();
@@ -285,13 +310,14 @@ public final class ContactEntity
             return Effect().reply(cmd.replyTo(), reply);
         }
         long writeStarted = System.nanoTime();
-        return Effect().persist((Event) new EventsRecorded(fresh))
+        return Effect().persist((Event) new EventsRecorded(fresh, node.clock().instant()))
                 .thenRun(after -> {
                     node.metrics().journalWrite(System.nanoTime() - writeStarted);
                     // Durable now: the answer need not wait for the scoring (seconds for a
                     // contact with thousands of activities under a thousand rules).
                     cmd.replyTo().tell(reply);
                     rescore(after, ScoreChange.Reason.EVENT);
+                    compactIfWorthIt(after);
                 })
                 .thenNoReply();
     }
@@ -321,7 +347,36 @@ public final class ContactEntity
             return Effect().reply(rescore.replyTo(), new Rescored(entityId, rescore.version()));
         }
         rescore(state, ScoreChange.Reason.MODEL);
+        compactIfWorthIt(state);
         return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
+    }
+
+    /**
+     * Forgets what the limits do not keep and the tenant's model can never count again, by
+     * persisting that decision ({@link ActivitiesForgotten}). Only under the tenant's real model:
+     * under a stand-in (the node still reading its models at start, a stored model it cannot
+     * read) it would drop what the real rules still count.
+     */
+    private ReplyEffect<Event, ContactHistory> onCompact(ContactHistory state) {
+        if (!state.exceeds(node.limits()) || !node.catalog().knows(tenant)) {
+            return Effect().noReply();
+        }
+        List<ContactHistory.ForgottenActivity> gone = state.forgettable(node.catalog().modelOf(tenant).model(),
+                node.clock().instant(), node.limits());
+        if (gone.isEmpty()) {
+            return Effect().noReply();
+        }
+        // The score does not change (forgettable keeps what the model counts); rescoring without
+        // a reason moves the call list's copy of the history to the smaller one.
+        return Effect().persist((Event) new ActivitiesForgotten(gone))
+                .thenRun(after -> rescore(after, null))
+                .thenNoReply();
+    }
+
+    private void compactIfWorthIt(ContactHistory state) {
+        if (state.worthCompacting(node.limits()) && node.catalog().knows(tenant)) {
+            context.getSelf().tell(Compact.INSTANCE);
+        }
     }
 
     private void passivate() {
@@ -331,9 +386,9 @@ public final class ContactEntity
     }
 
     /**
-     * Scores the contact now against the current model, puts the score in the node's call list,
-     * publishes what changed, hands a crossing of a webhook trigger to the tenant's outbox, and
-     * arms the timer of its next change.
+     * Scores the contact now against the current model, hands its new place and what changed to
+     * the node's {@link ContactEffects} (call list, live changes, webhooks), and arms the timer
+     * of its next change.
      *
      * @param reason why the score may have changed; null after recovery, which changes nothing
      */
@@ -342,7 +397,7 @@ public final class ContactEntity
             return;
         }
         boolean known = node.catalog().knows(tenant);
-        if (!known && reason != null && node.leads() != null) {
+        if (!known && reason != null && node.effects().tracksScores()) {
             // The node is still reading the tenant's model (its start): an event's score under a
             // stand-in would be no score to publish. The event is persisted; the contact keeps
             // its place as recovered, and the rescoring under the real model compares with it.
@@ -352,14 +407,14 @@ public final class ContactEntity
         VersionedModel model = node.catalog().modelOf(tenant);
         Instant now = node.clock().instant();
         Optional<Instant> nextChangeAt;
-        if (node.leads() == null) {
+        if (!node.effects().tracksScores()) {
             nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
         } else {
             Score score = scoreAt(model, state, now, true);
             nextChangeAt = score.nextChangeAt();
             Lead scored = Lead.of(tenant, entityId, score, state);
             Lead current = scored.sameAs(lead) ? lead : scored;
-            node.leads().replace(tenant, lead, current);
+            node.effects().placed(tenant, lead, current);
             if (reason != null) {
                 boolean wasProvisional = lastScoredVersion == PROVISIONAL;
                 Lead before = wasProvisional ? asRecovered(model, now) : lead;
@@ -369,8 +424,7 @@ public final class ContactEntity
                 ScoreChange change = ScoreChange.between(before, current, before == null ? rangeOfZero(model) : null,
                         why, now);
                 if (change != null) {
-                    node.changes().publish(change);
-                    node.webhooks().offer(change);
+                    node.effects().changed(change);
                 }
             }
             lead = current;
@@ -446,21 +500,26 @@ public final class ContactEntity
         }
     }
 
+    /**
+     * A fold over the journal and nothing else: no clock, no model. Time comes with the events
+     * (when they were recorded); what is forgotten was decided when it was persisted
+     * ({@link #onCompact}). Recovering a contact before, after or without its tenant's model
+     * gives the same history.
+     */
     @Override
     public EventHandler<ContactHistory, Event> eventHandler() {
         return (state, event) -> {
-            List<ContactEvent> events = event instanceof EventsRecorded recorded
-                    ? recorded.events() : List.of(((EventRecorded) event).event());
-            Instant now = node.clock().instant();
-            ContactHistory h = state;
-            for (ContactEvent e : events) {
-                h = h.record(e, now, node.limits());
+            if (event instanceof ActivitiesForgotten forgotten) {
+                return state.forget(forgotten.activities());
             }
-            // Forgetting is done only under the tenant's real model: under a stand-in (the node
-            // still reading its models at start, or a stored model it cannot read) it would drop
-            // what the real rules still count. The next event after the model is known trims.
-            if (h.exceeds(node.limits()) && node.catalog().knows(tenant)) {
-                h = h.forgetBeyond(node.catalog().modelOf(tenant).model(), now, node.limits());
+            ContactHistory h = state;
+            if (event instanceof EventsRecorded recorded) {
+                for (ContactEvent e : recorded.events()) {
+                    h = h.record(e, recorded.recordedAt(), node.limits());
+                }
+            } else {
+                ContactEvent e = ((EventRecorded) event).event();
+                h = h.record(e, e.occurredAt(), node.limits());
             }
             return h;
         };
@@ -489,6 +548,7 @@ public final class ContactEntity
             if (signal instanceof RecoveryCompleted) {
                 // Timers do not survive a restart: derive the next change again from the recovered history.
                 rescore(stateAndSignal._1(), null);
+                compactIfWorthIt(stateAndSignal._1());
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
                 // The write's reply is lost (the contact restarts from its journal): the HTTP edge
                 // answers 503 and the client retries with the same event ids.
@@ -497,10 +557,8 @@ public final class ContactEntity
                 // A stopped contact (moved to another node, passivated) must not get its timer as a
                 // dead letter, nor stay in this node's call list.
                 cancelNextChange();
-                if (node.leads() != null) {
-                    node.leads().replace(tenant, lead, null);
-                    lead = null;
-                }
+                node.effects().placed(tenant, lead, null);
+                lead = null;
             }
             return BoxedUnit.UNIT;
         }

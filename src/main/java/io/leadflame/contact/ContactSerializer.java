@@ -3,6 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryCodec;
+import io.leadflame.scoring.Instants;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
@@ -13,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +28,10 @@ public final class ContactSerializer extends SerializerWithStringManifest {
 
     /** Never change: it is stored with every journal row and snapshot. */
     static final int IDENTIFIER = 7_301_001;
+    /** Events without the time they were recorded (written before it was carried): read only. */
     private static final String EVENTS_V1 = "E1";
+    private static final String EVENTS_V2 = "E2";
+    private static final String FORGOTTEN_V1 = "F1";
     private static final String STATE_V1 = "S1";
 
     public ContactSerializer(ExtendedActorSystem system) {
@@ -40,7 +45,10 @@ public final class ContactSerializer extends SerializerWithStringManifest {
     @Override
     public String manifest(Object o) {
         if (o instanceof ContactEntity.EventsRecorded) {
-            return EVENTS_V1;
+            return EVENTS_V2;
+        }
+        if (o instanceof ContactEntity.ActivitiesForgotten) {
+            return FORGOTTEN_V1;
         }
         if (o instanceof ContactHistory) {
             return STATE_V1;
@@ -54,9 +62,17 @@ public final class ContactSerializer extends SerializerWithStringManifest {
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             if (o instanceof ContactEntity.EventsRecorded recorded) {
+                out.writeLong(Instants.nanos(recorded.recordedAt()));
                 out.writeInt(recorded.events().size());
                 for (ContactEvent e : recorded.events()) {
                     HistoryCodec.writeEvent(e, out);
+                }
+            } else if (o instanceof ContactEntity.ActivitiesForgotten forgotten) {
+                out.writeInt(forgotten.activities().size());
+                for (ContactHistory.ForgottenActivity a : forgotten.activities()) {
+                    out.writeUTF(a.name());
+                    out.writeLong(a.atNanos());
+                    out.writeInt(a.ordinal());
                 }
             } else if (o instanceof ContactHistory history) {
                 HistoryCodec.writeHistory(history, out);
@@ -70,18 +86,35 @@ public final class ContactSerializer extends SerializerWithStringManifest {
         return bytes.toByteArray();
     }
 
+    private static List<ContactEvent> readEvents(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<ContactEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            events.add(HistoryCodec.readEvent(in));
+        }
+        return events;
+    }
+
     @Override
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         try {
             switch (manifest) {
+                case EVENTS_V2 -> {
+                    Instant recordedAt = Instants.ofNanos(in.readLong());
+                    return new ContactEntity.EventsRecorded(readEvents(in), recordedAt);
+                }
                 case EVENTS_V1 -> {
+                    return ContactEntity.EventsRecorded.withoutTime(readEvents(in));
+                }
+                case FORGOTTEN_V1 -> {
                     int n = in.readInt();
-                    List<ContactEvent> events = new ArrayList<>(n);
+                    List<ContactHistory.ForgottenActivity> activities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        events.add(HistoryCodec.readEvent(in));
+                        activities.add(new ContactHistory.ForgottenActivity(in.readUTF().intern(), in.readLong(),
+                                in.readInt()));
                     }
-                    return new ContactEntity.EventsRecorded(events);
+                    return new ContactEntity.ActivitiesForgotten(activities);
                 }
                 case STATE_V1 -> {
                     return HistoryCodec.readHistory(in);

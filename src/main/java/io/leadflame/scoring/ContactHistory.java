@@ -464,14 +464,33 @@ public final class ContactHistory {
 
     /** Whether some activity name holds more than the limits keep without a need of the model. */
     public boolean exceeds(HistoryLimits limits) {
+        return holdsMoreThan(limits.activitiesPerName());
+    }
+
+    /**
+     * Whether some activity name holds a quarter more than the limits keep: worth a compaction
+     * (each is a journal row, so a busy contact makes one per quarter of the limit, not one per event).
+     */
+    public boolean worthCompacting(HistoryLimits limits) {
+        return holdsMoreThan(limits.activitiesPerName() + Math.max(1, limits.activitiesPerName() / 4));
+    }
+
+    private boolean holdsMoreThan(int perName) {
         int run = 0;
         for (int i = 0; i < activityNames.length; i++) {
             run = i > 0 && activityNames[i].equals(activityNames[i - 1]) ? run + 1 : 1;
-            if (run > limits.activitiesPerName()) {
+            if (run > perName) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * One activity a compaction forgets: its name, its instant, and which of that name's
+     * activities at that instant it is (0: the first in this history's order).
+     */
+    public record ForgottenActivity(String name, long atNanos, int ordinal) {
     }
 
     /**
@@ -480,30 +499,59 @@ public final class ContactHistory {
      * {@code activitiesPerName} of their name). Scores under {@code model} do not change.
      */
     public ContactHistory forgetBeyond(ScoringModel model, Instant now, HistoryLimits limits) {
+        return forget(forgettable(model, now, limits));
+    }
+
+    /**
+     * What {@link #forgetBeyond} would forget, as data: a contact decides it under its model and
+     * clock, persists it, and its event handler only applies it ({@link #forget}), so that
+     * replaying its journal gives the same history whatever the model or the clock then.
+     */
+    public List<ForgottenActivity> forgettable(ScoringModel model, Instant now, HistoryLimits limits) {
         long oldest = Instants.nanos(now.minus(limits.activityRetention()));
-        boolean[] keep = new boolean[activityNames.length];
-        int kept = 0;
+        List<ForgottenActivity> gone = new ArrayList<>();
         int start = 0;
         while (start < activityNames.length) {
             String name = activityNames[start];
             int end = activityEnd(name);
             int firstRecent = Math.max(start, end - limits.activitiesPerName());
-            for (int i = start; i < end; i++) {
-                keep[i] = i >= firstRecent && activityTimes[i] >= oldest;
-            }
             List<ActivityRecord> list = activities(name);
             boolean[] needed = new boolean[list.size()];
             for (Rule rule : rulesOn(model, name)) {
                 markNeeded(rule, list, now, needed);
             }
+            int ordinal = 0;
             for (int i = start; i < end; i++) {
-                keep[i] |= needed[i - start];
-                kept += keep[i] ? 1 : 0;
+                ordinal = i > start && activityTimes[i] == activityTimes[i - 1] ? ordinal + 1 : 0;
+                boolean keep = (i >= firstRecent && activityTimes[i] >= oldest) || needed[i - start];
+                if (!keep) {
+                    gone.add(new ForgottenActivity(name, activityTimes[i], ordinal));
+                }
             }
             start = end;
         }
-        if (kept == activityNames.length) {
+        return gone;
+    }
+
+    /** This history without {@code gone} (what {@link #forgettable} chose on this same history). */
+    public ContactHistory forget(List<ForgottenActivity> gone) {
+        if (gone.isEmpty()) {
             return this;
+        }
+        boolean[] keep = new boolean[activityNames.length];
+        Arrays.fill(keep, true);
+        int kept = activityNames.length;
+        for (ForgottenActivity g : gone) {
+            int ordinal = 0;
+            for (int i = activityStart(g.name()), end = activityEnd(g.name()); i < end; i++) {
+                if (activityTimes[i] == g.atNanos() && ordinal++ == g.ordinal()) {
+                    if (keep[i]) {
+                        keep[i] = false;
+                        kept--;
+                    }
+                    break;
+                }
+            }
         }
         String[] names = new String[kept];
         long[] times = new long[kept];

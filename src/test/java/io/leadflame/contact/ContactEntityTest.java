@@ -76,12 +76,19 @@ class ContactEntityTest {
 
     /** The test model, as version 1 of the tenant's, in this node's catalog. */
     private static void publish(String tenant) throws Exception {
-        String model = """
+        publish(tenant, """
                 {"idealScore": 20, "rules": [
                   {"id": "webform", "name": "Web form", "points": 2, "expiresAfter": "P28D",
                    "criterion": {"type": "activity", "activity": "web_form_submitted"}},
                   {"id": "vip", "name": "VIP", "category": "fit", "points": 5,
-                   "criterion": {"type": "tag", "anyOf": ["vip"]}}]}""";
+                   "criterion": {"type": "tag", "anyOf": ["vip"]}},
+                  {"id": "pricing", "name": "Saw the pricing page", "points": 3,
+                   "criterion": {"type": "activity", "activity": "page_visited",
+                                 "where": [{"field": "url", "op": "eq", "value": "/pricing"}]}}]}""");
+    }
+
+    /** {@code model} as version 1 of the tenant's, in this node's catalog. */
+    private static void publish(String tenant, String model) throws Exception {
         String canonical = ModelJson.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow())
                 .toString();
         ModelCatalog.get(testKit.system()).offer(new PublishedModel(tenant, 1, canonical, Optional.of(NOW)));
@@ -132,6 +139,61 @@ class ContactEntityTest {
         assertEquals(0, fromNew.previous(), "never seen before");
         assertEquals(2, fromNew.score());
         heard.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    /**
+     * The hazard of a fold that read the model: a contact recovered before its node had read the
+     * tenant's model (remember-entities starts every contact at once, the models are read after)
+     * was trimmed under the default model, which has no rules, and lost what the real rules count.
+     * The fold now only applies what was persisted; forgetting is decided under the real model.
+     */
+    @Test
+    void aContactRecoveredBeforeItsModelIsKnownForgetsNothingAndPublishesNoChange() throws Exception {
+        String early = "early" + IDS.incrementAndGet();
+        String persistenceId = "Contact|" + ContactEntity.entityId(early, "c-1");
+        // One old visit of the pricing page, which a rule of the model counts, then 260 blog
+        // visits: more than the 200 a name keeps (and the quarter more that makes a compaction).
+        Instant start = NOW.minus(Duration.ofDays(30));
+        List<ContactEvent> visits = new java.util.ArrayList<>();
+        visits.add(ContactEvent.activity("v-pricing", "page_visited", start, Map.of("url", "/pricing")));
+        for (int i = 0; i < 260; i++) {
+            visits.add(ContactEvent.activity("v" + i, "page_visited", start.plusSeconds(60 + i), Map.of("url", "/blog")));
+        }
+        var c = contact(early, "c-1");
+        c.persistenceTestKit().persistForRecovery(persistenceId, List.of(
+                new ContactEntity.EventsRecorded(visits.subList(0, 100), start.plusSeconds(200)),
+                new ContactEntity.EventsRecorded(visits.subList(100, visits.size()), NOW)));
+        TestProbe<ScoreChange> heard = testKit.createTestProbe();
+        ScoreChanges.get(testKit.system()).topic(early).tell(Topic.subscribe(heard.ref()));
+
+        // Recovered while the node knows no model for the tenant, with the clock far ahead: the
+        // fold depends on neither.
+        clock.advance(Duration.ofDays(500));
+        c.restart();
+        assertEquals(261, c.getState().activityCount(), "nothing forgotten under a stand-in");
+
+        clock.advance(Duration.ofDays(-500));
+        publish(early);
+        c.<ContactEntity.Rescored>runCommand(replyTo -> new ContactEntity.Rescore(1, replyTo));
+        assertEquals(3, view(c, Optional.empty()).score().score(), "the old pricing visit counts");
+        // Under the real model the compaction keeps the 200 newest and the visit the rule needs.
+        Eventually.eventually(Duration.ofSeconds(10), () -> assertEquals(201, c.getState().activityCount()));
+        heard.expectNoMessage(Duration.ofMillis(300));
+
+        // The decision was persisted: a replay forgets exactly that, whatever the model then.
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(early, 2, PublishedModel.initial(early).modelJson(),
+                Optional.of(NOW)));
+        c.restart();
+        assertEquals(201, c.getState().activityCount());
+        assertEquals(1, c.getState().activities("page_visited").stream()
+                .filter(a -> "/pricing".equals(a.attributes().get("url"))).count());
+    }
+
+    private static ContactEntity.ContactView view(
+            EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactHistory> c,
+            Optional<Instant> at) {
+        var reply = c.<ContactEntity.ContactReply>runCommand(replyTo -> new ContactEntity.GetContact(at, replyTo)).reply();
+        return assertInstanceOf(ContactEntity.ContactView.class, reply);
     }
 
     private ContactEntity.Recorded record(ContactEvent... events) {

@@ -102,7 +102,29 @@ class MessageSerializationTest {
                 ContactEvent.tagRemoved(null, AT.plusNanos(1), "vip"),
                 ContactEvent.fieldsUpdated("f1", AT, fields),
                 ContactEvent.activity("a1", "page_visited", AT.minusSeconds(86_400 * 365L * 70),
-                        Map.of("url", "/pricing", "durationSeconds", 610L, "ratio", 0.25, "mobile", false)))));
+                        Map.of("url", "/pricing", "durationSeconds", 610L, "ratio", 0.25, "mobile", false))),
+                AT.plusNanos(123)));
+    }
+
+    @Test
+    void aRowWrittenBeforeRowsCarriedTheirTimeIsReadWithItsEarliestEventsInstant() throws Exception {
+        ContactEvent later = ContactEvent.tagApplied("t1", AT.plusSeconds(5), "webinar");
+        ContactEvent earlier = ContactEvent.activity("a1", "page_visited", AT, Map.of("url", "/pricing"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeInt(2);
+        io.leadflame.scoring.HistoryCodec.writeEvent(later, out);
+        io.leadflame.scoring.HistoryCodec.writeEvent(earlier, out);
+        Object read = new io.leadflame.contact.ContactSerializer(null).fromBinary(bytes.toByteArray(), "E1");
+        assertEquals(new ContactEntity.EventsRecorded(List.of(later, earlier), AT), read);
+    }
+
+    @Test
+    void aCompactionRoundTripsAsOneJournalRow() {
+        roundTrip(new ContactEntity.ActivitiesForgotten(List.of(
+                new ContactHistory.ForgottenActivity("page_visited", 1_700_000_000_000_000_123L, 0),
+                new ContactHistory.ForgottenActivity("page_visited", 1_700_000_000_000_000_123L, 2),
+                new ContactHistory.ForgottenActivity("link_clicked \u00e9", -5L, 0))));
     }
 
     @Test

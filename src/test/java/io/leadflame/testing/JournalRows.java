@@ -8,7 +8,8 @@ import java.io.NotSerializableException;
 /**
  * What a contact's journal row holds, read back with the service's own serializer: a row of
  * {@link ContactSerializer} holds the new events of one request for one contact
- * ({@code EventsRecorded}); a row of the format before it ({@code EventRecorded}, Jackson) holds one.
+ * ({@code EventsRecorded}) or a compaction (none); a row of the format before it
+ * ({@code EventRecorded}, Jackson) holds one.
  */
 public final class JournalRows {
 
@@ -23,7 +24,9 @@ public final class JournalRows {
             return 1;
         }
         try {
-            return ((ContactEntity.EventsRecorded) SERIALIZER.fromBinary(payload, manifest)).events().size();
+            // A compaction's row (ActivitiesForgotten) holds no event.
+            return SERIALIZER.fromBinary(payload, manifest) instanceof ContactEntity.EventsRecorded recorded
+                    ? recorded.events().size() : 0;
         } catch (NotSerializableException e) {
             throw new IllegalStateException("an unreadable contact row (manifest " + manifest + ")", e);
         }

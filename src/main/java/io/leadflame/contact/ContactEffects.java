@@ -1,0 +1,69 @@
+package io.leadflame.contact;
+
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadIndex;
+import io.leadflame.leads.ScoreChange;
+import io.leadflame.leads.ScoreChanges;
+import io.leadflame.webhooks.WebhookTriggers;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Everything a contact's score does outside the contact, behind one port: its place in the
+ * node's call list, and its changes (live streams, webhook crossings). The contact only holds
+ * its history and timer and says what happened; a node without a call list (a measurement
+ * switch) gets {@link #NONE}, not null collaborators.
+ */
+public interface ContactEffects {
+
+    /**
+     * Whether anything listens: when not, a contact computes only when its score next changes
+     * (for its timer), not the whole score with its reasons.
+     */
+    boolean tracksScores();
+
+    /** The contact's place in its tenant's call list moved from {@code previous} to {@code current} (either may be null). */
+    void placed(String tenant, Lead previous, Lead current);
+
+    /** The contact's score changed: published to listeners, and to webhooks whose trigger it crosses. */
+    void changed(ScoreChange change);
+
+    /** A node without the call list: nothing is tracked, nothing published. */
+    ContactEffects NONE = new ContactEffects() {
+        @Override
+        public boolean tracksScores() {
+            return false;
+        }
+
+        @Override
+        public void placed(String tenant, Lead previous, Lead current) {
+        }
+
+        @Override
+        public void changed(ScoreChange change) {
+        }
+    };
+
+    /** The node's call list, its live score changes and its webhook triggers. */
+    static ContactEffects of(ActorSystem<?> system) {
+        LeadIndex leads = LeadIndex.get(system);
+        ScoreChanges changes = ScoreChanges.get(system);
+        WebhookTriggers webhooks = WebhookTriggers.get(system);
+        return new ContactEffects() {
+            @Override
+            public boolean tracksScores() {
+                return true;
+            }
+
+            @Override
+            public void placed(String tenant, Lead previous, Lead current) {
+                leads.replace(tenant, previous, current);
+            }
+
+            @Override
+            public void changed(ScoreChange change) {
+                changes.publish(change);
+                webhooks.offer(change);
+            }
+        };
+    }
+}

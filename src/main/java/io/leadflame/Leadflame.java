@@ -1,5 +1,7 @@
 package io.leadflame;
 
+import io.leadflame.persistence.TenantBootstrap;
+import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
@@ -9,6 +11,7 @@ import io.leadflame.metrics.LiveContacts;
 import io.leadflame.model.ModelBootstrap;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.ModelReplicator;
+import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.rescoring.Rescorer;
 import io.leadflame.cluster.Readiness;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -63,10 +67,12 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         // Distributed Data hands it every tenant's current version.
         ActorRef<Rescorer.Command> rescorer = system.systemActorOf(
                 supervised(Rescorer.create(settings.rescoreParallelism(), clock, catalog)), "rescorer", Props.empty());
+        // Each model version that becomes current on this node rescores its tenant's contacts here.
+        Consumer<PublishedModel> rescoreTenant = model -> rescorer.tell(new Rescorer.RescoreTenant(model));
         ActorRef<ModelReplicator.Command> replicator = system.systemActorOf(
-                supervised(ModelReplicator.create(catalog, rescorer)), "model-replicator", Props.empty());
+                supervised(ModelReplicator.create(catalog, rescoreTenant)), "model-replicator", Props.empty());
         List<TenantBootstrap.Loader> loaders = new ArrayList<>();
-        loaders.add(ModelBootstrap.loader(system, rescorer, settings.askTimeout()));
+        loaders.add(ModelBootstrap.loader(system, rescoreTenant, settings.askTimeout()));
         WebhookTriggers webhooks = WebhookTriggers.get(system);
         if (settings.callList()) {
             system.systemActorOf(LeadsReader.create(LeadIndex.get(system), clock), "leads-reader", Props.empty());

@@ -1,7 +1,7 @@
 package io.leadflame.contact;
 
-import io.leadflame.CborSerializable;
-import io.leadflame.Settings;
+import io.leadflame.serialization.CborSerializable;
+import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.ScoreChange;
 import io.leadflame.metrics.LeadflameMetrics;

@@ -3,7 +3,7 @@ package io.leadflame.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadflame.Settings;
+import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadFilter;
 import io.leadflame.leads.LeadIndex;

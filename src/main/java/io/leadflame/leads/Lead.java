@@ -1,7 +1,7 @@
 package io.leadflame.leads;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Instants;

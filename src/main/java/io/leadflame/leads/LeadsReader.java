@@ -1,6 +1,6 @@
 package io.leadflame.leads;
 
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

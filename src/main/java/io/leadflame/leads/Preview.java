@@ -1,6 +1,6 @@
 package io.leadflame.leads;
 
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;

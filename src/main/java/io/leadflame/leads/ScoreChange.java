@@ -1,7 +1,7 @@
 package io.leadflame.leads;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 
 import java.time.Instant;
 import java.util.Objects;

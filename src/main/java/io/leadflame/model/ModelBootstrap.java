@@ -1,12 +1,11 @@
 package io.leadflame.model;
 
-import io.leadflame.TenantBootstrap;
-import io.leadflame.rescoring.Rescorer;
-import org.apache.pekko.actor.typed.ActorRef;
+import io.leadflame.persistence.TenantBootstrap;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Reads every tenant's stored model into this node's {@link ModelCatalog} when the node starts
@@ -18,7 +17,8 @@ public final class ModelBootstrap {
     private ModelBootstrap() {
     }
 
-    public static TenantBootstrap.Loader loader(ActorSystem<?> system, ActorRef<Rescorer.Command> rescorer,
+    /** @param newModel what to do with each stored version that becomes current on this node */
+    public static TenantBootstrap.Loader loader(ActorSystem<?> system, Consumer<PublishedModel> newModel,
                                                 Duration askTimeout) {
         ModelCatalog catalog = ModelCatalog.get(system);
         ClusterSharding sharding = ClusterSharding.get(system);
@@ -26,7 +26,7 @@ public final class ModelBootstrap {
                 tenant -> sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
                         .ask(ScoringModelEntity.Get::new, askTimeout)
                         .thenAccept(model -> catalog.offer(model).ifPresent(current ->
-                                rescorer.tell(new Rescorer.RescoreTenant(current.published())))),
+                                newModel.accept(current.published()))),
                 catalog::markLoaded);
     }
 }

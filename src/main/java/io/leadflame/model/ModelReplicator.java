@@ -1,7 +1,5 @@
 package io.leadflame.model;
 
-import io.leadflame.rescoring.Rescorer;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -16,12 +14,13 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Spreads published model versions to every node through Distributed Data and keeps this
  * node's {@link ModelCatalog} current. Whenever the catalog learns a newer version of a
- * tenant's model — published here, replicated from another node, or read at start — this
- * node's contacts of that tenant are rescored.
+ * tenant's model — published here, replicated from another node, or read at start — it is
+ * handed on (the node rescores that tenant's contacts: see {@code Leadflame}).
  */
 public final class ModelReplicator extends AbstractBehavior<ModelReplicator.Command> {
 
@@ -45,22 +44,25 @@ public final class ModelReplicator extends AbstractBehavior<ModelReplicator.Comm
     private final ReplicatorMessageAdapter<Command, LWWMap<String, PublishedModel>> replicator;
     private final SelfUniqueAddress node;
     private final ModelCatalog catalog;
-    private final ActorRef<Rescorer.Command> rescorer;
+    private final Consumer<PublishedModel> newModel;
 
-    public static Behavior<Command> create(ModelCatalog catalog, ActorRef<Rescorer.Command> rescorer) {
+    /**
+     * @param newModel what to do with each version that becomes current on this node
+     */
+    public static Behavior<Command> create(ModelCatalog catalog, Consumer<PublishedModel> newModel) {
         return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
                 (ReplicatorMessageAdapter<Command, LWWMap<String, PublishedModel>> adapter) ->
-                        new ModelReplicator(ctx, adapter, catalog, rescorer)));
+                        new ModelReplicator(ctx, adapter, catalog, newModel)));
     }
 
     private ModelReplicator(ActorContext<Command> context,
                             ReplicatorMessageAdapter<Command, LWWMap<String, PublishedModel>> replicator,
-                            ModelCatalog catalog, ActorRef<Rescorer.Command> rescorer) {
+                            ModelCatalog catalog, Consumer<PublishedModel> newModel) {
         super(context);
         this.replicator = replicator;
         this.node = DistributedData.get(context.getSystem()).selfUniqueAddress();
         this.catalog = catalog;
-        this.rescorer = rescorer;
+        this.newModel = newModel;
         replicator.subscribe(KEY, Changed::new);
     }
 
@@ -106,6 +108,6 @@ public final class ModelReplicator extends AbstractBehavior<ModelReplicator.Comm
     }
 
     private void learn(PublishedModel model) {
-        catalog.offer(model).ifPresent(current -> rescorer.tell(new Rescorer.RescoreTenant(current.published())));
+        catalog.offer(model).ifPresent(current -> newModel.accept(current.published()));
     }
 }

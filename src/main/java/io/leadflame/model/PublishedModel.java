@@ -2,7 +2,7 @@ package io.leadflame.model;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
 import io.leadflame.scoring.json.ModelJson;

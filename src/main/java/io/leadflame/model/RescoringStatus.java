@@ -1,6 +1,6 @@
 package io.leadflame.model;
 
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 
 import java.time.Instant;
 import java.util.Optional;

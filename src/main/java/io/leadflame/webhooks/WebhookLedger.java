@@ -1,6 +1,6 @@
 package io.leadflame.webhooks;
 
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import io.leadflame.leads.ScoreChange;
 import io.leadflame.webhooks.WebhookOutbox.Command;
 import io.leadflame.webhooks.WebhookStatus.Outcome;

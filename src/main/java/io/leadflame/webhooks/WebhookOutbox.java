@@ -1,6 +1,6 @@
 package io.leadflame.webhooks;
 
-import io.leadflame.CborSerializable;
+import io.leadflame.serialization.CborSerializable;
 import io.leadflame.leads.ScoreChange;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;

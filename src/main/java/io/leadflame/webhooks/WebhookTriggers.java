@@ -1,6 +1,6 @@
 package io.leadflame.webhooks;
 
-import io.leadflame.TenantBootstrap;
+import io.leadflame.persistence.TenantBootstrap;
 import io.leadflame.leads.ScoreChange;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;

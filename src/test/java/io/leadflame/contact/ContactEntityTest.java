@@ -1,7 +1,7 @@
 package io.leadflame.contact;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.Settings;
+import io.leadflame.config.Settings;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.scoring.ContactEvent;

@@ -1,4 +1,4 @@
-package io.leadflame;
+package io.leadflame.serialization;
 
 /**
  * Marker for every message, event, state and replicated value that crosses a node boundary or

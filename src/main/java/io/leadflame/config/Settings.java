@@ -1,4 +1,4 @@
-package io.leadflame;
+package io.leadflame.config;
 
 import com.typesafe.config.Config;
 import io.leadflame.scoring.HistoryLimits;

@@ -1,4 +1,4 @@
-package io.leadflame;
+package io.leadflame.persistence;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;

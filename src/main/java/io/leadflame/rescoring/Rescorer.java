@@ -21,9 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rescores this node's contacts of a tenant after its model changed. Remember-entities keeps
@@ -35,6 +34,9 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private static final Duration REPORT_INTERVAL = Duration.ofMillis(250);
     private static final Duration SHARD_STATE_TIMEOUT = Duration.ofSeconds(10);
+    /** A contact rescores in microseconds to a second (a costly model): minutes mean it is not there. */
+    private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(30);
+    private static final int ATTEMPTS = 3;
 
     public sealed interface Command {
     }
@@ -60,8 +62,11 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final long version;
         final ArrayDeque<String> pending;
         final long contacts;
-        /** Contacts asked and not yet answered: only their answers count (not late ones of an older job). */
-        final Set<String> awaiting = new HashSet<>();
+        /**
+         * Contacts asked and not yet answered, with when and how often: only their answers count
+         * (not late ones of an older job).
+         */
+        final Map<String, Asked> awaiting = new HashMap<>();
         long rescored;
 
         Job(String tenant, long version, ArrayDeque<String> pending) {
@@ -86,10 +91,19 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
      *                there is none yet)
      */
     public static Behavior<Command> create(int parallelism, Clock clock, ModelCatalog catalog) {
+        return create(parallelism, clock, catalog, ANSWER_DEADLINE);
+    }
+
+    /** @param answerDeadline how long a contact may take to answer before it is asked again */
+    static Behavior<Command> create(int parallelism, Clock clock, ModelCatalog catalog, Duration answerDeadline) {
         return Behaviors.setup(ctx -> {
             catalog.current().forEach(model -> ctx.getSelf().tell(new RescoreTenant(model.published())));
-            return Behaviors.withTimers(timers -> new Rescorer(ctx, timers, parallelism, clock));
+            return Behaviors.withTimers(timers -> new Rescorer(ctx, timers, parallelism, clock, answerDeadline));
         });
+    }
+
+    /** When a contact was last asked, and how many times. */
+    private record Asked(long atNanos, int attempts) {
     }
 
     private final TimerScheduler<Command> timers;
@@ -100,9 +114,12 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private final ActorRef<ContactEntity.Rescored> rescoredAdapter;
     private final Map<String, Job> jobs = new HashMap<>();
     private final LeadflameMetrics metrics;
+    private final long answerDeadlineNanos;
 
-    private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock) {
+    private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock,
+                     Duration answerDeadline) {
         super(context);
+        this.answerDeadlineNanos = answerDeadline.toNanos();
         this.timers = timers;
         this.parallelism = parallelism;
         this.clock = clock;
@@ -119,7 +136,13 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
                 .onMessage(LocalContacts.class, this::onLocalContacts)
                 .onMessage(ContactRescored.class, this::onContactRescored)
                 .onMessage(ReportTick.class, tick -> {
-                    jobs.values().forEach(this::report);
+                    for (Job job : List.copyOf(jobs.values())) {
+                        askAgainOrGiveUp(job);
+                        if (!job.done()) {
+                            report(job);
+                        }
+                        finishIfDone(job);
+                    }
                     return this;
                 })
                 .build();
@@ -166,7 +189,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         String id = msg.rescored().entityId();
         String tenant = id.substring(0, id.indexOf('/'));
         Job job = jobs.get(tenant);
-        if (job == null || msg.rescored().version() < job.version || !job.awaiting.remove(id)) {
+        if (job == null || msg.rescored().version() < job.version || job.awaiting.remove(id) == null) {
             return this;
         }
         job.rescored++;
@@ -187,11 +210,36 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private void dispatch(Job job) {
         while (job.awaiting.size() < parallelism && !job.pending.isEmpty()) {
-            String entityId = job.pending.poll();
-            job.awaiting.add(entityId);
-            sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
-                    .tell(new ContactEntity.Rescore(job.version, rescoredAdapter));
+            ask(job, job.pending.poll(), 1);
         }
+    }
+
+    private void ask(Job job, String entityId, int attempt) {
+        job.awaiting.put(entityId, new Asked(System.nanoTime(), attempt));
+        sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                .tell(new ContactEntity.Rescore(job.version, rescoredAdapter));
+    }
+
+    /**
+     * A contact that does not answer in time (it stopped with the request in its mailbox, it
+     * moved to another node) is asked again; after {@link #ATTEMPTS} it is counted as done, so
+     * that the job ends: a contact that starts again scores under the current model anyway.
+     */
+    private void askAgainOrGiveUp(Job job) {
+        long now = System.nanoTime();
+        List<Map.Entry<String, Asked>> overdue = job.awaiting.entrySet().stream()
+                .filter(e -> now - e.getValue().atNanos() > answerDeadlineNanos).toList();
+        for (Map.Entry<String, Asked> e : overdue) {
+            if (e.getValue().attempts() < ATTEMPTS) {
+                ask(job, e.getKey(), e.getValue().attempts() + 1);
+            } else {
+                job.awaiting.remove(e.getKey());
+                job.rescored++;
+                getContext().getLog().warn("Contact {} did not answer its rescoring for model version {} after {} "
+                        + "attempts; it scores under that version when it next starts", e.getKey(), job.version, ATTEMPTS);
+            }
+        }
+        dispatch(job);
     }
 
     private Behavior<Command> finishIfDone(Job job) {

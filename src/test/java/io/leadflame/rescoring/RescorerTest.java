@@ -1,0 +1,112 @@
+package io.leadflame.rescoring;
+
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.testing.OneNodeCluster;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.leadflame.testing.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A node's rescoring ends even when contacts do not answer: a contact that misses its request
+ * (stopped, moved) is asked again after a deadline, and one that never answers is given up
+ * after a few attempts, so that {@code GET /model/rescoring} reaches {@code done}. On a
+ * one-node cluster whose contacts and model entity are stand-ins that record what they get.
+ */
+class RescorerTest {
+
+    private static final Duration DEADLINE = Duration.ofMillis(300);
+    private static ActorTestKit testKit;
+    /** Rescore requests each contact got, by entity id. */
+    private static final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
+    private static TestProbe<ScoringModelEntity.RescoringReport> reports;
+
+    @BeforeAll
+    static void start() {
+        testKit = OneNodeCluster.testKit();
+        reports = testKit.createTestProbe();
+        ClusterSharding sharding = ClusterSharding.get(testKit.system());
+        sharding.init(Entity.of(ContactEntity.TYPE_KEY, ctx -> contact(ctx.getEntityId())));
+        sharding.init(Entity.of(ScoringModelEntity.TYPE_KEY, ctx -> Behaviors.receiveMessage(command -> {
+            if (command instanceof ScoringModelEntity.RescoringReport report) {
+                reports.ref().tell(report);
+            }
+            return Behaviors.same();
+        })));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    /**
+     * A contact that answers every rescoring, except "late" (its first request is lost) and
+     * "mute" (never answers).
+     */
+    private static Behavior<ContactEntity.Command> contact(String entityId) {
+        return Behaviors.receiveMessage(command -> {
+            if (command instanceof ContactEntity.Rescore rescore) {
+                int n = asked.computeIfAbsent(entityId, id -> new AtomicInteger()).incrementAndGet();
+                boolean answers = !entityId.endsWith("/mute") && !(entityId.endsWith("/late") && n == 1);
+                if (answers) {
+                    rescore.replyTo().tell(new ContactEntity.Rescored(entityId, rescore.version()));
+                }
+            }
+            return Behaviors.same();
+        });
+    }
+
+    @Test
+    void aRescoringEndsWhenAContactMissesItsRequestOrNeverAnswers() {
+        ClusterSharding sharding = ClusterSharding.get(testKit.system());
+        for (String id : new String[]{"acme/fast", "acme/late", "acme/mute"}) {
+            // Any message starts the stand-in, so that the node's shards list it.
+            sharding.entityRefFor(ContactEntity.TYPE_KEY, id).tell(new ContactEntity.GetContact(Optional.empty(),
+                    testKit.<ContactEntity.ContactReply>createTestProbe().ref()));
+        }
+        eventually(Duration.ofSeconds(10), () -> assertEquals(3, liveContacts()));
+
+        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
+        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("acme", 1, "{}", Optional.of(Instant.now()))));
+
+        ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
+                report -> report.done() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+                .get(0);
+        assertEquals(3, done.contacts());
+        assertEquals(3, done.rescored());
+        assertEquals(1, asked.get("acme/fast").get(), "a contact that answers is asked once");
+        assertEquals(2, asked.get("acme/late").get(), "a missed request is sent again");
+        assertTrue(asked.get("acme/mute").get() >= 3, "a mute contact is asked a few times, then given up");
+    }
+
+    private static int liveContacts() throws Exception {
+        var state = org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(testKit.system()).shardState(),
+                replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
+                Duration.ofSeconds(3), testKit.system().scheduler()).toCompletableFuture().get();
+        return state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum();
+    }
+}

@@ -45,7 +45,8 @@ import java.util.function.Supplier;
  *
  * @param routes the tenant API
  * @param loaded a readiness check: every stored model and webhook trigger is known on this node
- *               (which also proves that sharding answers)
+ *               (which also proves that sharding answers), and the model replicator and the
+ *               rescorer run (they are not restarting after a failure)
  * @param problems what is wrong on this node without making it unready: tenants whose stored
  *                 model cannot be read
  */
@@ -53,6 +54,7 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadflame.class);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
     private static final SupervisorStrategy RESTART =
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
     /** How stale leadflame_contacts_live may be: a fraction of a typical 15 s scrape interval. */
@@ -86,11 +88,16 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
                 "live-contacts", Props.empty());
         ScoringModelEntity.init(system, replicator);
         loadTenants(system, loaders);
-        Readiness.Check loaded = () -> CompletableFuture.completedFuture(
+        Readiness.Check stored = () -> CompletableFuture.completedFuture(
                 !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")
                         : settings.callList() && !webhooks.isLoaded()
                         ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
                         : Readiness.Result.ok());
+        // A node whose replicator or rescorer is restarting would take model changes late.
+        Readiness.Check replicating = Readiness.answers(system, "model replicator", replicator,
+                ModelReplicator.Ping::new, PING_TIMEOUT);
+        Readiness.Check rescoring = Readiness.answers(system, "rescorer", rescorer, Rescorer.Ping::new, PING_TIMEOUT);
+        Readiness.Check loaded = Readiness.inOrder(stored, replicating, rescoring);
         Supplier<List<ApiError.Detail>> problems = () -> {
             List<ApiError.Detail> details = new ArrayList<>();
             catalog.unreadable().forEach((tenant, failed) -> details.add(new ApiError.Detail(

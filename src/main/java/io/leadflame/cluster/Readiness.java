@@ -1,6 +1,9 @@
 package io.leadflame.cluster;
 
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -15,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Whether this node should receive traffic: it is Up in the cluster and its journal answers a
@@ -95,6 +99,32 @@ public final class Readiness {
             return result.completeOnTimeout(
                     Result.notReady("The journal did not answer within " + timeout + "."),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
+        };
+    }
+
+    /**
+     * {@code actor} answers a ping within {@code timeout}: it runs (a supervised actor restarting
+     * with backoff after a failure does not answer meanwhile, and the node is then not ready).
+     *
+     * @param what what the actor is, for the reason
+     * @param ping the actor's ping message, answering {@code Done} to the given reference
+     */
+    public static <T> Check answers(ActorSystem<?> system, String what, ActorRef<T> actor,
+                                    Function<ActorRef<Done>, T> ping, Duration timeout) {
+        Executor executor = system.executionContext();
+        return () -> AskPattern.<T, Done>ask(actor, ping::apply, timeout, system.scheduler())
+                .handleAsync((done, failure) -> failure == null ? Result.ok()
+                        : Result.notReady("The " + what + " does not answer (restarting after a failure?)."), executor);
+    }
+
+    /** One check made of {@code checks}, run in order up to the first that fails. */
+    public static Check inOrder(Check... checks) {
+        return () -> {
+            CompletionStage<Result> result = CompletableFuture.completedFuture(Result.ok());
+            for (Check next : checks) {
+                result = result.thenCompose(r -> r.ready() ? next.run() : CompletableFuture.completedFuture(r));
+            }
+            return result;
         };
     }
 

@@ -1,5 +1,7 @@
 package io.leadflame.model;
 
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -29,6 +31,10 @@ public final class ModelReplicator extends AbstractBehavior<ModelReplicator.Comm
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
 
     public sealed interface Command {
+    }
+
+    /** Answers {@code Done}: the node's readiness asks whether this actor runs. */
+    public record Ping(ActorRef<Done> replyTo) implements Command {
     }
 
     /** Make this version current everywhere. */
@@ -69,6 +75,10 @@ public final class ModelReplicator extends AbstractBehavior<ModelReplicator.Comm
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Ping.class, ping -> {
+                    ping.replyTo().tell(Done.getInstance());
+                    return this;
+                })
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(Changed.class, this::onChanged)
                 .onMessage(Written.class, this::onWritten)

@@ -5,6 +5,7 @@ import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -39,6 +40,10 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private static final int ATTEMPTS = 3;
 
     public sealed interface Command {
+    }
+
+    /** Answers {@code Done}: the node's readiness asks whether this actor runs. */
+    public record Ping(ActorRef<Done> replyTo) implements Command {
     }
 
     /** The tenant's model changed to this version on this node: rescore its local contacts. */
@@ -132,6 +137,10 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Ping.class, ping -> {
+                    ping.replyTo().tell(Done.getInstance());
+                    return this;
+                })
                 .onMessage(RescoreTenant.class, this::onRescoreTenant)
                 .onMessage(LocalContacts.class, this::onLocalContacts)
                 .onMessage(ContactRescored.class, this::onContactRescored)

@@ -1,5 +1,6 @@
 package io.leadflame.http;
 
+import io.leadflame.api.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,8 +16,8 @@ import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
-import io.leadflame.scoring.json.EventJson;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.EventJson;
+import io.leadflame.api.ModelJson;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -339,7 +340,7 @@ public final class ApiRoutes extends AllDirectives {
                 }
                 JsonNode json;
                 try {
-                    json = EventBatch.JSON.readTree(body);
+                    json = Json.MAPPER.readTree(body);
                 } catch (IOException e) {
                     return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
                 }

@@ -1,11 +1,10 @@
 package io.leadflame.http;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import io.leadflame.api.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadflame.scoring.ContactEvent;
-import io.leadflame.scoring.json.EventJson;
-import io.leadflame.scoring.json.IncomingEvent;
+import io.leadflame.api.EventJson;
+import io.leadflame.api.IncomingEvent;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -26,9 +25,6 @@ import java.util.regex.Pattern;
  */
 record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> rejected, int size) {
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     /** One event of the request that was not accepted. */
     record Rejected(int index, String error) {
@@ -54,7 +50,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
         }
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new Unreadable("the body is not valid JSON: " + conciseMessage(e), false);
         }
@@ -99,7 +95,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
             return new Item(null, "not valid UTF-8");
         }
         try {
-            return new Item(JSON.readTree(body, start, end - start), null);
+            return new Item(Json.MAPPER.readTree(body, start, end - start), null);
         } catch (IOException e) {
             return new Item(null, "not valid JSON");
         }

@@ -1,8 +1,8 @@
 package io.leadflame.http;
 
+import io.leadflame.api.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 final class JsonResponses {
 
     // Thread-safe once configured; the tree API needs no module.
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonResponses() {
     }
@@ -31,7 +30,7 @@ final class JsonResponses {
 
     static ResponseEntity entity(JsonNode body) {
         try {
-            return HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
+            return HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.MAPPER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             // A tree of strings and numbers always renders; this would be a Jackson bug.
             throw new UncheckedIOException(e);

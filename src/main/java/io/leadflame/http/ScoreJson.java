@@ -8,8 +8,8 @@ import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Score;
-import io.leadflame.scoring.json.JsonValues;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.JsonValues;
+import io.leadflame.api.ModelJson;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -1,11 +1,10 @@
 package io.leadflame.model;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadflame.api.Json;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.ModelJson;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -20,9 +19,6 @@ import java.util.stream.Collectors;
 public record PublishedModel(String tenant, long version, String modelJson, Optional<Instant> updatedAt)
         implements CborSerializable {
 
-    /** Big decimals, as the API reads a model: a stored number is checked as it was written. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String DEFAULT_JSON = ModelJson.write(ScoringModel.DEFAULT).toString();
 
     public static PublishedModel initial(String tenant) {
@@ -36,7 +32,7 @@ public record PublishedModel(String tenant, long version, String modelJson, Opti
     public ScoringModel parse() {
         Validated<ScoringModel> read;
         try {
-            read = ModelJson.read(JSON.readTree(modelJson));
+            read = ModelJson.read(Json.MAPPER.readTree(modelJson));
         } catch (IOException e) {
             throw new IllegalStateException("the stored model is not JSON", e);
         }

@@ -1,7 +1,7 @@
 package io.leadflame.webhooks;
 
+import io.leadflame.api.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.leads.ScoreChange;
 
@@ -23,7 +23,6 @@ public final class WebhookPayload {
     public static final String DELIVERY_HEADER = "Leadflame-Delivery";
     public static final String SIGNATURE_PREFIX = "sha256=";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private WebhookPayload() {
     }
@@ -31,7 +30,7 @@ public final class WebhookPayload {
     /** The change as live listeners get it, with the delivery, the trigger crossed and where the contact came from. */
     public static byte[] body(Delivery delivery) {
         ScoreChange c = delivery.change();
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("deliveryId", delivery.id());
         body.put("webhookId", delivery.webhookId());
         body.put("tenant", c.tenant());
@@ -40,7 +39,7 @@ public final class WebhookPayload {
         body.put("previousFlames", c.previousFlames());
         body.put("previousRange", c.previousRange());
         try {
-            return JSON.writeValueAsBytes(body);
+            return Json.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain values always writes", e);
         }
@@ -48,7 +47,7 @@ public final class WebhookPayload {
 
     /** A trigger as the API reads and shows it: {@code {"enterRange": NAME}} or {@code {"minFlames": N}}. */
     public static ObjectNode trigger(Trigger trigger) {
-        ObjectNode t = JSON.createObjectNode();
+        ObjectNode t = Json.MAPPER.createObjectNode();
         return trigger.enterRange() != null ? t.put("enterRange", trigger.enterRange())
                 : t.put("minFlames", trigger.minFlames());
     }

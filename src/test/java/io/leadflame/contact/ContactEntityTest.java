@@ -7,7 +7,7 @@ import io.leadflame.model.PublishedModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.ModelJson;
 import io.leadflame.leads.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.testing.Eventually;

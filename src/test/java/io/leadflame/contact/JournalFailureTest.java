@@ -7,7 +7,7 @@ import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.HistoryLimits;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.ModelJson;
 import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -9,9 +9,9 @@ import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
-import io.leadflame.scoring.json.EventJson;
-import io.leadflame.scoring.json.IncomingEvent;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.EventJson;
+import io.leadflame.api.IncomingEvent;
+import io.leadflame.api.ModelJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.leadflame.scoring;
 
-import io.leadflame.scoring.json.EventJson;
-import io.leadflame.scoring.json.IncomingEvent;
+import io.leadflame.api.EventJson;
+import io.leadflame.api.IncomingEvent;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.leadflame.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.ModelJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.leadflame.scoring;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.scoring.json.ModelJson;
+import io.leadflame.api.ModelJson;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.leadflame.scoring.json;
+package io.leadflame.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.scoring.ContactEvent;

@@ -1,4 +1,4 @@
-package io.leadflame.scoring.json;
+package io.leadflame.api;
 
 import io.leadflame.scoring.ContactEvent;
 

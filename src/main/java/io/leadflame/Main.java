@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.cluster.NodeReadiness;
+import io.leadflame.config.NodeConfig;
+import io.leadflame.config.StartupRefused;
 import io.leadflame.cluster.Readiness;
 import io.leadflame.http.DashboardRoutes;
 import io.leadflame.http.ErrorHandling;
@@ -30,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +46,6 @@ public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-    private static final String SLICK_DB = "pekko-persistence-jdbc.shared-databases.slick";
-    private static final String BOOTSTRAP_DISCOVERY = "pekko.management.cluster.bootstrap.contact-point-discovery";
 
     /**
      * A node that finished starting.
@@ -57,13 +56,6 @@ public final class Main {
     public record Started(ActorSystem<Void> system, ServerBinding binding) {
         public int httpPort() {
             return binding.localAddress().getPort();
-        }
-    }
-
-    /** The configuration asks for something this node must not do; nothing was started. */
-    public static final class StartupRefused extends RuntimeException {
-        public StartupRefused(String message) {
-            super(message);
         }
     }
 
@@ -121,15 +113,14 @@ public final class Main {
      * @throws ConfigException when a setting is missing or malformed (nothing started)
      */
     public static Started start(Config overrides) {
-        Config config = loadConfig(overrides);
-        refuseUnsafeTopology(config);
+        Config config = NodeConfig.load(overrides);
+        refuseOutsideAPod(config);
         // Read every setting before anything starts, so a bad value is a refusal, not a half-start.
         Duration startupTimeout = config.getDuration("leadflame.startup-timeout");
         Duration journalTimeout = config.getDuration("leadflame.readiness.journal-timeout");
         String httpInterface = config.getString("leadflame.http.interface");
         int httpPort = config.getInt("leadflame.http.port");
         Duration unbindDeadline = config.getDuration("leadflame.http.unbind-deadline");
-        refuseStreamsBeyondConnections(config);
         prepareDataDir(config);
 
         ActorSystem<Void> system;
@@ -173,124 +164,8 @@ public final class Main {
         }
     }
 
-    /**
-     * {@code application.conf} (with its includes and {@code ${?ENV}} overrides) under
-     * {@code overrides}, under system properties, resolved once: substitutions such as the H2
-     * URL's {@code ${leadflame.data-dir}} therefore follow every override.
-     */
-    public static Config loadConfig(Config overrides) {
-        Config config = ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
-        return withDiscovery(withJournal(config));
-    }
-
-    private static Config withJournal(Config config) {
-        String journal = config.getString("leadflame.journal");
-        return switch (journal) {
-            case "h2" -> config;
-            case "postgres" -> {
-                Config postgres = config.getConfig("leadflame.databases.postgres");
-                if (postgres.getString("db.url").isBlank()) {
-                    throw new StartupRefused("LEADFLAME_JOURNAL=postgres needs JDBC_URL "
-                            + "(e.g. jdbc:postgresql://127.0.0.1:5432/leadflame).");
-                }
-                yield config.withValue(SLICK_DB, postgres.withFallback(config.getConfig(SLICK_DB)).root());
-            }
-            default -> throw new StartupRefused("Unknown journal '" + journal
-                    + "' (leadflame.journal / LEADFLAME_JOURNAL): use h2 or postgres.");
-        };
-    }
-
-    /**
-     * Points cluster bootstrap at the discovery method named by {@code leadflame.discovery}; for
-     * {@code config}, turns {@code CONTACT_POINTS} into the endpoint list of config discovery.
-     */
-    private static Config withDiscovery(Config config) {
-        String discovery = config.getString("leadflame.discovery");
-        if (discovery.isBlank()) {
-            return config;
-        }
-        Config bootstrap = ConfigFactory.parseMap(Map.of(BOOTSTRAP_DISCOVERY + ".discovery-method", discovery));
-        switch (discovery) {
-            case "kubernetes-api" -> {
-            }
-            case "config" -> {
-                List<Map<String, Object>> endpoints = contactPoints(config.getString("leadflame.contact-points"));
-                int required = config.getInt(BOOTSTRAP_DISCOVERY + ".required-contact-point-nr");
-                if (endpoints.size() < required) {
-                    throw new StartupRefused("CONTACT_POINTS names " + endpoints.size() + " contact point(s) but "
-                            + "REQUIRED_CONTACT_POINTS is " + required + ": a new cluster would never form.");
-                }
-                String service = config.getString(BOOTSTRAP_DISCOVERY + ".service-name");
-                bootstrap = bootstrap.withFallback(ConfigFactory.parseMap(Map.of(
-                        "pekko.discovery.config.services." + service + ".endpoints", endpoints,
-                        // CONTACT_POINTS are management endpoints by definition. With the default
-                        // (on), bootstrap keeps, per host, only the endpoints on its own management
-                        // port: nodes sharing a host (one machine, tests) would each see only
-                        // themselves and never form a cluster.
-                        "pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port", false)));
-            }
-            default -> throw new StartupRefused("Unknown discovery '" + discovery
-                    + "' (leadflame.discovery / LEADFLAME_DISCOVERY): leave it unset for a single node, "
-                    + "or use config (with CONTACT_POINTS) or kubernetes-api.");
-        }
-        return bootstrap.withFallback(config).resolve();
-    }
-
-    /** {@code host:port,host:port} as config discovery's endpoint list; refuses anything else. */
-    static List<Map<String, Object>> contactPoints(String text) {
-        if (text.isBlank()) {
-            throw new StartupRefused("LEADFLAME_DISCOVERY=config needs CONTACT_POINTS: the management "
-                    + "endpoints of the nodes, e.g. 10.0.0.1:8558,10.0.0.2:8558,10.0.0.3:8558.");
-        }
-        List<Map<String, Object>> endpoints = new ArrayList<>();
-        for (String item : text.split(",")) {
-            String point = item.strip();
-            int colon = point.lastIndexOf(':');
-            int port = -1;
-            if (colon > 0) {
-                try {
-                    port = Integer.parseInt(point.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-            }
-            if (port < 1 || port > 65535) {
-                throw new StartupRefused("CONTACT_POINTS entry '" + point + "' is not host:port "
-                        + "(e.g. 10.0.0.1:8558, the node's MANAGEMENT_PORT).");
-            }
-            endpoints.add(Map.of("host", point.substring(0, colon), "port", port));
-        }
-        return endpoints;
-    }
-
-    /**
-     * Live streams hold their connection for as long as their clients like: they may take at
-     * most half of the port's connections, or health checks and requests could find none.
-     */
-    private static void refuseStreamsBeyondConnections(Config config) {
-        int connections = config.getInt("leadflame.http.max-connections");
-        int streams = config.getInt("leadflame.http.sse.max-streams");
-        int perTenant = config.getInt("leadflame.http.sse.max-streams-per-tenant");
-        if (streams < 1 || perTenant < 1 || streams > connections / 2) {
-            throw new StartupRefused("SSE_MAX_STREAMS (leadflame.http.sse.max-streams) is " + streams
-                    + " and SSE_MAX_STREAMS_PER_TENANT " + perTenant + ": both must be at least 1, and the first "
-                    + "at most half of HTTP_MAX_CONNECTIONS (" + connections + "), so that live streams never take "
-                    + "the connections health checks and requests need.");
-        }
-    }
-
-    private static void refuseUnsafeTopology(Config config) {
-        String discovery = config.getString("leadflame.discovery");
-        if (discovery.isBlank()) {
-            return;
-        }
-        if (config.getString("leadflame.journal").equals("h2")) {
-            throw new StartupRefused("LEADFLAME_DISCOVERY=" + discovery + " forms a cluster of several nodes, "
-                    + "but LEADFLAME_JOURNAL=h2 is an embedded database in one node's DATA_DIR that the "
-                    + "others cannot reach: use LEADFLAME_JOURNAL=postgres, or unset LEADFLAME_DISCOVERY "
-                    + "for a single node.");
-        }
-        if (discovery.equals("kubernetes-api")) {
+    private static void refuseOutsideAPod(Config config) {
+        if (config.getString("leadflame.discovery").equals("kubernetes-api")) {
             refuseKubernetesApiOutsideAPod(config.getConfig("pekko.discovery.kubernetes-api"));
         }
     }

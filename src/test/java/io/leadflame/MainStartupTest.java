@@ -1,5 +1,6 @@
 package io.leadflame;
 
+import io.leadflame.config.StartupRefused;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -100,7 +101,7 @@ class MainStartupTest {
                 "leadflame.discovery", "kubernetes-api",
                 "leadflame.journal", "h2")).withFallback(overrides(dataDir));
 
-        Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(clustered));
+        StartupRefused refused = assertThrows(StartupRefused.class, () -> Main.start(clustered));
         assertTrue(refused.getMessage().contains("LEADFLAME_JOURNAL=postgres"), refused.getMessage());
     }
 
@@ -110,7 +111,7 @@ class MainStartupTest {
                 "leadflame.http.max-connections", 100,
                 "leadflame.http.sse.max-streams", 51)).withFallback(overrides(dataDir));
 
-        Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(greedy));
+        StartupRefused refused = assertThrows(StartupRefused.class, () -> Main.start(greedy));
         assertTrue(refused.getMessage().contains("SSE_MAX_STREAMS"), refused.getMessage());
     }
 
@@ -120,7 +121,7 @@ class MainStartupTest {
                 "leadflame.journal", "postgres",
                 "leadflame.databases.postgres.db.url", "")).withFallback(overrides(dataDir));
 
-        Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(postgres));
+        StartupRefused refused = assertThrows(StartupRefused.class, () -> Main.start(postgres));
         assertTrue(refused.getMessage().contains("JDBC_URL"), refused.getMessage());
     }
 
@@ -143,7 +144,7 @@ class MainStartupTest {
                 "lacks the environment variable LEADFLAME_TEST_NEVER_SET,");
         refusals.forEach((settings, expected) -> {
             Config config = ConfigFactory.parseMap(settings).withFallback(postgres);
-            Main.StartupRefused refused = assertThrows(Main.StartupRefused.class, () -> Main.start(config),
+            StartupRefused refused = assertThrows(StartupRefused.class, () -> Main.start(config),
                     settings.toString());
             assertTrue(refused.getMessage().contains(expected), refused.getMessage());
         });

@@ -2,7 +2,6 @@ package io.leadflame.contact;
 
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
-import io.leadflame.scoring.HistoryCodec;
 import io.leadflame.scoring.Instants;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;

@@ -158,7 +158,36 @@ public final class ContactHistory {
         this.recentEventIds = recentEventIds;
     }
 
-    /** A history as {@link HistoryCodec} reads it back; {@code tags} sorted by {@link #TAG_ORDER}. */
+    /**
+     * A history as a storage codec reads it back (a contact's snapshot): the columns as
+     * {@link #tag}, {@link #field} and the activity views gave them, in that order; names and
+     * values are made canonical (interned, shared) here.
+     */
+    public static ContactHistory restore(TagChange[] tags, FieldChange[] fields, String[] activityNames,
+                                         long[] activityTimes, Map<String, Object>[] activityAttributes,
+                                         long firstSeen, long lastEventAt, long[] recentEventIds) {
+        TagChange[] canonicalTags = new TagChange[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            canonicalTags[i] = new TagChange(Canonical.name(tags[i].tag()), tags[i].atNanos(), tags[i].applied());
+        }
+        FieldChange[] canonicalFields = new FieldChange[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            FieldChange f = fields[i];
+            canonicalFields[i] = new FieldChange(Canonical.name(f.field()), f.atNanos(), f.eventIdOrNull(),
+                    Canonical.value(f.value()));
+        }
+        String[] names = new String[activityNames.length];
+        @SuppressWarnings("unchecked")
+        Map<String, Object>[] attributes = new Map[activityAttributes.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = Canonical.name(activityNames[i]);
+            attributes[i] = Canonical.attributes(activityAttributes[i]);
+        }
+        return new ContactHistory(canonicalTags, canonicalFields, names, activityTimes, attributes, firstSeen,
+                lastEventAt, new EventIdWindow(recentEventIds));
+    }
+
+    /** A history from its columns; {@code tags} sorted by {@link #TAG_ORDER}. */
     ContactHistory(TagChange[] tags, FieldChange[] fields, String[] activityNames, long[] activityTimes,
                    Map<String, Object>[] activityAttributes, long firstSeen, long lastEventAt,
                    EventIdWindow recentEventIds) {
@@ -637,41 +666,42 @@ public final class ContactHistory {
         return out;
     }
 
-    // Package-private views for HistoryCodec (snapshots); the arrays are never handed out.
+    // The storage view, for a codec that writes a history as it is (a contact's snapshot) and
+    // reads it back with restore(); the arrays themselves are never handed out.
 
-    int tagCount() {
+    public int tagCount() {
         return tagNames.length;
     }
 
-    TagChange tag(int i) {
+    public TagChange tag(int i) {
         return new TagChange(tagNames[i], tagTimes[i], tagApplied[i]);
     }
 
-    int fieldCount() {
+    public int fieldCount() {
         return fields.length;
     }
 
-    FieldChange field(int i) {
+    public FieldChange field(int i) {
         return fields[i];
     }
 
-    String activityName(int i) {
+    public String activityName(int i) {
         return activityNames[i];
     }
 
-    long activityTime(int i) {
+    public long activityTime(int i) {
         return activityTimes[i];
     }
 
-    Map<String, Object> activityAttributes(int i) {
+    public Map<String, Object> activityAttributes(int i) {
         return activityAttributes[i];
     }
 
-    long firstSeenNanos() {
+    public long firstSeenNanos() {
         return firstSeen;
     }
 
-    long lastEventAtNanos() {
+    public long lastEventAtNanos() {
         return lastEventAt;
     }
 

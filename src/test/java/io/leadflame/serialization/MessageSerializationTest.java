@@ -113,8 +113,8 @@ class MessageSerializationTest {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
         out.writeInt(2);
-        io.leadflame.scoring.HistoryCodec.writeEvent(later, out);
-        io.leadflame.scoring.HistoryCodec.writeEvent(earlier, out);
+        io.leadflame.contact.HistoryCodec.writeEvent(later, out);
+        io.leadflame.contact.HistoryCodec.writeEvent(earlier, out);
         Object read = new io.leadflame.contact.ContactSerializer(null).fromBinary(bytes.toByteArray(), "E1");
         assertEquals(new ContactEntity.EventsRecorded(List.of(later, earlier), AT), read);
     }

@@ -1,4 +1,8 @@
-package io.leadflame.scoring;
+package io.leadflame.contact;
+
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.Values;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -105,14 +109,14 @@ public final class HistoryCodec {
         long lastEventAt = in.readLong();
         ContactHistory.TagChange[] tags = new ContactHistory.TagChange[in.readInt()];
         for (int i = 0; i < tags.length; i++) {
-            tags[i] = new ContactHistory.TagChange(Canonical.name(readString(in)), in.readLong(), in.readBoolean());
+            tags[i] = new ContactHistory.TagChange(readString(in), in.readLong(), in.readBoolean());
         }
         ContactHistory.FieldChange[] fields = new ContactHistory.FieldChange[in.readInt()];
         for (int i = 0; i < fields.length; i++) {
-            String name = Canonical.name(readString(in));
+            String name = readString(in);
             long at = in.readLong();
             String eventId = in.readBoolean() ? readString(in) : null;
-            fields[i] = new ContactHistory.FieldChange(name, at, eventId, Canonical.value(readValue(in)));
+            fields[i] = new ContactHistory.FieldChange(name, at, eventId, readValue(in));
         }
         int activities = in.readInt();
         String[] names = new String[activities];
@@ -120,16 +124,15 @@ public final class HistoryCodec {
         @SuppressWarnings("unchecked")
         Map<String, Object>[] attributes = new Map[activities];
         for (int i = 0; i < activities; i++) {
-            names[i] = Canonical.name(readString(in));
+            names[i] = readString(in);
             times[i] = in.readLong();
-            attributes[i] = Canonical.attributes(readMap(in));
+            attributes[i] = readMap(in);
         }
         long[] ids = new long[in.readInt()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = in.readLong();
         }
-        return new ContactHistory(tags, fields, names, times, attributes, firstSeen, lastEventAt,
-                new EventIdWindow(ids));
+        return ContactHistory.restore(tags, fields, names, times, attributes, firstSeen, lastEventAt, ids);
     }
 
     private static void writeMap(Map<String, Object> map, DataOutput out) throws IOException {

@@ -1,6 +1,5 @@
 package io.leadflame.http;
 
-import io.leadflame.api.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -33,7 +32,6 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.Materializer;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -335,14 +333,11 @@ public final class ApiRoutes extends AllDirectives {
                 return complete(ApiError.unsupportedMediaType("send " + what + " as application/json"));
             }
             return onSuccess(strictBody(entity, maxBytes), body -> {
-                if (!EventBatch.isUtf8(body, 0, body.length)) {
-                    return complete(ApiError.invalid("the body is not valid UTF-8"));
-                }
                 JsonNode json;
                 try {
-                    json = Json.MAPPER.readTree(body);
-                } catch (IOException e) {
-                    return complete(ApiError.invalid("the body is not valid JSON: " + EventBatch.conciseMessage(e)));
+                    json = EventBatch.readJson(body);
+                } catch (EventBatch.Unreadable e) {
+                    return complete(ApiError.invalid(e.getMessage()));
                 }
                 return inner.apply(json);
             });

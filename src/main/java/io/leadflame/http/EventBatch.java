@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
  */
 record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> rejected, int size) {
 
-
     /** One event of the request that was not accepted. */
     record Rejected(int index, String error) {
     }
@@ -44,16 +43,23 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
         return size - rejected.size();
     }
 
-    static EventBatch fromJson(byte[] body, Instant receivedAt, int maxEvents) throws Unreadable {
+    /**
+     * A JSON request body (events, a model, a webhook) as a tree: refused whole when it is not
+     * UTF-8 or not JSON, with the reason in the client's terms.
+     */
+    static JsonNode readJson(byte[] body) throws Unreadable {
         if (!isUtf8(body, 0, body.length)) {
             throw new Unreadable("the body is not valid UTF-8", false);
         }
-        JsonNode root;
         try {
-            root = Json.MAPPER.readTree(body);
+            return Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new Unreadable("the body is not valid JSON: " + conciseMessage(e), false);
         }
+    }
+
+    static EventBatch fromJson(byte[] body, Instant receivedAt, int maxEvents) throws Unreadable {
+        JsonNode root = readJson(body);
         if (root == null || root.isMissingNode()) {
             throw new Unreadable("the body is empty: send an event, an array of events, or NDJSON", false);
         }
@@ -117,7 +123,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
      * decoding. No JSON text holds a raw NUL, and refusing it also keeps Jackson from taking a
      * UTF-16 or UTF-32 body (ASCII in them is half NULs) for JSON: bodies are UTF-8 (API.md).
      */
-    static boolean isUtf8(byte[] body, int start, int end) {
+    private static boolean isUtf8(byte[] body, int start, int end) {
         int i = start;
         while (i < end) {
             int b = body[i] & 0xFF;
@@ -205,7 +211,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
      * without the Java names of its settings ({@code DeserializationFeature...},
      * {@code StreamReadConstraints...}) that mean nothing to an API user.
      */
-    static String conciseMessage(IOException e) {
+    private static String conciseMessage(IOException e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int cut = m.indexOf("\n at [Source");
         m = (cut > 0 ? m.substring(0, cut) : m).replace('\n', ' ');

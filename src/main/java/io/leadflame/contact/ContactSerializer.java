@@ -67,12 +67,7 @@ public final class ContactSerializer extends SerializerWithStringManifest {
                     HistoryCodec.writeEvent(e, out);
                 }
             } else if (o instanceof ContactEntity.ActivitiesForgotten forgotten) {
-                out.writeInt(forgotten.activities().size());
-                for (ContactHistory.ForgottenActivity a : forgotten.activities()) {
-                    out.writeUTF(a.name());
-                    out.writeLong(a.atNanos());
-                    out.writeInt(a.ordinal());
-                }
+                HistoryCodec.writeForgotten(forgotten.activities(), out);
             } else if (o instanceof ContactHistory history) {
                 HistoryCodec.writeHistory(history, out);
             } else {
@@ -107,13 +102,7 @@ public final class ContactSerializer extends SerializerWithStringManifest {
                     return ContactEntity.EventsRecorded.withoutTime(readEvents(in));
                 }
                 case FORGOTTEN_V1 -> {
-                    int n = in.readInt();
-                    List<ContactHistory.ForgottenActivity> activities = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        activities.add(new ContactHistory.ForgottenActivity(in.readUTF().intern(), in.readLong(),
-                                in.readInt()));
-                    }
-                    return new ContactEntity.ActivitiesForgotten(activities);
+                    return new ContactEntity.ActivitiesForgotten(HistoryCodec.readForgotten(in));
                 }
                 case STATE_V1 -> {
                     return HistoryCodec.readHistory(in);

@@ -9,7 +9,9 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -133,6 +135,26 @@ public final class HistoryCodec {
             ids[i] = in.readLong();
         }
         return ContactHistory.restore(tags, fields, names, times, attributes, firstSeen, lastEventAt, ids);
+    }
+
+    /** The activities a compaction forgets (a journal row of their own), in the codec's string form. */
+    public static void writeForgotten(List<ContactHistory.ForgottenActivity> forgotten, DataOutput out)
+            throws IOException {
+        out.writeInt(forgotten.size());
+        for (ContactHistory.ForgottenActivity a : forgotten) {
+            writeString(a.name(), out);
+            out.writeLong(a.atNanos());
+            out.writeInt(a.ordinal());
+        }
+    }
+
+    public static List<ContactHistory.ForgottenActivity> readForgotten(DataInput in) throws IOException {
+        int n = in.readInt();
+        List<ContactHistory.ForgottenActivity> forgotten = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            forgotten.add(new ContactHistory.ForgottenActivity(readString(in), in.readLong(), in.readInt()));
+        }
+        return forgotten;
     }
 
     private static void writeMap(Map<String, Object> map, DataOutput out) throws IOException {

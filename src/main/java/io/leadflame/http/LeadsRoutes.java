@@ -99,6 +99,7 @@ final class LeadsRoutes extends AllDirectives {
         this.system = system;
         this.streams = new StreamBudget(settings.maxStreams(), settings.maxStreamsPerTenant());
         this.metrics = LeadflameMetrics.get(system);
+        metrics.liveStreams(streams, StreamBudget::open);
         this.settings = settings;
         this.catalog = ModelCatalog.get(system);
         this.executor = system.executionContext();
@@ -281,13 +282,11 @@ final class LeadsRoutes extends AllDirectives {
                 metrics.liveStreamRefused();
                 return complete(refused.get());
             }
-            metrics.liveStreams(1);
             AtomicBoolean started = new AtomicBoolean();
             AtomicBoolean released = new AtomicBoolean();
             Runnable release = () -> {
                 if (released.compareAndSet(false, true)) {
                     streams.release(tenant);
-                    metrics.liveStreams(-1);
                 }
             };
             String rangeName = range.map(ScoreRange::name).orElse(null);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What an operator watches on one node, for {@code GET /metrics}: events in by outcome, HTTP
@@ -83,15 +84,11 @@ public final class LeadflameMetrics implements Extension {
             .description("Contact writes the journal failed or rejected")
             .register(registry);
 
-    private final AtomicLong liveStreams = new AtomicLong();
     private final Counter liveStreamsRefused = Counter.builder("leadflame.score.changes.streams.refused")
             .description("GET /score-changes streams refused because the node's or tenant's budget was full")
             .register(registry);
 
     private LeadflameMetrics(ActorSystem<?> system) {
-        Gauge.builder("leadflame.score.changes.streams", liveStreams, AtomicLong::get)
-                .description("GET /score-changes streams open on this node")
-                .register(registry);
         Gauge.builder("leadflame.contacts.live", contactsLive, AtomicLong::get)
                 .description("Contact entities live on this node (refreshed every few seconds)")
                 .register(registry);
@@ -186,9 +183,14 @@ public final class LeadflameMetrics implements Extension {
 
     // ---- exposition
 
-    /** A live score-change stream opened (+1) or ended (-1). */
-    public void liveStreams(int delta) {
-        liveStreams.addAndGet(delta);
+    /**
+     * The live score-change streams open on this node, read from {@code open} at each scrape.
+     * The gauge holds {@code owner} weakly: its owner keeps it (and so the gauge) alive.
+     */
+    public <T> void liveStreams(T owner, ToDoubleFunction<T> open) {
+        Gauge.builder("leadflame.score.changes.streams", owner, open)
+                .description("GET /score-changes streams open on this node")
+                .register(registry);
     }
 
     public void liveStreamRefused() {

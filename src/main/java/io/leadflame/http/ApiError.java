@@ -129,14 +129,19 @@ public record ApiError(String code, String message, List<Detail> details) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", code);
         body.put("message", message);
+        putDetails(body, details);
+        body.setAll(extraFields);
+        return body;
+    }
+
+    /** {@code details} as the API writes them, on {@code body}; nothing when there are none. */
+    static void putDetails(ObjectNode body, List<Detail> details) {
         if (!details.isEmpty()) {
             ArrayNode list = body.putArray("details");
             for (Detail d : details) {
                 list.addObject().put("path", d.path()).put("message", d.message());
             }
         }
-        body.setAll(extraFields);
-        return body;
     }
 
     public ResponseEntity toEntity() {

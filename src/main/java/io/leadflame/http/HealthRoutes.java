@@ -1,6 +1,5 @@
 package io.leadflame.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.cluster.Readiness;
@@ -51,10 +50,7 @@ public final class HealthRoutes {
 
     private static ObjectNode ready(List<ApiError.Detail> problems) {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("status", "ready");
-        if (!problems.isEmpty()) {
-            ArrayNode details = body.putArray("details");
-            problems.forEach(d -> details.addObject().put("path", d.path()).put("message", d.message()));
-        }
+        ApiError.putDetails(body, problems);
         return body;
     }
 }

@@ -437,26 +437,22 @@ public final class ContactHistory {
 
     /** The index of the first activity of {@code name} (where it would go when there is none). */
     private int activityStart(String name) {
-        int lo = 0;
-        int hi = activityNames.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (activityNames[mid].compareTo(name) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return activityBound(name, false);
     }
 
     /** The index just past the activities of {@code name} (where one more of them goes). */
     private int activityEnd(String name) {
+        return activityBound(name, true);
+    }
+
+    /** Binary search over the sorted names: the first index past those before (or up to) {@code name}. */
+    private int activityBound(String name, boolean pastEqual) {
         int lo = 0;
         int hi = activityNames.length;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (activityNames[mid].compareTo(name) <= 0) {
+            int c = activityNames[mid].compareTo(name);
+            if (c < 0 || (pastEqual && c == 0)) {
                 lo = mid + 1;
             } else {
                 hi = mid;

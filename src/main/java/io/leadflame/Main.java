@@ -46,7 +46,6 @@ public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-
     /**
      * A node that finished starting.
      *

@@ -15,8 +15,6 @@ import java.io.UncheckedIOException;
 /** JSON bodies of the API's answers, successes and errors alike. */
 final class JsonResponses {
 
-    // Thread-safe once configured; the tree API needs no module.
-
     private JsonResponses() {
     }
 

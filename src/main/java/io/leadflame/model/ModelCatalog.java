@@ -74,7 +74,7 @@ public final class ModelCatalog implements Extension {
             unreadable.merge(tenant, new Unreadable(published.version(), e.getMessage()),
                     (old, neu) -> old.version() >= neu.version() ? old : neu);
             log.error("The scoring model of tenant {} (version {}) cannot be read and is not applied; "
-                    + "its contacts keep their scores until a valid model is published: {}",
+                    + "its contacts are not rescored until a valid model is published: {}",
                     tenant, published.version(), e.getMessage());
             return Optional.empty();
         }

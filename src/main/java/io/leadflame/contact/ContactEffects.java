@@ -2,7 +2,7 @@ package io.leadflame.contact;
 
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadIndex;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorSystem;

@@ -3,7 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
@@ -421,7 +421,7 @@ public final class ContactEntity
                 // Events that came while the model was being read moved it, not the model.
                 ScoreChange.Reason why = wasProvisional && (before == null || before.history() != state)
                         ? ScoreChange.Reason.EVENT : reason;
-                ScoreChange change = ScoreChange.between(before, current, before == null ? rangeOfZero(model) : null,
+                ScoreChange change = Lead.changeBetween(before, current, before == null ? rangeOfZero(model) : null,
                         why, now);
                 if (change != null) {
                     node.effects().changed(change);

@@ -11,6 +11,7 @@ import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.model.StoredModel;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ScoringModel;
@@ -288,10 +289,10 @@ public final class ApiRoutes extends AllDirectives {
             }
             Optional<Long> expectedVersion = expected;
             return validModel(model -> {
-                String canonical = ModelJson.write(model).toString();
+                String stored = StoredModel.write(model);
                 return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
                                 .<ScoringModelEntity.PutResult>ask(
-                                        replyTo -> new ScoringModelEntity.Put(canonical, expectedVersion, replyTo),
+                                        replyTo -> new ScoringModelEntity.Put(stored, expectedVersion, replyTo),
                                         settings.askTimeout()),
                         result -> {
                             if (result instanceof ScoringModelEntity.Published p) {

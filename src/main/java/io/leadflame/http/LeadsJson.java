@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.leads.Preview;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.api.ScoreChangeJson;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.ScoringModel;
 
@@ -92,6 +93,6 @@ final class LeadsJson {
     }
 
     static ObjectNode change(ScoreChange change) {
-        return change.writeTo(F.objectNode());
+        return ScoreChangeJson.write(change, F.objectNode());
     }
 }

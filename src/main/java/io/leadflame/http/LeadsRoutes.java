@@ -9,15 +9,15 @@ import io.leadflame.leads.LeadFilter;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.leads.Preview;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.StoredModel;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.api.EventJson;
-import io.leadflame.api.ModelJson;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.Done;
@@ -221,9 +221,9 @@ final class LeadsRoutes extends AllDirectives {
         VersionedModel current = catalog.modelOf(tenant);
         long[] currentBounds = bucketBounds(current.model().idealScore());
         long[] previewBounds = bucketBounds(candidate.idealScore());
-        String candidateJson = ModelJson.write(candidate).toString();
+        String candidateStored = StoredModel.write(candidate);
         return onSuccess(askAll(reader -> AskPattern.<LeadsReader.Command, Preview.Result>ask(reader,
-                        replyTo -> new LeadsReader.GetPreview(tenant, candidateJson, currentBounds, previewBounds,
+                        replyTo -> new LeadsReader.GetPreview(tenant, candidateStored, currentBounds, previewBounds,
                                 movers, replyTo), PREVIEW_TIMEOUT, system.scheduler())),
                 results -> {
                     Preview.Result total = new Preview.Result(LeadsReader.Counts.empty(currentBounds.length + 1),

@@ -1,6 +1,7 @@
 package io.leadflame.leads;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.Contribution;
@@ -8,6 +9,7 @@ import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,6 +50,26 @@ public record Lead(String entityId, int tenantLength, long score, int percent, i
         return new Lead(entityId, tenant.length(), score.score(), score.percent(), score.flames(),
                 score.range().map(ScoreRange::name).orElse(null),
                 history.lastEventAt().map(Instants::nanos).orElse(0L), topReasons(score), history);
+    }
+
+    /**
+     * The change from {@code before} to {@code after}, or null when nothing a call list shows
+     * changed.
+     *
+     * @param before      null for a contact never scored: score 0, 0 flames, range {@code rangeOfZero}
+     * @param rangeOfZero the name of the range of a score of 0 under the current model, or null
+     */
+    public static ScoreChange changeBetween(Lead before, Lead after, String rangeOfZero, ScoreChange.Reason reason,
+                                            Instant at) {
+        long previous = before == null ? 0 : before.score();
+        int previousFlames = before == null ? 0 : before.flames();
+        String previousRange = before == null ? rangeOfZero : before.range();
+        if (previous == after.score() && previousFlames == after.flames()
+                && Objects.equals(previousRange, after.range())) {
+            return null;
+        }
+        return new ScoreChange(after.tenant(), after.contactId(), after.score(), previous, after.flames(),
+                after.range(), reason, at, previousFlames, previousRange);
     }
 
     /**

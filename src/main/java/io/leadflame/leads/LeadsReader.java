@@ -7,7 +7,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
-import io.leadflame.model.PublishedModel;
+import io.leadflame.model.StoredModel;
 import io.leadflame.scoring.ScoringModel;
 
 import java.time.Clock;
@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 
@@ -99,10 +99,10 @@ public final class LeadsReader {
     }
 
     /**
-     * What {@code candidateJson} (a validated model, canonical JSON) would do to this node's
+     * What {@code candidate} (a validated model, in its {@code StoredModel} form) would do to this node's
      * contacts of the tenant; nothing changes.
      */
-    public record GetPreview(String tenant, String candidateJson, long[] currentBounds, long[] previewBounds,
+    public record GetPreview(String tenant, String candidate, long[] currentBounds, long[] previewBounds,
                              int movers, ActorRef<Preview.Result> replyTo) implements Command {
     }
 
@@ -127,7 +127,7 @@ public final class LeadsReader {
     private static void preview(LeadIndex index, Clock clock, GetPreview get) {
         List<Lead> leads = new ArrayList<>();
         index.all(get.tenant()).forEach(leads::add);
-        ScoringModel candidate = new PublishedModel(get.tenant(), -1, get.candidateJson(), Optional.empty()).parse();
+        ScoringModel candidate = StoredModel.read(get.candidate());
         CompletableFuture.supplyAsync(() -> Preview.of(leads, candidate, clock.instant(), get.currentBounds(),
                         get.previewBounds(), get.movers()), ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);

@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import io.leadflame.changes.ScoreChange;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;

@@ -1,43 +1,33 @@
 package io.leadflame.model;
 
-import io.leadflame.api.Json;
-import io.leadflame.serialization.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.leadflame.scoring.ScoringModel;
-import io.leadflame.scoring.Validated;
-import io.leadflame.api.ModelJson;
+import io.leadflame.serialization.CborSerializable;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * One version of a tenant's scoring model as it travels between nodes and is stored: the model
- * in its API JSON form, so that what is persisted and replicated is exactly what users see.
- * Version 0 is the default model of a tenant that never set one.
+ * One version of a tenant's scoring model as it travels between nodes and is stored. Version 0
+ * is the default model of a tenant that never set one.
+ *
+ * @param stored the model in its {@link StoredModel} form (read as {@code modelJson}, the name
+ *               under which releases before that form stored their API JSON)
  */
-public record PublishedModel(String tenant, long version, String modelJson, Optional<Instant> updatedAt)
-        implements CborSerializable {
+public record PublishedModel(String tenant, long version, @JsonAlias("modelJson") String stored,
+                             Optional<Instant> updatedAt) implements CborSerializable {
 
-    private static final String DEFAULT_JSON = ModelJson.write(ScoringModel.DEFAULT).toString();
+    private static final String DEFAULT_STORED = StoredModel.write(ScoringModel.DEFAULT);
 
     public static PublishedModel initial(String tenant) {
-        return new PublishedModel(tenant, 0, DEFAULT_JSON, Optional.empty());
+        return new PublishedModel(tenant, 0, DEFAULT_STORED, Optional.empty());
     }
 
     /**
-     * The model itself. The JSON was validated before it was published; a version that no
-     * longer reads (a stricter release, a damaged row) fails with what is wrong with it.
+     * The model itself. It was validated before it was published; a version that no longer
+     * reads (a damaged row, a newer release's format) fails with what is wrong with it.
      */
     public ScoringModel parse() {
-        Validated<ScoringModel> read;
-        try {
-            read = ModelJson.read(Json.MAPPER.readTree(modelJson));
-        } catch (IOException e) {
-            throw new IllegalStateException("the stored model is not JSON", e);
-        }
-        return read.value().orElseThrow(() -> new IllegalStateException("the stored model no longer validates: "
-                + read.problems().stream().limit(3).map(p -> p.path() + " " + p.message())
-                .collect(Collectors.joining("; "))));
+        return StoredModel.read(stored);
     }
 }

@@ -1,5 +1,6 @@
 package io.leadflame.model;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,10 +49,10 @@ public final class ScoringModelEntity
     }
 
     /**
-     * Publishes a new version (a model already validated, in its canonical JSON), if the current
-     * version is {@code expectedVersion} when one is given.
+     * Publishes a new version (a model already validated, in its {@link StoredModel} form), if
+     * the current version is {@code expectedVersion} when one is given.
      */
-    public record Put(String modelJson, Optional<Long> expectedVersion, ActorRef<PutResult> replyTo)
+    public record Put(String stored, Optional<Long> expectedVersion, ActorRef<PutResult> replyTo)
             implements Command {
     }
 
@@ -76,7 +77,9 @@ public final class ScoringModelEntity
     public sealed interface Event extends CborSerializable {
     }
 
-    public record ModelChanged(long version, String modelJson, Instant updatedAt) implements Event {
+    /** @param stored the model in its {@link StoredModel} form (see {@link PublishedModel#stored()}) */
+    public record ModelChanged(long version, @JsonAlias("modelJson") String stored, Instant updatedAt)
+            implements Event {
     }
 
     /**
@@ -145,7 +148,7 @@ public final class ScoringModelEntity
         if (put.expectedVersion().isPresent() && put.expectedVersion().get() != current) {
             return Effect().reply(put.replyTo(), new VersionMismatch(current));
         }
-        return Effect().persist(new ModelChanged(current + 1, put.modelJson(), clock.instant()))
+        return Effect().persist(new ModelChanged(current + 1, put.stored(), clock.instant()))
                 .thenRun(after -> {
                     reports.clear();
                     replicator.tell(new ModelReplicator.Publish(after.current()));
@@ -209,7 +212,7 @@ public final class ScoringModelEntity
     public EventHandler<State, Event> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(ModelChanged.class, (state, e) -> new State(
-                        new PublishedModel(tenant, e.version(), e.modelJson(), Optional.of(e.updatedAt()))))
+                        new PublishedModel(tenant, e.version(), e.stored(), Optional.of(e.updatedAt()))))
                 .onEvent(RescoringCompleted.class, (state, e) -> e.version() == state.current().version()
                         ? new State(state.current(), Optional.of(e)) : state)
                 .build();

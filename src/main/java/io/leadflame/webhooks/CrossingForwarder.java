@@ -1,6 +1,6 @@
 package io.leadflame.webhooks;
 
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

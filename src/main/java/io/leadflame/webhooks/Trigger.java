@@ -1,7 +1,7 @@
 package io.leadflame.webhooks;
 
 import io.leadflame.serialization.CborSerializable;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 
 /**
  * What a webhook waits for: a contact entering a range, or reaching a number of flames. Exactly

@@ -1,7 +1,7 @@
 package io.leadflame.webhooks;
 
 import io.leadflame.serialization.CborSerializable;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.webhooks.WebhookOutbox.Command;
 import io.leadflame.webhooks.WebhookStatus.Outcome;
 import org.apache.pekko.Done;

@@ -3,7 +3,8 @@ package io.leadflame.webhooks;
 import io.leadflame.api.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.api.ScoreChangeJson;
+import io.leadflame.changes.ScoreChange;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,7 +36,7 @@ public final class WebhookPayload {
         body.put("webhookId", delivery.webhookId());
         body.put("tenant", c.tenant());
         body.set("trigger", trigger(delivery.trigger()));
-        c.writeTo(body);
+        ScoreChangeJson.write(c, body);
         body.put("previousFlames", c.previousFlames());
         body.put("previousRange", c.previousRange());
         try {

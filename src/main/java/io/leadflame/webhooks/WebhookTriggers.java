@@ -1,7 +1,7 @@
 package io.leadflame.webhooks;
 
 import io.leadflame.persistence.TenantBootstrap;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;

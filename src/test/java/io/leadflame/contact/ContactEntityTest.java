@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadflame.config.Settings;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
+import io.leadflame.model.StoredModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.api.ModelJson;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.testing.Eventually;
 import io.leadflame.testing.ManualClock;
@@ -89,9 +90,8 @@ class ContactEntityTest {
 
     /** {@code model} as version 1 of the tenant's, in this node's catalog. */
     private static void publish(String tenant, String model) throws Exception {
-        String canonical = ModelJson.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow())
-                .toString();
-        ModelCatalog.get(testKit.system()).offer(new PublishedModel(tenant, 1, canonical, Optional.of(NOW)));
+        String stored = StoredModel.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow());
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(tenant, 1, stored, Optional.of(NOW)));
     }
 
     /**
@@ -181,7 +181,7 @@ class ContactEntityTest {
         heard.expectNoMessage(Duration.ofMillis(300));
 
         // The decision was persisted: a replay forgets exactly that, whatever the model then.
-        ModelCatalog.get(testKit.system()).offer(new PublishedModel(early, 2, PublishedModel.initial(early).modelJson(),
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(early, 2, PublishedModel.initial(early).stored(),
                 Optional.of(NOW)));
         c.restart();
         assertEquals(201, c.getState().activityCount());

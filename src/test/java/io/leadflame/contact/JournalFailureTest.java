@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.leadflame.config.Settings;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
+import io.leadflame.model.StoredModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.api.ModelJson;
@@ -68,9 +69,8 @@ class JournalFailureTest {
                 {"idealScore": 10, "rules": [
                   {"id": "visit", "name": "Visits", "points": 1, "count": "each",
                    "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
-        String canonical = ModelJson.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow())
-                .toString();
-        ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, canonical, Optional.of(Instant.now())));
+        String stored = StoredModel.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow());
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, stored, Optional.of(Instant.now())));
         ContactEntity.init(testKit.system(),
                 new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true, 256, 64, Duration.ofSeconds(15)));
         sharding = ClusterSharding.get(testKit.system());

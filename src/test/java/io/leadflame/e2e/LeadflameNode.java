@@ -129,8 +129,9 @@ final class LeadflameNode implements AutoCloseable {
     }
 
     /**
-     * Stores {@code modelJson} as the tenant's next model version without the API's validation:
-     * what a stored model that a later, stricter release cannot read looks like.
+     * Stores {@code modelJson} as the tenant's next model version without the API's validation,
+     * as a release before the {@code StoredModel} form stored models (their API JSON): what a
+     * stored model that a later, stricter release cannot read looks like.
      */
     void storeModelUnvalidated(String tenant, String modelJson) {
         try {

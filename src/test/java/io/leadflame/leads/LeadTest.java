@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.Contribution;
@@ -48,16 +49,16 @@ class LeadTest {
     @Test
     void aContactNeverScoredChangesFromZeroInTheRangeOfZero() {
         Lead first = Lead.of("acme", "acme/c-1", score(List.of(reason("vip", 5))), ContactHistory.EMPTY);
-        ScoreChange change = ScoreChange.between(null, first, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH);
+        ScoreChange change = Lead.changeBetween(null, first, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH);
         assertEquals(0, change.previous());
         assertEquals(0, change.previousFlames());
         assertEquals("warm", change.previousRange());
         assertEquals(5, change.score());
 
         Lead zero = Lead.of("acme", "acme/c-2", score(List.of()), ContactHistory.EMPTY);
-        assertNull(ScoreChange.between(null, zero, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH),
+        assertNull(Lead.changeBetween(null, zero, "warm", ScoreChange.Reason.EVENT, java.time.Instant.EPOCH),
                 "a first score of 0 in the range of 0 is no change");
-        assertEquals("warm", ScoreChange.between(null, zero, null, ScoreChange.Reason.EVENT, java.time.Instant.EPOCH)
+        assertEquals("warm", Lead.changeBetween(null, zero, null, ScoreChange.Reason.EVENT, java.time.Instant.EPOCH)
                 .range(), "but entering a range from none is");
     }
 }

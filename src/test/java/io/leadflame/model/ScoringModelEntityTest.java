@@ -102,6 +102,6 @@ class ScoringModelEntityTest {
         model.restart();
         PublishedModel republished = replicator.expectMessageClass(ModelReplicator.Publish.class).model();
         assertEquals(2, republished.version());
-        assertEquals(MODEL, republished.modelJson());
+        assertEquals(MODEL, republished.stored());
     }
 }

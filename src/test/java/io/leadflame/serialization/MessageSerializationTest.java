@@ -4,10 +4,11 @@ import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.leads.Preview;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.model.StoredModel;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
@@ -15,15 +16,20 @@ import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
+import io.leadflame.scoring.ScoringModel;
 import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,11 +144,11 @@ class MessageSerializationTest {
         roundTrip(new ContactEntity.UnknownContact());
         roundTrip(new ContactEntity.Recorded(10, 2));
         roundTrip(new ContactEntity.Rescored("acme/c-1", 3));
-        roundTrip(new PublishedModel("acme", 3, "{\"enabled\":true}", Optional.of(AT)));
+        roundTrip(new PublishedModel("acme", 3, StoredModel.write(ScoringModel.DEFAULT), Optional.of(AT)));
         roundTrip(PublishedModel.initial("acme"));
         roundTrip(new RescoringStatus(3, 100, 40, false, Optional.of(AT), Optional.empty()));
         roundTrip(new ScoringModelEntity.RescoringReport(3, "pekko://leadflame@127.0.0.1:25520", 100, 100, true, AT));
-        roundTrip(new ScoringModelEntity.ModelChanged(3, "{\"enabled\":true}", AT));
+        roundTrip(new ScoringModelEntity.ModelChanged(3, StoredModel.write(ScoringModel.DEFAULT), AT));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
     }
 
@@ -161,5 +167,39 @@ class MessageSerializationTest {
         // What a node's topic forwards to the listeners' nodes.
         roundTrip(new org.apache.pekko.actor.typed.internal.pubsub.TopicImpl.MessagePublished<>(
                 new ScoreChange("acme", "c-1", 12, 0, 3, "warm", ScoreChange.Reason.MODEL, AT, 0, null)));
+    }
+
+    /**
+     * A model version and a snapshot stored by a release before the {@code StoredModel} form
+     * (the model's API JSON under {@code modelJson}) still read, and the model in them too.
+     */
+    @Test
+    void modelsStoredByTheEarlierReleaseStillRead() throws Exception {
+        String apiJson = "{\"enabled\":true,\"idealScore\":20,\"ranges\":[],\"limits\":{},\"rules\":[]}";
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", 3);
+        event.put("modelJson", apiJson);
+        event.put("updatedAt", AT.toString());
+        ScoringModelEntity.ModelChanged changed = readAsEarlierReleaseWrote(event, ScoringModelEntity.ModelChanged.class);
+        assertEquals(3, changed.version());
+        assertEquals(apiJson, changed.stored());
+
+        Map<String, Object> published = new LinkedHashMap<>();
+        published.put("tenant", "acme");
+        published.put("version", 3);
+        published.put("modelJson", apiJson);
+        published.put("updatedAt", AT.toString());
+        PublishedModel model = readAsEarlierReleaseWrote(published, PublishedModel.class);
+        assertEquals(20, model.parse().idealScore());
+    }
+
+    /** {@code fields} as Pekko's CBOR serializer wrote a message of class {@code type}, read back by this release. */
+    private static <T> T readAsEarlierReleaseWrote(Map<String, Object> fields, Class<T> type) throws Exception {
+        byte[] bytes = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty())
+                .writeValueAsBytes(fields);
+        SerializerWithStringManifest serializer = (SerializerWithStringManifest) SerializationExtension
+                .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()))
+                .serializerFor(type);
+        return type.cast(serializer.fromBinary(bytes, type.getName()));
     }
 }

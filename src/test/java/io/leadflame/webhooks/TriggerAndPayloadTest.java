@@ -2,7 +2,7 @@ package io.leadflame.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

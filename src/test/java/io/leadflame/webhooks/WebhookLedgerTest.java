@@ -1,6 +1,6 @@
 package io.leadflame.webhooks;
 
-import io.leadflame.leads.ScoreChange;
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.testing.InMemoryPersistence;
 import io.leadflame.testing.WebhookReceiver;
 import org.apache.pekko.Done;

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.config.Settings;
-import io.leadflame.contact.ContactEntity;
+import io.leadflame.contact.ContactService;
+import io.leadflame.leads.CallListService;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
@@ -13,7 +14,6 @@ import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.model.StoredModel;
 import io.leadflame.persistence.StoredEntities;
-import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
 import io.leadflame.api.EventJson;
@@ -36,13 +36,9 @@ import org.apache.pekko.stream.Materializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -69,6 +65,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Materializer materializer;
     private final Executor executor;
     private final LeadflameMetrics metrics;
+    private final ContactService contacts;
     private final LeadsRoutes leads;
     private final WebhookRoutes webhooks;
     private final ModelCatalog catalog;
@@ -81,6 +78,7 @@ public final class ApiRoutes extends AllDirectives {
         this.materializer = Materializer.matFromSystem(system);
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
+        this.contacts = new ContactService(system, settings.askTimeout());
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
         this.catalog = ModelCatalog.get(system);
@@ -107,7 +105,7 @@ public final class ApiRoutes extends AllDirectives {
                 pathEnd(() -> concat(get(() -> getModel(tenant)), put(() -> putModel(tenant)))),
                 path("rescoring", () -> get(() -> rescoring(tenant))),
                 path("preview", () -> !settings.callList() ? reject() : post(() -> parameterOptional("movers",
-                        movers -> withRequestTimeout(LeadsRoutes.PREVIEW_TIMEOUT, () ->
+                        movers -> withRequestTimeout(CallListService.PREVIEW_TIMEOUT, () ->
                                 validModel(candidate -> leads.preview(tenant, candidate, movers)))))));
     }
 
@@ -164,38 +162,10 @@ public final class ApiRoutes extends AllDirectives {
                     return complete(ApiError.invalid(batch.size() == 0 ? "no events in the request"
                             : "no event in the request is valid: see rejected", counts));
                 }
-                return onSuccess(record(tenant, batch.byContact()), totals ->
-                        complete(JsonResponses.of(StatusCodes.ACCEPTED, ingestionCounts(totals[0], totals[1], batch))));
+                return onSuccess(contacts.record(tenant, batch.byContact()), recorded -> complete(JsonResponses.of(
+                        StatusCodes.ACCEPTED, ingestionCounts(recorded.accepted(), recorded.duplicates(), batch))));
             });
         });
-    }
-
-    /**
-     * Persists each contact's part of the batch; completes with {accepted, duplicates} when all
-     * are durable. What the contacts that did answer persisted is counted even when another
-     * failed: those events are in the journal.
-     */
-    private CompletionStage<long[]> record(String tenant, Map<String, List<ContactEvent>> byContact) {
-        List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
-        byContact.forEach((contactId, events) -> writes.add(
-                sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
-                        .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
-                                settings.askTimeout())
-                        .toCompletableFuture()));
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handleAsync((all, failure) -> {
-            long[] totals = new long[2];
-            for (CompletableFuture<ContactEntity.Recorded> w : writes) {
-                if (!w.isCompletedExceptionally()) {
-                    totals[0] += w.join().accepted();
-                    totals[1] += w.join().duplicates();
-                }
-            }
-            metrics.eventsRecorded(totals[0], totals[1]);
-            if (failure != null) {
-                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-            }
-            return totals;
-        }, executor);
     }
 
     private static ObjectNode ingestionCounts(long accepted, long duplicates, EventBatch batch) {
@@ -210,10 +180,9 @@ public final class ApiRoutes extends AllDirectives {
     // ---- contacts
 
     private Route contact(String tenant, String contactId) {
-        return onSuccess(askContact(tenant, contactId, Optional.empty()), reply ->
-                reply instanceof ContactEntity.ContactView view
-                        ? complete(JsonResponses.ok(ScoreJson.contact(view)))
-                        : complete(ApiError.notFound("no event was ever recorded for contact " + contactId)));
+        return onSuccess(contacts.view(tenant, contactId, Optional.empty()), view -> view
+                .map(v -> complete(JsonResponses.ok(ScoreJson.contact(v))))
+                .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
     private Route score(String tenant, String contactId, Optional<String> atParam) {
@@ -228,20 +197,9 @@ public final class ApiRoutes extends AllDirectives {
             }
             at = parsed;
         }
-        return onSuccess(askContact(tenant, contactId, at), reply ->
-                reply instanceof ContactEntity.ContactView view
-                        ? complete(JsonResponses.ok(ScoreJson.score(view)))
-                        : complete(ApiError.notFound("no event was ever recorded for contact " + contactId)));
-    }
-
-    /** The contact's answer; {@link ContactEntity.UnknownContact} without starting it if it never had an event. */
-    private CompletionStage<ContactEntity.ContactReply> askContact(String tenant, String contactId,
-                                                                   Optional<Instant> at) {
-        String entityId = ContactEntity.entityId(tenant, contactId);
-        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
-                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
-                        .ask(replyTo -> new ContactEntity.GetContact(at, replyTo), settings.askTimeout())
-                : CompletableFuture.completedFuture(new ContactEntity.UnknownContact()), executor);
+        return onSuccess(contacts.view(tenant, contactId, at), view -> view
+                .map(v -> complete(JsonResponses.ok(ScoreJson.score(v))))
+                .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
     // ---- scoring model

@@ -1,14 +1,18 @@
 package io.leadflame.leads;
 
+import io.leadflame.api.EventJson;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Predicate;
@@ -102,6 +106,27 @@ public final class LeadIndex implements Extension {
     public record Cursor(long score, String contactId) {
         Lead probe(String tenant) {
             return new Lead(tenant + "/" + contactId, tenant.length(), score, 0, 0, null, 0, List.of(), null);
+        }
+
+        /** The {@code next} of a page as clients get it: opaque, the score and contact id of its last lead. */
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((score + ":" + contactId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The cursor {@link #encode()} gave, or empty for anything else. */
+        public static Optional<Cursor> decode(String encoded) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
+                int colon = text.indexOf(':');
+                String contactId = text.substring(colon + 1);
+                if (colon > 0 && EventJson.isValidContactId(contactId)) {
+                    return Optional.of(new Cursor(Long.parseLong(text.substring(0, colon)), contactId));
+                }
+            } catch (IllegalArgumentException e) {
+                // not a cursor (NumberFormatException is one)
+            }
+            return Optional.empty();
         }
     }
 }

@@ -1,0 +1,89 @@
+package io.leadflame.contact;
+
+import io.leadflame.metrics.LeadflameMetrics;
+import io.leadflame.persistence.StoredEntities;
+import io.leadflame.scoring.ContactEvent;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * What the edge asks of contacts, wherever in the cluster they live: record a request's events
+ * and read a contact. The routes parse and answer; this routes to the sharded contacts and
+ * gathers their answers.
+ */
+public final class ContactService {
+
+    /** What a request's events came to once durable. */
+    public record Recorded(long accepted, long duplicates) {
+    }
+
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+    private final Executor executor;
+    private final LeadflameMetrics metrics;
+    private final StoredEntities stored;
+
+    public ContactService(ActorSystem<?> system, Duration askTimeout) {
+        this.sharding = ClusterSharding.get(system);
+        this.askTimeout = askTimeout;
+        this.executor = system.executionContext();
+        this.metrics = LeadflameMetrics.get(system);
+        this.stored = new StoredEntities(system);
+    }
+
+    /**
+     * Persists each contact's part of a request; completes when all are durable. What the
+     * contacts that did answer persisted is counted (metrics) even when another failed: those
+     * events are in the journal, and a resend counts them as duplicates.
+     */
+    public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
+        List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
+        byContact.forEach((contactId, events) -> writes.add(
+                sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
+                        .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
+                                askTimeout)
+                        .toCompletableFuture()));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handleAsync((all, failure) -> {
+            long accepted = 0;
+            long duplicates = 0;
+            for (CompletableFuture<ContactEntity.Recorded> w : writes) {
+                if (!w.isCompletedExceptionally()) {
+                    accepted += w.join().accepted();
+                    duplicates += w.join().duplicates();
+                }
+            }
+            metrics.eventsRecorded(accepted, duplicates);
+            if (failure != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            return new Recorded(accepted, duplicates);
+        }, executor);
+    }
+
+    /**
+     * The contact as of {@code at} (empty: now), or empty if it never had an event — found out
+     * from the journal without starting (and so storing) a contact for a mistyped id.
+     */
+    public CompletionStage<Optional<ContactEntity.ContactView>> view(String tenant, String contactId,
+                                                                     Optional<Instant> at) {
+        String entityId = ContactEntity.entityId(tenant, contactId);
+        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
+                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                        .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetContact(at, replyTo), askTimeout)
+                        .thenApply(reply -> reply instanceof ContactEntity.ContactView view
+                                ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty())
+                : CompletableFuture.completedFuture(Optional.empty()), executor);
+    }
+}

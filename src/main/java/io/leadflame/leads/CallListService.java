@@ -1,0 +1,165 @@
+package io.leadflame.leads;
+
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.StoredModel;
+import io.leadflame.model.VersionedModel;
+import io.leadflame.scoring.ScoreRange;
+import io.leadflame.scoring.ScoringModel;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * A tenant's call list, distribution and model preview, gathered from the {@link LeadsReader} of
+ * every node: each answers from its in-memory {@link LeadIndex}, never from the journal. A node
+ * that does not answer fails the request (a call list silently missing a node's contacts would
+ * mislead); the edge makes that a 503 and the client retries.
+ */
+public final class CallListService {
+
+    /** The histogram's buckets between 0 and the ideal score (plus one below and one at or above). */
+    static final int BUCKETS = 10;
+    /** Scoring every contact of a node under a candidate takes seconds at a million contacts. */
+    public static final Duration PREVIEW_TIMEOUT = Duration.ofSeconds(60);
+
+    /** What a call-list page asks for; {@code after} null for the first page. */
+    public record Query(int minFlames, Optional<ScoreRange> range, long minScore, LeadIndex.Cursor after, int limit) {
+    }
+
+    /** A page in call-list order, and where the next one starts when there is one. */
+    public record Page(List<Lead> leads, Optional<LeadIndex.Cursor> next) {
+    }
+
+    /** The tenant's contacts counted by flames, range and score bucket ({@code bounds}) under {@code model}. */
+    public record Distribution(VersionedModel model, long[] bounds, LeadsReader.Counts counts) {
+    }
+
+    /** The distribution now and under a candidate, and the contacts that would move most. */
+    public record PreviewOutcome(Distribution current, long[] previewBounds, Preview.Result result) {
+    }
+
+    private final ActorSystem<?> system;
+    private final Duration askTimeout;
+    private final Executor executor;
+    private final ModelCatalog catalog;
+
+    public CallListService(ActorSystem<?> system, Duration askTimeout) {
+        this.system = system;
+        this.askTimeout = askTimeout;
+        this.executor = system.executionContext();
+        this.catalog = ModelCatalog.get(system);
+    }
+
+    /** One more than the page from every node, merged: whether there is a next page is then known. */
+    public CompletionStage<Page> page(String tenant, ScoringModel model, Query query) {
+        LeadFilter filter = new LeadFilter(query.minFlames(), query.range().map(ScoreRange::name).orElse(null),
+                query.minScore(), scanFloor(model, query.minFlames(), query.minScore(), query.range()));
+        int limit = query.limit();
+        return askAll(reader -> AskPattern.<LeadsReader.Command, LeadsReader.Page>ask(reader,
+                        replyTo -> new LeadsReader.GetPage(tenant, query.after(), limit + 1, filter, replyTo),
+                        askTimeout, system.scheduler()))
+                .thenApply(pages -> {
+                    List<Lead> all = new ArrayList<>();
+                    pages.forEach(p -> all.addAll(p.leads()));
+                    all.sort(LeadIndex.ORDER);
+                    if (all.size() <= limit) {
+                        return new Page(all, Optional.empty());
+                    }
+                    Lead last = all.get(limit - 1);
+                    return new Page(List.copyOf(all.subList(0, limit)),
+                            Optional.of(new LeadIndex.Cursor(last.score(), last.contactId())));
+                });
+    }
+
+    /**
+     * The lowest score a lead passing the filters can have under the current model: the index
+     * is in descending score order, so a node's scan ends below it.
+     */
+    static long scanFloor(ScoringModel model, int minFlames, long minScore, Optional<ScoreRange> range) {
+        long floor = minScore;
+        if (model.enabled() && minFlames > 0) {
+            // flames = floor(5 * score / idealScore) >= minFlames  <=>  score >= ceil(minFlames * idealScore / 5)
+            floor = Math.max(floor, Math.floorDiv(minFlames * (long) model.idealScore() + 4, 5));
+        }
+        if (range.isPresent()) {
+            floor = Math.max(floor, range.get().min());
+        }
+        return floor;
+    }
+
+    public CompletionStage<Distribution> distribution(String tenant) {
+        VersionedModel model = catalog.modelOf(tenant);
+        long[] bounds = bucketBounds(model.model().idealScore());
+        return askAll(reader -> AskPattern.<LeadsReader.Command, LeadsReader.Counts>ask(reader,
+                        replyTo -> new LeadsReader.GetCounts(tenant, bounds, replyTo), askTimeout, system.scheduler()))
+                .thenApply(counts -> {
+                    LeadsReader.Counts total = LeadsReader.Counts.empty(bounds.length + 1);
+                    for (LeadsReader.Counts c : counts) {
+                        total = total.plus(c);
+                    }
+                    return new Distribution(model, bounds, total);
+                });
+    }
+
+    /**
+     * What {@code candidate} would do, computed by every node over its live contacts without
+     * changing anything, with the {@code movers} contacts whose score would change most.
+     */
+    public CompletionStage<PreviewOutcome> preview(String tenant, ScoringModel candidate, int movers) {
+        VersionedModel current = catalog.modelOf(tenant);
+        long[] currentBounds = bucketBounds(current.model().idealScore());
+        long[] previewBounds = bucketBounds(candidate.idealScore());
+        String candidateStored = StoredModel.write(candidate);
+        return askAll(reader -> AskPattern.<LeadsReader.Command, Preview.Result>ask(reader,
+                        replyTo -> new LeadsReader.GetPreview(tenant, candidateStored, currentBounds, previewBounds,
+                                movers, replyTo), PREVIEW_TIMEOUT, system.scheduler()))
+                .thenApply(results -> {
+                    Preview.Result total = new Preview.Result(LeadsReader.Counts.empty(currentBounds.length + 1),
+                            LeadsReader.Counts.empty(previewBounds.length + 1), List.of());
+                    for (Preview.Result r : results) {
+                        total = total.plus(r, movers);
+                    }
+                    return new PreviewOutcome(new Distribution(current, currentBounds, total.current()),
+                            previewBounds, total);
+                });
+    }
+
+    /**
+     * The lower bounds of the histogram's buckets after the first (scores below 0): 0, then
+     * steps of a tenth of the ideal score (at least 1) up to the ideal score, whose bucket holds
+     * every score at or above it.
+     */
+    static long[] bucketBounds(int idealScore) {
+        long step = Math.max(1, (idealScore + BUCKETS - 1) / BUCKETS);
+        List<Long> bounds = new ArrayList<>();
+        for (long b = 0; b < idealScore; b += step) {
+            bounds.add(b);
+        }
+        bounds.add((long) idealScore);
+        return bounds.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Asks every node's reader; fails when one does not answer in time. */
+    private <R> CompletionStage<List<R>> askAll(Function<ActorRef<LeadsReader.Command>, CompletionStage<R>> ask) {
+        return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                        replyTo -> Receptionist.find(LeadsReader.KEY, replyTo), askTimeout, system.scheduler())
+                .thenComposeAsync(listing -> {
+                    Set<ActorRef<LeadsReader.Command>> readers = listing.getServiceInstances(LeadsReader.KEY);
+                    List<CompletableFuture<R>> answers = readers.stream()
+                            .map(reader -> ask.apply(reader).toCompletableFuture()).toList();
+                    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                            .thenApplyAsync(done -> answers.stream().map(CompletableFuture::join).toList(), executor);
+                }, executor);
+    }
+}

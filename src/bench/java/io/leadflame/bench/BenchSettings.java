@@ -26,16 +26,18 @@ import java.util.regex.Pattern;
  * @param batchConnections   connections sending 1,000-event batches
  * @param singleConnections  connections sending one event per request (also the latency runs')
  * @param profile            record the servers with JFR and write their hot methods
+ * @param importContacts     how many new contacts the import scenario creates
+ * @param importClients      how many clients import at once
  * @param dir                where results, logs and data go ({@code target/bench})
  * @param basedir            the project (for the git commit)
  */
 record BenchSettings(Duration duration, Duration warmup, Duration latencyDuration, Duration rawDuration,
                      int contacts, List<String> journals, Set<String> scenarios, List<Integer> scales,
                      String serverHeap, int batchConnections, int singleConnections, boolean profile,
-                     Path dir, Path basedir) {
+                     int importContacts, int importClients, Path dir, Path basedir) {
 
     static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
-            "webhooks", "heavy-contact");
+            "webhooks", "heavy-contact", "import");
     static final List<String> ALL_JOURNALS = List.of("h2", "postgres");
 
     static BenchSettings fromSystemProperties() {
@@ -50,11 +52,14 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
         int contacts = Integer.parseInt(property("bench.contacts", "100000"));
         require(contacts > 0 && contacts < 10_000_000, "bench.contacts must be 1 to 9,999,999");
         scales.forEach(s -> require(s > 0 && s < 10_000_000, "bench.scales must be 1 to 9,999,999"));
+        int importContacts = Integer.parseInt(property("bench.import-contacts", "200000"));
+        require(importContacts >= 1000 && importContacts < 10_000_000, "bench.import-contacts must be 1,000 to 9,999,999");
         return new BenchSettings(duration, duration("bench.warmup", "10s"), latency, raw, contacts, journals,
                 Set.copyOf(scenarios), scales, property("bench.server-heap", "16g"),
                 Integer.parseInt(property("bench.batch-connections", "8")),
                 Integer.parseInt(property("bench.single-connections", "64")),
                 Boolean.parseBoolean(property("bench.profile", "false")),
+                importContacts, Integer.parseInt(property("bench.import-clients", "4")),
                 Path.of(property("bench.dir", "target/bench")).toAbsolutePath(),
                 Path.of(property("bench.basedir", ".")).toAbsolutePath());
     }
@@ -79,6 +84,8 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
         m.put("batchSize", 1000);
         m.put("singleConnections", singleConnections);
         m.put("profile", profile);
+        m.put("importContacts", importContacts);
+        m.put("importClients", importClients);
         return m;
     }
 

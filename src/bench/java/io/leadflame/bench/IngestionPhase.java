@@ -62,6 +62,10 @@ final class IngestionPhase {
             crossCheck(journal, server, clientAccepted, results);
             server.stop();
 
+            Optional<Results.Figure> naive = Optional.empty();
+            if (settings.runs("baselines") && batched != null) {
+                naive = Optional.of(naiveAppendLog(journal, db, h2Data, settings, results));
+            }
             Optional<Results.Figure> raw = Optional.empty();
             if (settings.runs("baselines")) {
                 RawInsert.RowShape shape = db == null
@@ -79,6 +83,13 @@ final class IngestionPhase {
                         batched.eventsPerSecond(), "events/s", raw,
                         Optional.of(Results.Target.ratioAtLeast("≥ 50 % of raw insert", 0.5)), batched.failed(),
                         withCeiling(batched, results.find(NoopBaseline.BATCHED))));
+            }
+            if (batched != null && naive.isPresent()) {
+                results.add(new Results.Figure("ingestion.batched.vsNaive." + journal, "ingestion", journal,
+                        "batched ingestion against the naive append log under the same load",
+                        batched.eventsPerSecond(), "events/s", naive,
+                        Optional.of(Results.Target.ratioAtLeast("ahead of the naive append log", 1.0)),
+                        batched.failed(), Map.of()));
             }
             if (single != null && settings.runs("ingestion")) {
                 results.add(new Results.Figure("ingestion.single." + journal, "ingestion", journal,
@@ -141,6 +152,28 @@ final class IngestionPhase {
         } catch (IOException e) {
             results.check(journal + ": GET /metrics failed (" + e + "): not cross-checked");
         }
+    }
+
+    /**
+     * {@link NaiveAppendLog} on the same kind of database, under the batched load Leadflame just
+     * had: what an afternoon's hand-written durable log does with the same requests.
+     */
+    private static Results.Figure naiveAppendLog(String journal, TestDatabase db, Path h2Data, BenchSettings settings,
+                                                 Results results) throws Exception {
+        String url = db == null ? "jdbc:h2:file:" + h2Data.resolve("naive") : db.url();
+        ClosedLoad.Outcome o;
+        try (ServerUnderTest naive = ServerUnderTest.naiveAppendLog("naive-" + journal, settings, url,
+                db == null ? "sa" : "postgres", "")) {
+            naive.awaitReady(Duration.ofMinutes(1));
+            o = ClosedLoad.measure(naive.endpoint, settings.batchConnections(), Traffic.batches(settings.contacts()),
+                    settings.warmup(), settings.duration());
+            naive.stop();
+        }
+        Benchmarks.log("naive-%s: batched %.0f events/s", journal, o.eventsPerSecond());
+        return results.add(new Results.Figure("baseline.naive.batched." + journal, "baselines", journal,
+                "naive append log (JDK HTTP server, each request one committed row), 1,000-event NDJSON, "
+                        + settings.batchConnections() + " connections",
+                o.eventsPerSecond(), "events/s", Optional.empty(), Optional.empty(), o.failed(), NoopBaseline.details(o)));
     }
 
     private static Results.Figure rawInsert(String journal, RawInsert.RowShape shape, TestDatabase db,

@@ -109,6 +109,17 @@ final class ServerUnderTest implements AutoCloseable {
         return start(phase, settings, arguments, Map.of(), port, jfr);
     }
 
+    /** {@link NaiveAppendLog} on {@code jdbcUrl}, from this JVM's class path, with the servers' flags. */
+    static ServerUnderTest naiveAppendLog(String phase, BenchSettings settings, String jdbcUrl, String user,
+                                          String password) {
+        int port = FreePorts.freePort();
+        List<String> arguments = new ArrayList<>(jvmFlags(settings));
+        Optional<Path> jfr = flightRecorder(phase, settings, arguments);
+        arguments.addAll(List.of("-cp", System.getProperty("java.class.path"), NaiveAppendLog.class.getName(),
+                HOST, String.valueOf(port), jdbcUrl, user, password));
+        return start(phase, settings, arguments, Map.of(), port, jfr);
+    }
+
     private static Optional<Path> flightRecorder(String phase, BenchSettings settings, List<String> arguments) {
         if (!settings.profile()) {
             return Optional.empty();

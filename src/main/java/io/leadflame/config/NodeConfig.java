@@ -39,6 +39,7 @@ public final class NodeConfig {
     public static Config derive(Config config) {
         refuseSharedEmbeddedJournal(config);
         refuseStreamsBeyondConnections(config);
+        refuseAdmissionBelowARequest(config);
         return withDiscovery(withJournal(config));
     }
 
@@ -145,6 +146,17 @@ public final class NodeConfig {
                     + " and SSE_MAX_STREAMS_PER_TENANT " + perTenant + ": both must be at least 1, and the first "
                     + "at most half of HTTP_MAX_CONNECTIONS (" + connections + "), so that live streams never take "
                     + "the connections health checks and requests need.");
+        }
+    }
+
+    /** A node whose admission is smaller than the largest valid request would refuse that request forever. */
+    private static void refuseAdmissionBelowARequest(Config config) {
+        int admitted = config.getInt("leadflame.ingestion.max-in-flight-events");
+        int request = config.getInt("leadflame.http.max-events-per-request");
+        if (admitted < request) {
+            throw new StartupRefused("INGESTION_MAX_IN_FLIGHT_EVENTS (leadflame.ingestion.max-in-flight-events) is "
+                    + admitted + ": it must be at least the events a request may hold (leadflame.http."
+                    + "max-events-per-request, " + request + "), or the largest valid requests could never be taken.");
         }
     }
 }

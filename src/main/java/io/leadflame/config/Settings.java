@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param maxStreamsPerTenant live score-change streams open at once per tenant on this node
  * @param streamHeartbeat     how often an idle live stream sends a heartbeat (which is also how a
  *                            client that went away is noticed: its place is free after two)
+ * @param ingestion           how much writing a node takes on at once, and how long a write may take
  */
 public record Settings(
         Duration askTimeout,
@@ -32,7 +33,19 @@ public record Settings(
         boolean callList,
         int maxStreams,
         int maxStreamsPerTenant,
-        Duration streamHeartbeat) {
+        Duration streamHeartbeat,
+        Ingestion ingestion) {
+
+    /**
+     * @param maxInFlightEvents events of admitted requests being written at once on a node; a
+     *                          request that would go past it is refused whole with 503
+     * @param writeTimeout      how long an admitted request may take to become durable before it
+     *                          is answered 503 (a contact's node lost, a journal down)
+     */
+    public record Ingestion(int maxInFlightEvents, Duration writeTimeout) {
+        /** The packaged defaults (conf/application.conf), for tests that build settings by hand. */
+        public static final Ingestion DEFAULT = new Ingestion(40_000, Duration.ofSeconds(60));
+    }
 
     public static Settings from(Config root) {
         Config c = root.getConfig("leadflame");
@@ -49,6 +62,7 @@ public record Settings(
                 c.getBoolean("leads.index"),
                 c.getInt("http.sse.max-streams"),
                 c.getInt("http.sse.max-streams-per-tenant"),
-                c.getDuration("http.sse.heartbeat"));
+                c.getDuration("http.sse.heartbeat"),
+                new Ingestion(c.getInt("ingestion.max-in-flight-events"), c.getDuration("ingestion.write-timeout")));
     }
 }

@@ -1,5 +1,6 @@
 package io.leadflame.contact;
 
+import io.leadflame.config.Settings;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
@@ -31,29 +32,52 @@ public final class ContactService {
 
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final Duration writeTimeout;
+    private final WriteAdmission admission;
     private final Executor executor;
     private final LeadflameMetrics metrics;
     private final StoredEntities stored;
 
-    public ContactService(ActorSystem<?> system, Duration askTimeout) {
+    public ContactService(ActorSystem<?> system, Settings settings) {
         this.sharding = ClusterSharding.get(system);
-        this.askTimeout = askTimeout;
+        this.askTimeout = settings.askTimeout();
+        this.writeTimeout = settings.ingestion().writeTimeout();
+        this.admission = new WriteAdmission(settings.ingestion().maxInFlightEvents());
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
+        metrics.writesInFlight(admission, WriteAdmission::inFlight);
         this.stored = new StoredEntities(system);
     }
 
+    /** How long {@link #record} may take: the edge waits a little longer for its answer. */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
     /**
-     * Persists each contact's part of a request; completes when all are durable. What the
-     * contacts that did answer persisted is counted (metrics) even when another failed: those
-     * events are in the journal, and a resend counts them as duplicates.
+     * Places for a request of at most {@code events} events, or empty when the node already
+     * writes as much as it admits: the request must then be refused whole, before anything of
+     * it reaches a contact. The caller gives the places back once the request has ended.
+     */
+    public Optional<WriteAdmission.Ticket> admit(long events) {
+        Optional<WriteAdmission.Ticket> ticket = admission.tryAdmit(events);
+        if (ticket.isEmpty()) {
+            metrics.writeRefused();
+        }
+        return ticket;
+    }
+
+    /**
+     * Persists each contact's part of an admitted request and completes when all are durable.
+     * What the contacts that did answer persisted is counted (metrics) even when another failed:
+     * those events are in the journal, and a resend counts them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
         List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
         byContact.forEach((contactId, events) -> writes.add(
                 sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
                         .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
-                                askTimeout)
+                                writeTimeout)
                         .toCompletableFuture()));
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handleAsync((all, failure) -> {
             long accepted = 0;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactService;
+import io.leadflame.contact.WriteAdmission;
 import io.leadflame.leads.CallListService;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
@@ -58,6 +59,8 @@ public final class ApiRoutes extends AllDirectives {
     private static final long MAX_WEBHOOK_BYTES = 16 * 1024;
     /** An {@code at} this close before now means now (clocks of client and server differ). */
     private static final Duration AT_TOLERANCE = Duration.ofSeconds(1);
+    /** A write that times out is answered by its own 503 (which says what may have been applied), not the server's. */
+    private static final Duration WRITE_ANSWER_MARGIN = Duration.ofSeconds(5);
 
     private final ClusterSharding sharding;
     private final Settings settings;
@@ -78,7 +81,7 @@ public final class ApiRoutes extends AllDirectives {
         this.materializer = Materializer.matFromSystem(system);
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
-        this.contacts = new ContactService(system, settings.askTimeout());
+        this.contacts = new ContactService(system, settings);
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
         this.catalog = ModelCatalog.get(system);
@@ -88,7 +91,8 @@ public final class ApiRoutes extends AllDirectives {
     public Route routes() {
         return pathPrefix(PathMatchers.segment("api").slash("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
-                        path("events", () -> post(() -> events(tenant))),
+                        path("events", () -> post(() -> withRequestTimeout(
+                                contacts.writeTimeout().plus(WRITE_ANSWER_MARGIN), () -> events(tenant)))),
                         pathPrefix("contacts", () -> contactRoutes(tenant)),
                         callListRoutes(tenant),
                         pathPrefix("model", () -> modelRoutes(tenant)))));
@@ -148,24 +152,50 @@ public final class ApiRoutes extends AllDirectives {
                         "send events as application/json (an event or an array) or application/x-ndjson"));
             }
             Instant receivedAt = clock.instant();
-            return onSuccess(strictBody(entity, settings.maxRequestBytes()), body -> {
-                EventBatch batch;
-                try {
-                    batch = ndjson ? EventBatch.fromNdjson(body, receivedAt, settings.maxEventsPerRequest())
-                            : EventBatch.fromJson(body, receivedAt, settings.maxEventsPerRequest());
-                } catch (EventBatch.Unreadable e) {
-                    return complete(e.tooLarge ? ApiError.tooLarge(e.getMessage()) : ApiError.invalid(e.getMessage()));
-                }
-                metrics.eventsRejected(batch.rejected().size());
-                if (batch.validCount() == 0) {
-                    ObjectNode counts = ingestionCounts(0, 0, batch);
-                    return complete(ApiError.invalid(batch.size() == 0 ? "no events in the request"
-                            : "no event in the request is valid: see rejected", counts));
-                }
-                return onSuccess(contacts.record(tenant, batch.byContact()), recorded -> complete(JsonResponses.of(
-                        StatusCodes.ACCEPTED, ingestionCounts(recorded.accepted(), recorded.duplicates(), batch))));
-            });
+            Optional<Long> declared = entity.getContentLengthOption().isPresent()
+                    ? Optional.of(entity.getContentLengthOption().getAsLong()) : Optional.empty();
+            // Admitted (or refused) before the body is parsed: a refusal costs next to nothing.
+            Optional<WriteAdmission.Ticket> admitted = contacts.admit(
+                    WriteAdmission.mostEvents(declared, settings.maxEventsPerRequest()));
+            if (admitted.isEmpty()) {
+                return onSuccess(entity.discardBytes(materializer).completionStage(), read -> complete(
+                        ApiError.overloaded("The node is writing as many events as it takes at once; nothing of "
+                                + "this request was applied: send it again after Retry-After.")));
+            }
+            WriteAdmission.Ticket ticket = admitted.get();
+            CompletionStage<HttpResponse> answer;
+            try {
+                answer = strictBody(entity, settings.maxRequestBytes())
+                        .thenComposeAsync(body -> recordBody(tenant, body, ndjson, receivedAt, ticket), executor);
+            } catch (RuntimeException e) {
+                ticket.release();
+                throw e;
+            }
+            // The places are given back when the writes have ended, whatever the client was answered.
+            answer.whenComplete((response, failure) -> ticket.release());
+            return onSuccess(answer, this::complete);
         });
+    }
+
+    /** The events of {@code body}, once durable: 202 with the counts; 400 or 413 for a body that cannot be taken. */
+    private CompletionStage<HttpResponse> recordBody(String tenant, byte[] body, boolean ndjson, Instant receivedAt,
+                                                     WriteAdmission.Ticket ticket) {
+        EventBatch batch;
+        try {
+            batch = ndjson ? EventBatch.fromNdjson(body, receivedAt, settings.maxEventsPerRequest())
+                    : EventBatch.fromJson(body, receivedAt, settings.maxEventsPerRequest());
+        } catch (EventBatch.Unreadable e) {
+            return CompletableFuture.completedFuture(
+                    e.tooLarge ? ApiError.tooLarge(e.getMessage()) : ApiError.invalid(e.getMessage()));
+        }
+        metrics.eventsRejected(batch.rejected().size());
+        if (batch.validCount() == 0) {
+            return CompletableFuture.completedFuture(ApiError.invalid(batch.size() == 0 ? "no events in the request"
+                    : "no event in the request is valid: see rejected", ingestionCounts(0, 0, batch)));
+        }
+        ticket.keep(batch.validCount());
+        return contacts.record(tenant, batch.byContact()).thenApply(recorded -> JsonResponses.of(
+                StatusCodes.ACCEPTED, ingestionCounts(recorded.accepted(), recorded.duplicates(), batch)));
     }
 
     private static ObjectNode ingestionCounts(long accepted, long duplicates, EventBatch batch) {

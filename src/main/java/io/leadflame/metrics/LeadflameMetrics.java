@@ -84,6 +84,9 @@ public final class LeadflameMetrics implements Extension {
             .description("Contact writes the journal failed or rejected")
             .register(registry);
 
+    private final Counter writesRefused = Counter.builder("leadflame.ingestion.requests.refused")
+            .description("POST /events requests refused (503 overloaded) because the node was writing its maximum")
+            .register(registry);
     private final Counter liveStreamsRefused = Counter.builder("leadflame.score.changes.streams.refused")
             .description("GET /score-changes streams refused because the node's or tenant's budget was full")
             .register(registry);
@@ -127,6 +130,18 @@ public final class LeadflameMetrics implements Extension {
     public void eventsRecorded(long accepted, long duplicates) {
         this.accepted.increment(accepted);
         this.duplicates.increment(duplicates);
+    }
+
+    /** A request refused whole because the node already writes as many events as it admits. */
+    public void writeRefused() {
+        writesRefused.increment();
+    }
+
+    /** The events being written on this node, read from {@code inFlight} at each scrape (held weakly, as gauges are). */
+    public <T> void writesInFlight(T owner, ToDoubleFunction<T> inFlight) {
+        Gauge.builder("leadflame.ingestion.events.in.flight", owner, inFlight)
+                .description("Events of admitted POST /events requests not yet durable (or failed)")
+                .register(registry);
     }
 
     /** Events of a request that were invalid. */

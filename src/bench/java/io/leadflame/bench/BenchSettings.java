@@ -28,13 +28,14 @@ import java.util.regex.Pattern;
  * @param profile            record the servers with JFR and write their hot methods
  * @param importContacts     how many new contacts the import scenario creates
  * @param importClients      how many clients import at once
+ * @param serverArgs         more JVM arguments for every server under test (e.g. a setting to compare)
  * @param dir                where results, logs and data go ({@code target/bench})
  * @param basedir            the project (for the git commit)
  */
 record BenchSettings(Duration duration, Duration warmup, Duration latencyDuration, Duration rawDuration,
                      int contacts, List<String> journals, Set<String> scenarios, List<Integer> scales,
                      String serverHeap, int batchConnections, int singleConnections, boolean profile,
-                     int importContacts, int importClients, Path dir, Path basedir) {
+                     int importContacts, int importClients, List<String> serverArgs, Path dir, Path basedir) {
 
     static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
             "webhooks", "heavy-contact", "import");
@@ -60,6 +61,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
                 Integer.parseInt(property("bench.single-connections", "64")),
                 Boolean.parseBoolean(property("bench.profile", "false")),
                 importContacts, Integer.parseInt(property("bench.import-clients", "4")),
+                Arrays.stream(property("bench.server-args", "").split(" ")).filter(a -> !a.isBlank()).toList(),
                 Path.of(property("bench.dir", "target/bench")).toAbsolutePath(),
                 Path.of(property("bench.basedir", ".")).toAbsolutePath());
     }
@@ -86,6 +88,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
         m.put("profile", profile);
         m.put("importContacts", importContacts);
         m.put("importClients", importClients);
+        m.put("serverArgs", serverArgs);
         return m;
     }
 

@@ -57,9 +57,11 @@ final class ServerUnderTest implements AutoCloseable {
      * a share of the container (-Xms = -Xmx, so heap resizing does not move during a run).
      */
     static List<String> jvmFlags(BenchSettings settings) {
-        return List.of("-Xms" + settings.serverHeap(), "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC",
+        List<String> flags = new ArrayList<>(List.of("-Xms" + settings.serverHeap(), "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC",
                 "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"));
+        flags.addAll(settings.serverArgs());
+        return List.copyOf(flags);
     }
 
     /** Where {@link #leadflameOnH2} keeps the journal of {@code phase}: {@code target/bench/<phase>-data}. */

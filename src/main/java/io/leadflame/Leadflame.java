@@ -6,7 +6,10 @@ import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.http.ApiError;
+import io.leadflame.contact.ContactService;
 import io.leadflame.http.ApiRoutes;
+import io.leadflame.kafka.KafkaIngestion;
+import io.leadflame.kafka.KafkaSettings;
 import io.leadflame.metrics.LiveContacts;
 import io.leadflame.model.ModelBootstrap;
 import io.leadflame.model.ModelCatalog;
@@ -106,7 +109,12 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
                             + "contacts are not rescored and publish no change until a valid model is published")));
             return details;
         };
-        return new Leadflame(new ApiRoutes(system, settings, clock).routes(), loaded, problems);
+        ContactService contacts = new ContactService(system, settings);
+        KafkaSettings kafka = KafkaSettings.from(system.settings().config());
+        if (kafka.enabled()) {
+            KafkaIngestion.start(system, kafka, contacts, clock);
+        }
+        return new Leadflame(new ApiRoutes(system, settings, clock, contacts).routes(), loaded, problems);
     }
 
     private static <T> Behavior<T> supervised(Behavior<T> behavior) {

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.leadflame.cluster.NodeReadiness;
 import io.leadflame.config.NodeConfig;
 import io.leadflame.config.StartupRefused;
+import io.leadflame.kafka.KafkaSettings;
 import io.leadflame.cluster.Readiness;
 import io.leadflame.http.DashboardRoutes;
 import io.leadflame.http.ErrorHandling;
@@ -120,6 +121,9 @@ public final class Main {
         String httpInterface = config.getString("leadflame.http.interface");
         int httpPort = config.getInt("leadflame.http.port");
         Duration unbindDeadline = config.getDuration("leadflame.http.unbind-deadline");
+        KafkaSettings.from(config).problem().ifPresent(problem -> {
+            throw new StartupRefused(problem);
+        });
         prepareDataDir(config);
 
         ActorSystem<Void> system;

@@ -74,14 +74,14 @@ public final class ApiRoutes extends AllDirectives {
     private final ModelCatalog catalog;
     private final StoredEntities stored;
 
-    public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock) {
+    public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock, ContactService contacts) {
         this.sharding = ClusterSharding.get(system);
         this.settings = settings;
         this.clock = clock;
         this.materializer = Materializer.matFromSystem(system);
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
-        this.contacts = new ContactService(system, settings);
+        this.contacts = contacts;
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
         this.catalog = ModelCatalog.get(system);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.api.EventJson;
 import io.leadflame.api.IncomingEvent;
+import io.leadflame.api.Utf8;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -48,7 +49,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
      * UTF-8 or not JSON, with the reason in the client's terms.
      */
     static JsonNode readJson(byte[] body) throws Unreadable {
-        if (!isUtf8(body, 0, body.length)) {
+        if (!Utf8.isWellFormed(body, 0, body.length)) {
             throw new Unreadable("the body is not valid UTF-8", false);
         }
         try {
@@ -97,7 +98,7 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
     private static Item line(byte[] body, int start, int end) {
         // Checked here: a byte that is not UTF-8 would otherwise pass into a stored string
         // (Jackson does not check every sequence inside a string).
-        if (!isUtf8(body, start, end)) {
+        if (!Utf8.isWellFormed(body, start, end)) {
             return new Item(null, "not valid UTF-8");
         }
         try {
@@ -113,63 +114,6 @@ record EventBatch(Map<String, List<ContactEvent>> byContact, List<Rejected> reje
             if (b != ' ' && b != '\t' && b != '\r') {
                 return false;
             }
-        }
-        return true;
-    }
-
-    /**
-     * Whether {@code body[start, end)} is well-formed UTF-8 (Unicode's table 3-7: no stray,
-     * truncated or overlong sequence, no surrogate) without a NUL byte, checked in place without
-     * decoding. No JSON text holds a raw NUL, and refusing it also keeps Jackson from taking a
-     * UTF-16 or UTF-32 body (ASCII in them is half NULs) for JSON: bodies are UTF-8 (API.md).
-     */
-    private static boolean isUtf8(byte[] body, int start, int end) {
-        int i = start;
-        while (i < end) {
-            int b = body[i] & 0xFF;
-            if (b < 0x80) {
-                if (b == 0) {
-                    return false;
-                }
-                i++;
-                continue;
-            }
-            int length;
-            int min = 0x80;
-            int max = 0xBF;
-            if (b >= 0xC2 && b <= 0xDF) {
-                length = 2;
-            } else if (b >= 0xE0 && b <= 0xEF) {
-                length = 3;
-                if (b == 0xE0) {
-                    min = 0xA0;
-                } else if (b == 0xED) {
-                    max = 0x9F;
-                }
-            } else if (b >= 0xF0 && b <= 0xF4) {
-                length = 4;
-                if (b == 0xF0) {
-                    min = 0x90;
-                } else if (b == 0xF4) {
-                    max = 0x8F;
-                }
-            } else {
-                return false;
-            }
-            if (i + length > end) {
-                return false;
-            }
-            int second = body[i + 1] & 0xFF;
-            if (second < min || second > max) {
-                return false;
-            }
-            for (int k = 2; k < length; k++) {
-                int next = body[i + k] & 0xFF;
-                if (next < 0x80 || next > 0xBF) {
-                    return false;
-                }
-            }
-            i += length;
         }
         return true;
     }

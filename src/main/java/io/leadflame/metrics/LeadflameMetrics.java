@@ -87,6 +87,10 @@ public final class LeadflameMetrics implements Extension {
     private final Counter writesRefused = Counter.builder("leadflame.ingestion.requests.refused")
             .description("POST /events requests refused (503 overloaded) because the node was writing its maximum")
             .register(registry);
+    private final Counter kafkaEvents = Counter.builder("leadflame.kafka.records")
+            .description("Kafka records consumed, by outcome").tag("outcome", "recorded").register(registry);
+    private final Counter kafkaDeadLettered = Counter.builder("leadflame.kafka.records")
+            .description("Kafka records consumed, by outcome").tag("outcome", "dead_letter").register(registry);
     private final Counter liveStreamsRefused = Counter.builder("leadflame.score.changes.streams.refused")
             .description("GET /score-changes streams refused because the node's or tenant's budget was full")
             .register(registry);
@@ -141,6 +145,20 @@ public final class LeadflameMetrics implements Extension {
     public <T> void writesInFlight(T owner, ToDoubleFunction<T> inFlight) {
         Gauge.builder("leadflame.ingestion.events.in.flight", owner, inFlight)
                 .description("Events of admitted POST /events requests not yet durable (or failed)")
+                .register(registry);
+    }
+
+    /** A batch of Kafka records written: {@code events} to contacts, {@code deadLettered} to the dead-letter topic. */
+    public void kafkaRecords(long events, long deadLettered) {
+        kafkaEvents.increment(events);
+        kafkaDeadLettered.increment(deadLettered);
+    }
+
+    /** The consumer group's records not yet committed, read from {@code lag} at each scrape (-1: unknown). */
+    public <T> void kafkaLag(T owner, ToDoubleFunction<T> lag) {
+        Gauge.builder("leadflame.kafka.consumer.lag", owner, lag)
+                .description("Records of the Kafka topic the consumer group has not committed yet, all partitions "
+                        + "(-1 while the brokers do not answer)")
                 .register(registry);
     }
 

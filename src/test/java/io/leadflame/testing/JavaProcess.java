@@ -92,6 +92,21 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for the process to exit on its own; fails with its log's tail unless it exits 0 in time. */
+    public void waitFor(Duration within) {
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + " still runs after " + within + ":\n" + tail(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + name, e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail(30));
+        }
+    }
+
     /** SIGKILL ({@link Process#destroyForcibly}): no shutdown hook runs; returns the exit status. */
     public int kill9() throws InterruptedException {
         process.destroyForcibly();

@@ -1,0 +1,56 @@
+package io.leadflame.kafka;
+
+import com.typesafe.config.Config;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code leadflame.kafka} section (conf/application.conf): where events come from when a
+ * node reads them from Kafka.
+ *
+ * @param bootstrapServers the brokers; empty: Kafka ingestion is off
+ * @param tenant           the tenant of every record, or empty when each record names its own
+ * @param batch            records written to the contacts at once
+ */
+public record KafkaSettings(String bootstrapServers, String topic, String groupId, String deadLetterTopic,
+                            Optional<String> tenant, int batch) {
+
+    /** The API's tenant names (API.md). */
+    static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    public static KafkaSettings from(Config root) {
+        Config c = root.getConfig("leadflame.kafka");
+        String topic = c.getString("topic");
+        String deadLetter = c.getString("dead-letter-topic");
+        String tenant = c.getString("tenant");
+        return new KafkaSettings(c.getString("bootstrap-servers").strip(), topic, c.getString("group-id"),
+                deadLetter.isBlank() ? topic + ".dead-letter" : deadLetter,
+                tenant.isBlank() ? Optional.empty() : Optional.of(tenant), c.getInt("batch"));
+    }
+
+    public boolean enabled() {
+        return !bootstrapServers.isEmpty();
+    }
+
+    /** Why these settings cannot run, or empty when they can. */
+    public Optional<String> problem() {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        if (topic.isBlank() || groupId.isBlank()) {
+            return Optional.of("KAFKA_TOPIC and KAFKA_GROUP_ID must not be empty when KAFKA_BOOTSTRAP_SERVERS is set");
+        }
+        if (deadLetterTopic.equals(topic)) {
+            return Optional.of("KAFKA_DEAD_LETTER_TOPIC must differ from KAFKA_TOPIC");
+        }
+        if (tenant.isPresent() && !TENANT.matcher(tenant.get()).matches()) {
+            return Optional.of("KAFKA_TENANT '" + tenant.get() + "' is no tenant name: 1 to 63 characters of a-z, "
+                    + "0-9 and -, starting with a letter or digit");
+        }
+        if (batch < 1 || batch > 10_000) {
+            return Optional.of("leadflame.kafka.batch must be 1 to 10,000");
+        }
+        return Optional.empty();
+    }
+}

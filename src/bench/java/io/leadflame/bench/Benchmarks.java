@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   25/50/80 % of the single-event maximum ({@link IngestionPhase}); with baselines, the no-op
  *   endpoint's latency at the same rates;</li>
  *   <li>rescoring and memory at each of {@code bench.scales} on H2 ({@link ModelPhase});</li>
- *   <li>an initial import of new contacts beside the same load on existing ones ({@link ImportPhase}).</li>
+ *   <li>an initial import of new contacts beside the same load on existing ones ({@link ImportPhase});</li>
+ *   <li>Kafka ingestion beside a bare consumer of the same records on the same broker ({@link KafkaPhase}).</li>
  * </ol>
  * Writes {@code target/bench/results.json} and {@code summary.md} and prints the summary. Every
  * server runs in a JVM of its own and is stopped at the end of its phase; a shutdown hook kills
@@ -76,6 +77,9 @@ public final class Benchmarks {
             }
             if (settings.runs("import")) {
                 ImportPhase.run(settings, results);
+            }
+            if (settings.runs("kafka")) {
+                KafkaPhase.run(settings, results);
             }
             if (settings.runs("heavy-contact")) {
                 HeavyContactPhase.run(settings, results);

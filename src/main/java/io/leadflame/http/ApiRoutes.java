@@ -19,6 +19,7 @@ import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Validated;
 import io.leadflame.api.EventJson;
 import io.leadflame.api.ModelJson;
+import io.leadflame.api.Tenants;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -44,7 +45,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The tenant API of API.md under {@code /api/v1/tenants/{tenant}}: events in, contacts and
@@ -54,12 +54,14 @@ import java.util.regex.Pattern;
  */
 public final class ApiRoutes extends AllDirectives {
 
-    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final long MAX_MODEL_BYTES = 1024 * 1024;
     private static final long MAX_WEBHOOK_BYTES = 16 * 1024;
     /** An {@code at} this close before now means now (clocks of client and server differ). */
     private static final Duration AT_TOLERANCE = Duration.ofSeconds(1);
-    /** A write that times out is answered by its own 503 (which says what may have been applied), not the server's. */
+    /**
+     * Beyond the write timeout and the time reading the body may take (the ask timeout): a write
+     * that times out is answered by its own 503, not the server's.
+     */
     private static final Duration WRITE_ANSWER_MARGIN = Duration.ofSeconds(5);
 
     private final ClusterSharding sharding;
@@ -92,7 +94,7 @@ public final class ApiRoutes extends AllDirectives {
         return pathPrefix(PathMatchers.segment("api").slash("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
                         path("events", () -> post(() -> withRequestTimeout(
-                                contacts.writeTimeout().plus(WRITE_ANSWER_MARGIN), () -> events(tenant)))),
+                                contacts.writeTimeout().plus(settings.askTimeout()).plus(WRITE_ANSWER_MARGIN), () -> events(tenant)))),
                         pathPrefix("contacts", () -> contactRoutes(tenant)),
                         callListRoutes(tenant),
                         pathPrefix("model", () -> modelRoutes(tenant)))));
@@ -132,8 +134,7 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route validTenant(String tenant, Supplier<Route> inner) {
-        return TENANT.matcher(tenant).matches() ? inner.get()
-                : complete(ApiError.invalid("tenant must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit"));
+        return Tenants.isValid(tenant) ? inner.get() : complete(ApiError.invalid(Tenants.RULE));
     }
 
     private Route validContact(String contactId, Supplier<Route> inner) {
@@ -154,7 +155,12 @@ public final class ApiRoutes extends AllDirectives {
             Instant receivedAt = clock.instant();
             Optional<Long> declared = entity.getContentLengthOption().isPresent()
                     ? Optional.of(entity.getContentLengthOption().getAsLong()) : Optional.empty();
-            // Admitted (or refused) before the body is parsed: a refusal costs next to nothing.
+            if (declared.isPresent() && declared.get() > settings.maxRequestBytes()) {
+                // Too large whatever the load: 413 (from strictBody), not a 503 to retry.
+                return failWith(new EntityStreamSizeException(settings.maxRequestBytes(),
+                        scala.Option.apply(declared.get())));
+            }
+            // Admitted (or refused) before the body is parsed: a refusal costs no parsing.
             Optional<WriteAdmission.Ticket> admitted = contacts.admit(
                     WriteAdmission.mostEvents(declared, settings.maxEventsPerRequest()));
             if (admitted.isEmpty()) {

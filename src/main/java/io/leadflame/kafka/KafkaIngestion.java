@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
@@ -31,6 +32,7 @@ import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -65,6 +70,10 @@ public final class KafkaIngestion {
     private static final int PARALLELISM = 2;
     private static final Duration BATCH_WINDOW = Duration.ofMillis(100);
     private static final Duration LAG_EVERY = Duration.ofSeconds(5);
+    /** How long a send to the dead-letter topic may wait for the topic's metadata (a missing topic). */
+    private static final int DEAD_LETTER_BLOCK_MS = 10_000;
+    /** Within the default 5 s of the shutdown phase it runs in. */
+    private static final Duration DRAIN_AT_MOST = Duration.ofSeconds(4);
     static final String REASON_HEADER = "leadflame-reason";
     static final String SOURCE_HEADER = "leadflame-source";
 
@@ -75,16 +84,22 @@ public final class KafkaIngestion {
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final Admin admin;
     private final AtomicLong lag = new AtomicLong(-1);
+    private final AtomicBoolean measuring = new AtomicBoolean();
+    /** Where sends to the dead-letter topic run: one may block while the topic's metadata is fetched. */
+    private final Executor blocking;
 
-    private KafkaIngestion(KafkaSettings settings, ContactService contacts, LeadflameMetrics metrics, Clock clock) {
+    private KafkaIngestion(KafkaSettings settings, ContactService contacts, LeadflameMetrics metrics, Clock clock,
+                           Executor blocking) {
         this.settings = settings;
         this.contacts = contacts;
         this.metrics = metrics;
         this.clock = clock;
+        this.blocking = blocking;
         Properties producer = new Properties();
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, DEAD_LETTER_BLOCK_MS);
         this.deadLetters = new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer());
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -94,7 +109,8 @@ public final class KafkaIngestion {
     /** Starts consuming on this node; stops, finishing and committing what it has read, when the node shuts down. */
     public static void start(ActorSystem<?> system, KafkaSettings settings, ContactService contacts, Clock clock) {
         LeadflameMetrics metrics = LeadflameMetrics.get(system);
-        KafkaIngestion ingestion = new KafkaIngestion(settings, contacts, metrics, clock);
+        KafkaIngestion ingestion = new KafkaIngestion(settings, contacts, metrics, clock,
+                system.dispatchers().lookup(DispatcherSelector.blocking()));
         metrics.kafkaLag(ingestion.lag, AtomicLong::get);
         ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
@@ -104,9 +120,12 @@ public final class KafkaIngestion {
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         CommitterSettings committer = CommitterSettings.create(system);
         SharedKillSwitch stop = KillSwitches.shared("kafka-ingestion");
+        AtomicBoolean stopping = new AtomicBoolean();
         CompletionStage<Done> done = RestartSource.onFailuresWithBackoff(
                         RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
-                        () -> Consumer.committableSource(consumer, Subscriptions.topics(settings.topic()))
+                        // A restart due once the node is stopping joins no group again.
+                        () -> stopping.get() ? Source.<Done>empty() : Consumer
+                                .committableSource(consumer, Subscriptions.topics(settings.topic()))
                                 .via(stop.flow())
                                 .groupedWithin(settings.batch(), BATCH_WINDOW)
                                 .mapAsync(PARALLELISM, ingestion::write)
@@ -119,17 +138,22 @@ public final class KafkaIngestion {
         });
         var lagTask = system.scheduler().scheduleAtFixedRate(Duration.ZERO, LAG_EVERY, ingestion::measureLag,
                 system.executionContext());
-        // After the port is unbound: what was read is written and committed, the rest is read again later.
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-kafka-ingestion",
-                () -> {
-                    lagTask.cancel();
-                    stop.shutdown();
-                    return done.exceptionally(failure -> Done.getInstance()).thenApply(d -> {
-                        ingestion.deadLetters.close(Duration.ofSeconds(5));
-                        ingestion.admin.close(Duration.ofSeconds(5));
-                        return Done.getInstance();
-                    });
-                });
+        // After the port is unbound, no more records are read; the batches being written are
+        // committed if they end within the phase. Whatever is not committed is read again later
+        // (by this node after a restart, or by another one), and its events are duplicates then.
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-kafka-ingestion", () -> {
+            lagTask.cancel();
+            stopping.set(true);
+            stop.shutdown();
+            return done.exceptionally(failure -> Done.getInstance()).toCompletableFuture()
+                    .completeOnTimeout(Done.getInstance(), DRAIN_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
+        });
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-clients", () -> {
+            ingestion.deadLetters.close(Duration.ofSeconds(2));
+            ingestion.admin.close(Duration.ofSeconds(2));
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
         LOG.info("Kafka ingestion: consuming {} from {} as group {}; dead letters to {}", settings.topic(),
                 settings.bootstrapServers(), settings.groupId(), settings.deadLetterTopic());
     }
@@ -164,24 +188,47 @@ public final class KafkaIngestion {
         });
     }
 
+    /**
+     * Sends the record to the dead-letter topic. Until that is acknowledged its batch is not
+     * committed: a dead-letter topic that cannot be written (missing, no rights) stops
+     * consumption, with the error logged at each retry, rather than losing the record.
+     */
     private CompletableFuture<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, String problem) {
         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(settings.deadLetterTopic(), record.key(), record.value());
         out.headers().add(REASON_HEADER, problem.getBytes(StandardCharsets.UTF_8));
         out.headers().add(SOURCE_HEADER, (record.topic() + ":" + record.partition() + ":" + record.offset())
                 .getBytes(StandardCharsets.UTF_8));
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        deadLetters.send(out, (metadata, failure) -> {
-            if (failure != null) {
-                sent.completeExceptionally(failure);
-            } else {
-                sent.complete(null);
+        blocking.execute(() -> {
+            try {
+                deadLetters.send(out, (metadata, failure) -> {
+                    if (failure != null) {
+                        sent.completeExceptionally(failure);
+                    } else {
+                        sent.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                sent.completeExceptionally(e);
             }
         });
-        return sent;
+        return sent.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.error("Cannot write to the dead-letter topic {}: the batch is not committed and will be read "
+                        + "again", settings.deadLetterTopic(), failure);
+            }
+        });
     }
 
-    /** The records of the topic the group has not committed yet, summed over the partitions. */
+    /**
+     * The records of the topic the group has not committed yet, summed over the partitions. Every
+     * node reports the group's lag (take the maximum across nodes, not the sum). One measurement
+     * at a time: a slow broker leaves the last value, then -1 once a measurement fails.
+     */
     private void measureLag() {
+        if (!measuring.compareAndSet(false, true)) {
+            return;
+        }
         admin.describeTopics(List.of(settings.topic())).allTopicNames().toCompletionStage()
                 .thenCompose(topics -> {
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -199,7 +246,10 @@ public final class KafkaIngestion {
                             .thenCombine(committed, (positions, done) -> lag(positions.get("end"),
                                     positions.get("start"), done));
                 })
-                .whenComplete((behind, failure) -> lag.set(failure == null ? behind : -1));
+                .whenComplete((behind, failure) -> {
+                    lag.set(failure == null ? behind : -1);
+                    measuring.set(false);
+                });
     }
 
     private static long lag(Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends,
@@ -208,7 +258,9 @@ public final class KafkaIngestion {
         long behind = 0;
         for (var end : ends.entrySet()) {
             OffsetAndMetadata done = committed.get(end.getKey());
-            long from = done != null ? done.offset() : starts.get(end.getKey()).offset();
+            long start = starts.get(end.getKey()).offset();
+            // Records before the start were deleted by retention: not behind any more.
+            long from = done != null ? Math.max(done.offset(), start) : start;
             behind += Math.max(0, end.getValue().offset() - from);
         }
         return behind;

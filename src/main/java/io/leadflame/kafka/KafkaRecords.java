@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.api.EventJson;
 import io.leadflame.api.IncomingEvent;
 import io.leadflame.api.Json;
+import io.leadflame.api.Tenants;
 import io.leadflame.api.Utf8;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -61,29 +62,34 @@ final class KafkaRecords {
             return Read.problem("an event must be a JSON object");
         }
         ObjectNode event = (ObjectNode) json;
-        JsonNode named = event.remove("tenant");
+        JsonNode property = event.remove("tenant");
+        if (property != null && !property.isTextual()) {
+            return Read.problem("tenant must be a string");
+        }
+        Header header = record.headers().lastHeader(TENANT_HEADER);
+        String fromHeader = header == null || header.value() == null ? null
+                : new String(header.value(), StandardCharsets.UTF_8);
+        String fromProperty = property == null ? null : property.textValue();
+        if (fromProperty != null && fromHeader != null && !fromProperty.equals(fromHeader)) {
+            return Read.problem("the event's tenant property (" + fromProperty + ") and the record's tenant header ("
+                    + fromHeader + ") differ");
+        }
+        String named = fromProperty != null ? fromProperty : fromHeader;
         String tenant;
         if (fixedTenant.isPresent()) {
-            if (named != null && !(named.isTextual() && named.textValue().equals(fixedTenant.get()))) {
-                return Read.problem("the event names tenant " + named + " but this topic is tenant "
+            if (named != null && !named.equals(fixedTenant.get())) {
+                return Read.problem("the record names tenant " + named + " but this topic is tenant "
                         + fixedTenant.get() + "'s (KAFKA_TENANT)");
             }
             tenant = fixedTenant.get();
         } else if (named != null) {
-            if (!named.isTextual()) {
-                return Read.problem("tenant must be a string");
-            }
-            tenant = named.textValue();
+            tenant = named;
         } else {
-            Header header = record.headers().lastHeader(TENANT_HEADER);
-            if (header == null || header.value() == null) {
-                return Read.problem("no tenant: give the event a tenant property or the record a tenant header "
-                        + "(or run the node with KAFKA_TENANT for a topic of one tenant)");
-            }
-            tenant = new String(header.value(), StandardCharsets.UTF_8);
+            return Read.problem("no tenant: give the event a tenant property or the record a tenant header "
+                    + "(or run the node with KAFKA_TENANT for a topic of one tenant)");
         }
-        if (!KafkaSettings.TENANT.matcher(tenant).matches()) {
-            return Read.problem("tenant must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit");
+        if (!Tenants.isValid(tenant)) {
+            return Read.problem(Tenants.RULE);
         }
         if (!event.hasNonNull("eventId")) {
             event.put("eventId", eventId(record));
@@ -95,15 +101,20 @@ final class KafkaRecords {
         return new Read(tenant, result.event().orElseThrow(), null);
     }
 
-    /** Where the record is: {@code kafka:<topic>:<partition>:<offset>}, the topic hashed when that would pass 128 characters. */
+    /**
+     * The record's place and time: {@code kafka:<topic>:<partition>:<offset>:<timestamp>} (the topic
+     * hashed when that would pass 128 characters). The same for every delivery of the record; the
+     * timestamp tells a recreated topic's records (whose offsets start again at 0) from the old ones.
+     */
     static String eventId(ConsumerRecord<?, ?> record) {
-        String id = "kafka:" + record.topic() + ":" + record.partition() + ":" + record.offset();
+        String where = ":" + record.partition() + ":" + record.offset() + ":" + record.timestamp();
+        String id = "kafka:" + record.topic() + where;
         if (id.length() <= 128) {
             return id;
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(record.topic().getBytes(StandardCharsets.UTF_8));
-            return "kafka:" + HexFormat.of().formatHex(hash, 0, 16) + ":" + record.partition() + ":" + record.offset();
+            return "kafka:" + HexFormat.of().formatHex(hash, 0, 16) + where;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

@@ -2,8 +2,9 @@ package io.leadflame.kafka;
 
 import com.typesafe.config.Config;
 
+import io.leadflame.api.Tenants;
+
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The {@code leadflame.kafka} section (conf/application.conf): where events come from when a
@@ -15,9 +16,6 @@ import java.util.regex.Pattern;
  */
 public record KafkaSettings(String bootstrapServers, String topic, String groupId, String deadLetterTopic,
                             Optional<String> tenant, int batch) {
-
-    /** The API's tenant names (API.md). */
-    static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     public static KafkaSettings from(Config root) {
         Config c = root.getConfig("leadflame.kafka");
@@ -44,9 +42,8 @@ public record KafkaSettings(String bootstrapServers, String topic, String groupI
         if (deadLetterTopic.equals(topic)) {
             return Optional.of("KAFKA_DEAD_LETTER_TOPIC must differ from KAFKA_TOPIC");
         }
-        if (tenant.isPresent() && !TENANT.matcher(tenant.get()).matches()) {
-            return Optional.of("KAFKA_TENANT '" + tenant.get() + "' is no tenant name: 1 to 63 characters of a-z, "
-                    + "0-9 and -, starting with a letter or digit");
+        if (tenant.isPresent() && !Tenants.isValid(tenant.get())) {
+            return Optional.of("KAFKA_TENANT '" + tenant.get() + "': " + Tenants.RULE);
         }
         if (batch < 1 || batch > 10_000) {
             return Optional.of("leadflame.kafka.batch must be 1 to 10,000");

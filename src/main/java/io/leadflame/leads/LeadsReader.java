@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -102,7 +103,7 @@ public final class LeadsReader {
      * What {@code candidate} (a validated model, in its {@code StoredModel} form) would do to this node's
      * contacts of the tenant; nothing changes.
      */
-    public record GetPreview(String tenant, String candidate, long[] currentBounds, long[] previewBounds,
+    public record GetPreview(String tenant, @JsonAlias("candidateJson") String candidate, long[] currentBounds, long[] previewBounds,
                              int movers, ActorRef<Preview.Result> replyTo) implements Command {
     }
 

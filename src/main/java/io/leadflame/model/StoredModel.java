@@ -156,16 +156,25 @@ public final class StoredModel {
         List<Rule> rules = list(field(root, "rules"), r -> new Rule(text(r, 0), text(r, 1),
                 Category.valueOf(text(r, 2)), Math.toIntExact(integral(r, 3)), CountMode.valueOf(text(r, 4)),
                 optionalLong(at(r, 5)).map(Math::toIntExact),
-                at(r, 6).isNull() ? Optional.empty() : Optional.of(duration(at(r, 6).textValue())),
+                at(r, 6).isNull() ? Optional.empty() : Optional.of(duration(text(r, 6))),
                 readCriterion(at(r, 7))));
-        return new ScoringModel(field(root, "enabled").booleanValue(),
-                Math.toIntExact(field(root, "idealScore").longValue()), ranges,
+        JsonNode enabled = field(root, "enabled");
+        JsonNode idealScore = field(root, "idealScore");
+        if (!enabled.isBoolean() || !idealScore.isIntegralNumber() || !idealScore.canConvertToInt()) {
+            throw new IllegalArgumentException("enabled must be a boolean and idealScore a whole number");
+        }
+        return new ScoringModel(enabled.booleanValue(), idealScore.intValue(), ranges,
                 new Limits(bounds.get(0), bounds.get(1), bounds.get(2)), rules);
     }
 
     private static Criterion readCriterion(JsonNode c) {
         return switch (text(c, 0)) {
-            case "TAG" -> new Criterion.Tag(list(at(c, 1), JsonNode::textValue));
+            case "TAG" -> new Criterion.Tag(list(at(c, 1), tag -> {
+                if (!tag.isTextual()) {
+                    throw new IllegalArgumentException("a tag must be text");
+                }
+                return tag.textValue();
+            }));
             case "ACTIVITY" -> new Criterion.Activity(text(c, 1), list(at(c, 2), StoredModel::readPredicate));
             case "FIELD" -> new Criterion.Field(readPredicate(at(c, 1)));
             case "INACTIVITY" -> new Criterion.Inactivity(text(c, 1), list(at(c, 2), StoredModel::readPredicate),

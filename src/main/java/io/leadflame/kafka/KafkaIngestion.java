@@ -66,8 +66,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class KafkaIngestion {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestion.class);
-    /** Batches being written at once: one filling while another is written. */
-    private static final int PARALLELISM = 2;
     private static final Duration BATCH_WINDOW = Duration.ofMillis(100);
     private static final Duration LAG_EVERY = Duration.ofSeconds(5);
     /** How long a send to the dead-letter topic may wait for the topic's metadata (a missing topic). */
@@ -128,7 +126,7 @@ public final class KafkaIngestion {
                                 .committableSource(consumer, Subscriptions.topics(settings.topic()))
                                 .via(stop.flow())
                                 .groupedWithin(settings.batch(), BATCH_WINDOW)
-                                .mapAsync(PARALLELISM, ingestion::write)
+                                .mapAsync(settings.parallelism(), ingestion::write)
                                 .via(Committer.flow(committer)))
                 .runWith(Sink.ignore(), system);
         done.whenComplete((d, failure) -> {

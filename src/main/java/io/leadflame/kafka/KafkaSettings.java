@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param bootstrapServers the brokers; empty: Kafka ingestion is off
  * @param tenant           the tenant of every record, or empty when each record names its own
  * @param batch            records written to the contacts at once
+ * @param parallelism      batches being written at once
  */
 public record KafkaSettings(String bootstrapServers, String topic, String groupId, String deadLetterTopic,
-                            Optional<String> tenant, int batch) {
+                            Optional<String> tenant, int batch, int parallelism) {
 
     public static KafkaSettings from(Config root) {
         Config c = root.getConfig("leadflame.kafka");
@@ -24,7 +25,7 @@ public record KafkaSettings(String bootstrapServers, String topic, String groupI
         String tenant = c.getString("tenant");
         return new KafkaSettings(c.getString("bootstrap-servers").strip(), topic, c.getString("group-id"),
                 deadLetter.isBlank() ? topic + ".dead-letter" : deadLetter,
-                tenant.isBlank() ? Optional.empty() : Optional.of(tenant), c.getInt("batch"));
+                tenant.isBlank() ? Optional.empty() : Optional.of(tenant), c.getInt("batch"), c.getInt("parallelism"));
     }
 
     public boolean enabled() {
@@ -45,8 +46,8 @@ public record KafkaSettings(String bootstrapServers, String topic, String groupI
         if (tenant.isPresent() && !Tenants.isValid(tenant.get())) {
             return Optional.of("KAFKA_TENANT '" + tenant.get() + "': " + Tenants.RULE);
         }
-        if (batch < 1 || batch > 10_000) {
-            return Optional.of("leadflame.kafka.batch must be 1 to 10,000");
+        if (batch < 1 || batch > 10_000 || parallelism < 1 || parallelism > 64) {
+            return Optional.of("leadflame.kafka.batch must be 1 to 10,000 and leadflame.kafka.parallelism 1 to 64");
         }
         return Optional.empty();
     }

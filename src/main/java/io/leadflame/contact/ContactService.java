@@ -4,13 +4,14 @@ import io.leadflame.config.Settings;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the edge asks of contacts, wherever in the cluster they live: record a request's events
@@ -30,6 +33,10 @@ public final class ContactService {
     public record Recorded(long accepted, long duplicates) {
     }
 
+    /** Names the reply collectors, which must be unique among the system's actors. */
+    private static final AtomicLong WRITES = new AtomicLong();
+
+    private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final Duration writeTimeout;
@@ -39,6 +46,7 @@ public final class ContactService {
     private final StoredEntities stored;
 
     public ContactService(ActorSystem<?> system, Settings settings) {
+        this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = settings.askTimeout();
         this.writeTimeout = settings.ingestion().writeTimeout();
@@ -68,31 +76,27 @@ public final class ContactService {
     }
 
     /**
-     * Persists each contact's part of an admitted request and completes when all are durable.
+     * Persists each contact's part of an admitted request and completes when all are durable;
+     * fails with a {@link TimeoutException} when some contact has not confirmed within the write
+     * timeout. The contacts answer one collector for the whole request ({@link WriteReplies}).
      * What the contacts that did answer persisted is counted (metrics) even when another failed:
      * those events are in the journal, and a resend counts them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
-        List<CompletableFuture<ContactEntity.Recorded>> writes = new ArrayList<>(byContact.size());
-        byContact.forEach((contactId, events) -> writes.add(
-                sharding.entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
-                        .<ContactEntity.Recorded>ask(replyTo -> new ContactEntity.RecordEvents(events, replyTo),
-                                writeTimeout)
-                        .toCompletableFuture()));
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handleAsync((all, failure) -> {
-            long accepted = 0;
-            long duplicates = 0;
-            for (CompletableFuture<ContactEntity.Recorded> w : writes) {
-                if (!w.isCompletedExceptionally()) {
-                    accepted += w.join().accepted();
-                    duplicates += w.join().duplicates();
-                }
+        CompletableFuture<WriteReplies.Outcome> outcome = new CompletableFuture<>();
+        ActorRef<ContactEntity.Recorded> replies = system.systemActorOf(
+                WriteReplies.collect(byContact.size(), writeTimeout, outcome),
+                "write-" + WRITES.incrementAndGet(), Props.empty()).narrow();
+        byContact.forEach((contactId, events) -> sharding
+                .entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
+                .tell(new ContactEntity.RecordEvents(events, replies)));
+        return outcome.thenApplyAsync(o -> {
+            metrics.eventsRecorded(o.accepted(), o.duplicates());
+            if (!o.complete()) {
+                throw new CompletionException(new TimeoutException(o.answered() + " of " + o.expected()
+                        + " contacts confirmed their events within " + writeTimeout));
             }
-            metrics.eventsRecorded(accepted, duplicates);
-            if (failure != null) {
-                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-            }
-            return new Recorded(accepted, duplicates);
+            return new Recorded(o.accepted(), o.duplicates());
         }, executor);
     }
 

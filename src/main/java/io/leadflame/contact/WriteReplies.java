@@ -1,0 +1,57 @@
+package io.leadflame.contact;
+
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Gathers the answers of one request's contacts (issue 13): one short-lived actor a request,
+ * where an ask per contact cost a temporary actor, a timer and a future each — a thousand of
+ * each for a 1,000-contact batch. Completes, and stops, when every contact has answered or the
+ * write timeout has passed, with what had been answered by then.
+ */
+final class WriteReplies {
+
+    /** What the contacts of a request answered: all of them when {@code answered == expected}. */
+    record Outcome(long accepted, long duplicates, int answered, int expected) {
+        boolean complete() {
+            return answered == expected;
+        }
+    }
+
+    private enum TimedOut {
+        INSTANCE
+    }
+
+    private WriteReplies() {
+    }
+
+    /** Receives {@link ContactEntity.Recorded} from {@code expected} contacts (give them {@code narrow()}ed refs). */
+    static Behavior<Object> collect(int expected, Duration timeout, CompletableFuture<Outcome> outcome) {
+        return Behaviors.withTimers(timers -> {
+            timers.startSingleTimer(TimedOut.INSTANCE, timeout);
+            return gathering(0, 0, 0, expected, outcome);
+        });
+    }
+
+    private static Behavior<Object> gathering(long accepted, long duplicates, int answered, int expected,
+                                              CompletableFuture<Outcome> outcome) {
+        return Behaviors.receive(Object.class)
+                .onMessage(ContactEntity.Recorded.class, reply -> {
+                    Outcome now = new Outcome(accepted + reply.accepted(), duplicates + reply.duplicates(),
+                            answered + 1, expected);
+                    if (now.complete()) {
+                        outcome.complete(now);
+                        return Behaviors.stopped();
+                    }
+                    return gathering(now.accepted(), now.duplicates(), now.answered(), expected, outcome);
+                })
+                .onMessageEquals(TimedOut.INSTANCE, () -> {
+                    outcome.complete(new Outcome(accepted, duplicates, answered, expected));
+                    return Behaviors.stopped();
+                })
+                .build();
+    }
+}

@@ -1,6 +1,7 @@
 package io.leadflame.contact;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,9 +38,9 @@ public final class WriteAdmission {
      * The most events a body of {@code bytes} (empty: not declared, a chunked body) can hold,
      * given that a request holds at most {@code maxPerRequest}.
      */
-    public static int mostEvents(Optional<Long> bytes, int maxPerRequest) {
-        return bytes.map(b -> (int) Math.min(maxPerRequest, Math.max(1, (b + 1) / (SMALLEST_EVENT_BYTES + 1))))
-                .orElse(maxPerRequest);
+    public static int mostEvents(OptionalLong bytes, int maxPerRequest) {
+        return bytes.isEmpty() ? maxPerRequest
+                : (int) Math.min(maxPerRequest, Math.max(1, (bytes.getAsLong() + 1) / (SMALLEST_EVENT_BYTES + 1)));
     }
 
     /** Places for {@code events} if they fit (or nothing else is in flight); empty takes none. */

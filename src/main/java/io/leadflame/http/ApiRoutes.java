@@ -153,16 +153,14 @@ public final class ApiRoutes extends AllDirectives {
                         "send events as application/json (an event or an array) or application/x-ndjson"));
             }
             Instant receivedAt = clock.instant();
-            Optional<Long> declared = entity.getContentLengthOption().isPresent()
-                    ? Optional.of(entity.getContentLengthOption().getAsLong()) : Optional.empty();
-            if (declared.isPresent() && declared.get() > settings.maxRequestBytes()) {
-                // Too large whatever the load: 413 (from strictBody), not a 503 to retry.
-                return failWith(new EntityStreamSizeException(settings.maxRequestBytes(),
-                        scala.Option.apply(declared.get())));
+            Optional<EntityStreamSizeException> tooLarge = declaredTooLarge(entity, settings.maxRequestBytes());
+            if (tooLarge.isPresent()) {
+                // Too large whatever the load: 413, not a 503 to retry.
+                return failWith(tooLarge.get());
             }
             // Admitted (or refused) before the body is parsed: a refusal costs no parsing.
             Optional<WriteAdmission.Ticket> admitted = contacts.admit(
-                    WriteAdmission.mostEvents(declared, settings.maxEventsPerRequest()));
+                    WriteAdmission.mostEvents(entity.getContentLengthOption(), settings.maxEventsPerRequest()));
             if (admitted.isEmpty()) {
                 return onSuccess(entity.discardBytes(materializer).completionStage(), read -> complete(
                         ApiError.overloaded("The node is writing as many events as it takes at once; nothing of "
@@ -377,13 +375,20 @@ public final class ApiRoutes extends AllDirectives {
         // pekko.http.parsing.max-to-strict-bytes, 8m) before the size limit and fails with a plain
         // EntityStreamException, which would be a 500: refuse a declared length here, and give
         // toStrict the same maximum so that the size limit is what stops a chunked body.
-        OptionalLong declared = entity.getContentLengthOption();
-        if (declared.isPresent() && declared.getAsLong() > maxBytes) {
-            return CompletableFuture.failedFuture(
-                    new EntityStreamSizeException(maxBytes, scala.Option.apply(declared.getAsLong())));
+        Optional<EntityStreamSizeException> tooLarge = declaredTooLarge(entity, maxBytes);
+        if (tooLarge.isPresent()) {
+            return CompletableFuture.failedFuture(tooLarge.get());
         }
         return entity.withSizeLimit(maxBytes)
                 .toStrict(settings.askTimeout().toMillis(), maxBytes, materializer)
                 .thenApplyAsync(strict -> strict.getData().toArray(), executor);
+    }
+
+    /** The 413 of a body whose declared Content-Length is past {@code maxBytes}, or empty. */
+    private static Optional<EntityStreamSizeException> declaredTooLarge(HttpEntity entity, long maxBytes) {
+        OptionalLong declared = entity.getContentLengthOption();
+        return declared.isPresent() && declared.getAsLong() > maxBytes
+                ? Optional.of(new EntityStreamSizeException(maxBytes, scala.Option.apply(declared.getAsLong())))
+                : Optional.empty();
     }
 }

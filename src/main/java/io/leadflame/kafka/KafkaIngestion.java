@@ -240,9 +240,8 @@ public final class KafkaIngestion {
                     var starts = admin.listOffsets(earliest).all().toCompletionStage();
                     var committed = admin.listConsumerGroupOffsets(settings.groupId()).partitionsToOffsetAndMetadata()
                             .toCompletionStage();
-                    return ends.thenCombine(starts, (e, s) -> Map.of("end", e, "start", s))
-                            .thenCombine(committed, (positions, done) -> lag(positions.get("end"),
-                                    positions.get("start"), done));
+                    return ends.thenCompose(end -> starts.thenCombine(committed,
+                            (start, done) -> lag(end, start, done)));
                 })
                 .whenComplete((behind, failure) -> {
                     lag.set(failure == null ? behind : -1);

@@ -17,7 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -154,14 +154,14 @@ class IngestionAdmissionEndToEndTest {
 
     @Test
     void aRequestIsAdmittedForTheMostEventsItsBodyCanHold() {
-        assertEquals(10_000, WriteAdmission.mostEvents(Optional.empty(), 10_000), "chunked: as many as allowed");
-        assertEquals(10_000, WriteAdmission.mostEvents(Optional.of(8L << 20), 10_000));
-        assertEquals(1, WriteAdmission.mostEvents(Optional.of(0L), 10_000));
+        assertEquals(10_000, WriteAdmission.mostEvents(OptionalLong.empty(), 10_000), "chunked: as many as allowed");
+        assertEquals(10_000, WriteAdmission.mostEvents(OptionalLong.of(8L << 20), 10_000));
+        assertEquals(1, WriteAdmission.mostEvents(OptionalLong.of(0L), 10_000));
         String smallest = "{\"contactId\":\"c\",\"type\":\"t\"}";
-        assertEquals(1, WriteAdmission.mostEvents(Optional.of((long) smallest.length()), 10_000), smallest);
+        assertEquals(1, WriteAdmission.mostEvents(OptionalLong.of((long) smallest.length()), 10_000), smallest);
         String three = smallest + "\n" + smallest + "\n" + smallest;
-        assertEquals(3, WriteAdmission.mostEvents(Optional.of((long) three.length()), 10_000), three);
-        assertEquals(3, WriteAdmission.mostEvents(Optional.of((long) ("[" + three.replace('\n', ',') + "]").length()),
+        assertEquals(3, WriteAdmission.mostEvents(OptionalLong.of((long) three.length()), 10_000), three);
+        assertEquals(3, WriteAdmission.mostEvents(OptionalLong.of((long) ("[" + three.replace('\n', ',') + "]").length()),
                 10_000), "an array of three");
     }
 }

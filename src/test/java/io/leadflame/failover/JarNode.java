@@ -45,6 +45,13 @@ final class JarNode implements AutoCloseable {
         }
     }
 
+    /** A fresh folder for one test's node logs and data: {@code <leadflame.it.logs>/<name>-<millis>}. */
+    static Path logDir(String name) throws java.io.IOException {
+        Path dir = Path.of(System.getProperty("leadflame.it.logs", "target/failsafe-node-logs"))
+                .toAbsolutePath().resolve(name + "-" + System.currentTimeMillis());
+        return java.nio.file.Files.createDirectories(dir);
+    }
+
     static JarNode start(String name, Ports ports, String contactPoints, String jdbcUrl, Path logDir) {
         Path jar = JavaProcess.leadflameJar();
         Path log = logDir.resolve(name + ".log");

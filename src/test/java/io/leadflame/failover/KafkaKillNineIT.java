@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,9 +59,7 @@ class KafkaKillNineIT {
 
     @BeforeAll
     void start() throws IOException {
-        dir = Path.of(System.getProperty("leadflame.it.logs", "target/failsafe-node-logs"))
-                .toAbsolutePath().resolve("kafka-kill-nine-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
+        dir = JarNode.logDir("kafka-kill-nine");
         database = TestDatabase.create();
         broker = KafkaBroker.start(dir.resolve("kafka"));
         broker.createTopic(TOPIC, 4);

@@ -71,9 +71,7 @@ class KillNineFailoverIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        logDir = Path.of(System.getProperty("leadflame.it.logs", "target/failsafe-node-logs"))
-                .toAbsolutePath().resolve("kill-nine-" + System.currentTimeMillis());
-        Files.createDirectories(logDir);
+        logDir = JarNode.logDir("kill-nine");
         database = TestDatabase.create();
         // Cluster bootstrap has the contact point with the lowest address form the cluster, so it
         // becomes the oldest member, which hosts the singletons (the shard coordinator). Node 3,

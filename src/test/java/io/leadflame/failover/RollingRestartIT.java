@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,9 +52,7 @@ class RollingRestartIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        logDir = Path.of(System.getProperty("leadflame.it.logs", "target/failsafe-node-logs"))
-                .toAbsolutePath().resolve("rolling-" + System.currentTimeMillis());
-        Files.createDirectories(logDir);
+        logDir = JarNode.logDir("rolling");
         database = TestDatabase.create();
         List<JarNode.Ports> ports = List.of(JarNode.Ports.free(), JarNode.Ports.free(), JarNode.Ports.free());
         String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management()).collect(Collectors.joining(","));

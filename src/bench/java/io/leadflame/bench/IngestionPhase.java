@@ -67,6 +67,7 @@ final class IngestionPhase {
                 naive = Optional.of(naiveAppendLog(journal, db, h2Data, settings, results));
             }
             Optional<Results.Figure> raw = Optional.empty();
+            Optional<Results.Figure> rawInLoadOrder = Optional.empty();
             if (settings.runs("baselines")) {
                 RawInsert.RowShape shape = db == null
                         ? RawInsert.h2Shape("jdbc:h2:file:" + h2Data.resolve("leadflame"))
@@ -75,7 +76,11 @@ final class IngestionPhase {
                 results.check(String.format("%s: journal holds %,d contact events; the client was answered %,d accepted "
                                 + "+ %,d duplicates: %s", journal, shape.events(), clientAccepted, clientDuplicates,
                         shape.events() == clientAccepted + clientDuplicates ? "equal" : "DIFFERENT"));
-                raw = Optional.of(rawInsert(journal, shape, db, settings, results));
+                raw = Optional.of(rawInsert(journal, shape, RawInsert.Order.ROUND_ROBIN, db, settings, results));
+                if (batched != null) {
+                    rawInLoadOrder = Optional.of(rawInsert(journal, shape,
+                            new RawInsert.Order(settings.contacts(), true), db, settings, results));
+                }
             }
             if (batched != null) {
                 results.add(new Results.Figure("ingestion.batched." + journal, "ingestion", journal,
@@ -83,6 +88,13 @@ final class IngestionPhase {
                         batched.eventsPerSecond(), "events/s", raw,
                         Optional.of(Results.Target.ratioAtLeast("≥ 50 % of raw insert", 0.5)), batched.failed(),
                         withCeiling(batched, results.find(NoopBaseline.BATCHED))));
+            }
+            if (batched != null && rawInLoadOrder.isPresent()) {
+                results.add(new Results.Figure("ingestion.batched.vsRawInLoadOrder." + journal, "ingestion", journal,
+                        "batched ingestion against raw inserts in the load's order (random contacts)",
+                        batched.eventsPerSecond(), "events/s", rawInLoadOrder,
+                        Optional.of(Results.Target.ratioAtLeast("≥ 50 % of raw insert", 0.5)), batched.failed(),
+                        Map.of()));
             }
             if (batched != null && naive.isPresent()) {
                 results.add(new Results.Figure("ingestion.batched.vsNaive." + journal, "ingestion", journal,
@@ -176,8 +188,8 @@ final class IngestionPhase {
                 o.eventsPerSecond(), "events/s", Optional.empty(), Optional.empty(), o.failed(), NoopBaseline.details(o)));
     }
 
-    private static Results.Figure rawInsert(String journal, RawInsert.RowShape shape, TestDatabase db,
-                                           BenchSettings settings, Results results) throws Exception {
+    private static Results.Figure rawInsert(String journal, RawInsert.RowShape shape, RawInsert.Order order,
+                                           TestDatabase db, BenchSettings settings, Results results) throws Exception {
         RawInsert.Rate rate;
         String where;
         if (db == null) {
@@ -186,24 +198,26 @@ final class IngestionPhase {
             // A file of its own next to the server's data dir, with the server's URL options.
             String url = "jdbc:h2:file:" + rawDir.resolve("raw") + ";DB_CLOSE_DELAY=-1";
             try {
-                rate = RawInsert.onH2(url, shape, settings.rawDuration());
+                rate = RawInsert.onH2(url, shape, order, settings.rawDuration());
             } finally {
                 ServerUnderTest.deleteRecursively(rawDir);
             }
             where = url;
         } else {
-            rate = RawInsert.onPostgres(db.url(), shape, settings.rawDuration());
+            rate = RawInsert.onPostgres(db.url(), shape, order, settings.rawDuration());
             where = db.url() + " (schema bench_raw)";
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("rows", rate.rows());
         details.put("seconds", rate.seconds());
         details.put("batch", RawInsert.BATCH);
+        details.put("order", order.describe());
         details.put("payloadBytes", shape.payloadBytes());
         details.put("persistenceIdChars", shape.persistenceIdChars());
         details.put("where", where);
-        return results.add(new Results.Figure("baseline.raw-insert." + journal, "baselines", journal,
-                "raw JDBC batched insert, 1,000 rows a transaction, journal-sized rows",
+        String name = order.random() ? "baseline.raw-insert-in-load-order." : "baseline.raw-insert.";
+        return results.add(new Results.Figure(name + journal, "baselines", journal,
+                "raw JDBC batched insert, 1,000 rows a transaction, journal-sized rows, " + order.describe(),
                 rate.rowsPerSecond(), "rows/s", Optional.empty(), Optional.empty(), 0, details));
     }
 }

@@ -38,6 +38,20 @@ final class RawInsert {
                     double manifestChars, int serializerId) {
     }
 
+    /**
+     * Which persistence id each row goes to: {@code contacts} ids in turn (the ids of a batch are
+     * neighbours in the index), or drawn at random from {@code contacts} ids, the order a load of
+     * random contacts writes the journal in (each row of a batch lands on another index page).
+     */
+    record Order(int contacts, boolean random) {
+        static final Order ROUND_ROBIN = new Order(100_000, false);
+
+        String describe() {
+            return random ? String.format("random over %,d contacts", contacts)
+                    : String.format("%,d contacts in turn", contacts);
+        }
+    }
+
     /** The result of a run: rows per second, over how many rows and seconds. */
     record Rate(double rowsPerSecond, long rows, double seconds) {
     }
@@ -110,13 +124,13 @@ final class RawInsert {
      * URL options), with the {@code event_journal} statements of the plugin's shipped
      * {@code schema/h2/h2-create-schema.sql}.
      */
-    static Rate onH2(String url, RowShape shape, Duration duration) throws SQLException {
+    static Rate onH2(String url, RowShape shape, Order order, Duration duration) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             createTable(c, classpath("schema/h2/h2-create-schema.sql"), s -> s);
             try {
                 return run(c, "INSERT INTO \"event_journal\" (\"deleted\", \"persistence_id\", \"sequence_number\", "
                         + "\"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", "
-                        + "\"event_ser_manifest\") VALUES (FALSE, ?, ?, ?, ?, '', ?, ?, ?)", shape, duration);
+                        + "\"event_ser_manifest\") VALUES (FALSE, ?, ?, ?, ?, '', ?, ?, ?)", shape, order, duration);
             } finally {
                 // DB_CLOSE_DELAY=-1 keeps the database open after the last connection: close it.
                 c.setAutoCommit(true);
@@ -132,7 +146,7 @@ final class RawInsert {
      * {@code event_journal} statements of Leadflame's schema script, through a connection with the
      * same driver property as the server's pool ({@code reWriteBatchedInserts}).
      */
-    static Rate onPostgres(String url, RowShape shape, Duration duration) throws SQLException {
+    static Rate onPostgres(String url, RowShape shape, Order order, Duration duration) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
         props.setProperty("password", "");
@@ -146,7 +160,7 @@ final class RawInsert {
             try {
                 return run(c, "INSERT INTO bench_raw.event_journal (deleted, persistence_id, sequence_number, writer, "
                         + "write_timestamp, adapter_manifest, event_payload, event_ser_id, event_ser_manifest) "
-                        + "VALUES (FALSE, ?, ?, ?, ?, '', ?, ?, ?)", shape, duration);
+                        + "VALUES (FALSE, ?, ?, ?, ?, '', ?, ?, ?)", shape, order, duration);
             } finally {
                 try (Statement s = c.createStatement()) {
                     c.setAutoCommit(true);
@@ -171,13 +185,16 @@ final class RawInsert {
     }
 
     /**
-     * Batches of {@link #BATCH} rows, one commit each, until {@code duration} is over. Row i is
-     * event {@code i / contacts + 1} of one of 100,000 persistence ids, so the primary key index
-     * grows over as many keys as the journal's does.
+     * Batches of {@link #BATCH} rows, one commit each, until {@code duration} is over, each row
+     * the next event of the persistence id {@code order} picks, so the primary key index grows
+     * over as many keys as the journal's does.
      */
-    private static Rate run(Connection c, String insert, RowShape shape, Duration duration) throws SQLException {
+    private static Rate run(Connection c, String insert, RowShape shape, Order order, Duration duration)
+            throws SQLException {
         c.setAutoCommit(false);
-        int contacts = 100_000;
+        int contacts = order.contacts();
+        long[] sequenceNumbers = new long[contacts];
+        Random pick = new Random(2);
         byte[] payload = new byte[(int) Math.round(shape.payloadBytes())];
         new Random(1).nextBytes(payload);
         String writer = pad("w", (int) Math.round(shape.writerChars()));
@@ -193,8 +210,9 @@ final class RawInsert {
         try (PreparedStatement ps = c.prepareStatement(insert)) {
             while (System.nanoTime() < end) {
                 for (int i = 0; i < BATCH; i++, rows++) {
-                    ps.setString(1, pids[(int) (rows % contacts)]);
-                    ps.setLong(2, rows / contacts + 1);
+                    int contact = order.random() ? pick.nextInt(contacts) : (int) (rows % contacts);
+                    ps.setString(1, pids[contact]);
+                    ps.setLong(2, ++sequenceNumbers[contact]);
                     ps.setString(3, writer);
                     ps.setLong(4, System.currentTimeMillis());
                     ps.setBytes(5, payload);

@@ -1,5 +1,8 @@
 package io.leadflame;
 
+import io.leadflame.auth.ApiKeys;
+import io.leadflame.auth.ApiKeysEntity;
+import io.leadflame.auth.KeysReplicator;
 import io.leadflame.persistence.TenantBootstrap;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactEntity;
@@ -42,12 +45,12 @@ import java.util.function.Supplier;
 
 /**
  * Wires the scoring cluster on a node: the node's model catalog and replicator, the rescorer,
- * the reader of the node's call list, the webhook triggers' replicator, the sharded contact,
- * model and webhook-outbox entities, and the API routes. Called once per node, after the journal
+ * the reader of the node's call list, the webhook triggers' and API keys' replicators, the
+ * sharded contact, model, webhook-outbox and API-keys entities, and the API routes. Called once per node, after the journal
  * schema exists and before HTTP is bound.
  *
  * @param routes the tenant API
- * @param loaded a readiness check: every stored model and webhook trigger is known on this node
+ * @param loaded a readiness check: every stored model, webhook trigger and API key is known on this node
  *               (which also proves that sharding answers), and the model replicator and the
  *               rescorer run (they are not restarting after a failure)
  * @param problems what is wrong on this node without making it unready: tenants whose stored
@@ -90,11 +93,17 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                 "live-contacts", Props.empty());
         ScoringModelEntity.init(system, replicator);
+        ApiKeys keys = ApiKeys.get(system);
+        ApiKeysEntity.init(system, system.systemActorOf(supervised(KeysReplicator.create()), "api-keys",
+                Props.empty()));
+        loaders.add(keys.loader(settings.askTimeout()));
         loadTenants(system, loaders);
         Readiness.Check stored = () -> CompletableFuture.completedFuture(
                 !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")
                         : settings.callList() && !webhooks.isLoaded()
                         ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
+                        : keys.enabled() && !keys.isLoaded()
+                        ? Readiness.Result.notReady("The API keys are not loaded yet.")
                         : Readiness.Result.ok());
         // A node whose replicator or rescorer is restarting would take model changes late.
         Readiness.Check replicating = Readiness.answers(system, "model replicator", replicator,

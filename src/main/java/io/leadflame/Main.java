@@ -3,6 +3,7 @@ package io.leadflame;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.leadflame.auth.AuthSettings;
 import io.leadflame.cluster.NodeReadiness;
 import io.leadflame.config.NodeConfig;
 import io.leadflame.config.StartupRefused;
@@ -124,6 +125,15 @@ public final class Main {
         KafkaSettings.from(config).problem().ifPresent(problem -> {
             throw new StartupRefused(problem);
         });
+        AuthSettings auth = AuthSettings.from(config);
+        auth.problem(httpInterface).ifPresent(problem -> {
+            throw new StartupRefused(problem);
+        });
+        if (!auth.enabled()) {
+            log.warn("API KEYS ARE OFF: anyone who can reach {}:{} can read and change every tenant. Fine on a "
+                    + "developer's machine; set LEADFLAME_OPERATOR_KEY anywhere else (README \"Security\").",
+                    httpInterface, httpPort);
+        }
         prepareDataDir(config);
 
         ActorSystem<Void> system;

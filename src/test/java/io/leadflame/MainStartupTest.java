@@ -150,6 +150,24 @@ class MainStartupTest {
         });
     }
 
+    /** An API without keys is never reachable from another machine; keys need a real operator key. */
+    @Test
+    void refusesAnApiWithoutKeysBeyondLoopbackAndWeakOrMissingOperatorKeys() {
+        Map<Map<String, Object>, String> refusals = Map.of(
+                Map.of("leadflame.http.interface", "0.0.0.0"), "Set LEADFLAME_OPERATOR_KEY",
+                Map.of("leadflame.http.interface", "0.0.0.0", "leadflame.auth.mode", "off",
+                        "leadflame.auth.operator-key", "k".repeat(40)), "without a key",
+                Map.of("leadflame.auth.mode", "on"), "needs an operator key",
+                Map.of("leadflame.auth.operator-key", "short"), "at least 32 characters",
+                Map.of("leadflame.auth.mode", "maybe"), "must be on or off");
+        refusals.forEach((settings, expected) -> {
+            Config config = ConfigFactory.parseMap(settings).withFallback(overrides(dataDir));
+            StartupRefused refused = assertThrows(StartupRefused.class, () -> Main.start(config),
+                    settings.toString());
+            assertTrue(refused.getMessage().contains(expected), settings + ": " + refused.getMessage());
+        });
+    }
+
     private static Config overrides(Path dataDir) {
         return ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.auth.ApiKeys;
+import io.leadflame.auth.Caller;
+import io.leadflame.auth.Role;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactService;
 import io.leadflame.contact.WriteAdmission;
@@ -73,6 +76,8 @@ public final class ApiRoutes extends AllDirectives {
     private final ContactService contacts;
     private final LeadsRoutes leads;
     private final WebhookRoutes webhooks;
+    private final KeyRoutes keys;
+    private final Access access;
     private final ModelCatalog catalog;
     private final StoredEntities stored;
 
@@ -86,18 +91,31 @@ public final class ApiRoutes extends AllDirectives {
         this.contacts = contacts;
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
+        this.keys = new KeyRoutes(system, settings);
+        this.access = new Access(ApiKeys.get(system));
         this.catalog = ModelCatalog.get(system);
         this.stored = new StoredEntities(system);
     }
 
+    /**
+     * Every route asks for a key when keys are on ({@link Access}): 401 before anything else is
+     * looked at, then 403 unless the key is the operator's or one of the tenant's whose role
+     * allows the route: {@code ingest} for {@code POST /events}, {@code read} for reads,
+     * {@code admin} for changes of the model, webhooks and keys (and for everything).
+     */
     public Route routes() {
-        return pathPrefix(PathMatchers.segment("api").slash("v1").slash("tenants").slash(PathMatchers.segment()),
+        return pathPrefix("api", () -> access.authenticated(caller -> pathPrefix(
+                PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
-                        path("events", () -> post(() -> withRequestTimeout(
-                                contacts.writeTimeout().plus(settings.askTimeout()).plus(WRITE_ANSWER_MARGIN), () -> events(tenant)))),
-                        pathPrefix("contacts", () -> contactRoutes(tenant)),
-                        callListRoutes(tenant),
-                        pathPrefix("model", () -> modelRoutes(tenant)))));
+                        path("events", () -> post(() -> access.allowed(caller, tenant, Role.INGEST,
+                                () -> withRequestTimeout(contacts.writeTimeout().plus(settings.askTimeout())
+                                        .plus(WRITE_ANSWER_MARGIN), () -> events(tenant))))),
+                        pathPrefix("contacts", () -> access.allowed(caller, tenant, Role.READ,
+                                () -> contactRoutes(tenant))),
+                        callListRoutes(tenant, caller),
+                        pathPrefix("model", () -> modelRoutes(tenant, caller)),
+                        pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
+                                () -> keyRoutes(tenant))))))));
     }
 
     private Route contactRoutes(String tenant) {
@@ -106,31 +124,45 @@ public final class ApiRoutes extends AllDirectives {
                 path("score", () -> get(() -> parameterOptional("at", at -> score(tenant, contactId, at)))))));
     }
 
-    private Route modelRoutes(String tenant) {
+    private Route modelRoutes(String tenant, Caller caller) {
         return concat(
-                pathEnd(() -> concat(get(() -> getModel(tenant)), put(() -> putModel(tenant)))),
-                path("rescoring", () -> get(() -> rescoring(tenant))),
-                path("preview", () -> !settings.callList() ? reject() : post(() -> parameterOptional("movers",
-                        movers -> withRequestTimeout(CallListService.PREVIEW_TIMEOUT, () ->
-                                validModel(candidate -> leads.preview(tenant, candidate, movers)))))));
+                pathEnd(() -> concat(
+                        get(() -> access.allowed(caller, tenant, Role.READ, () -> getModel(tenant))),
+                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> putModel(tenant))))),
+                path("rescoring", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> rescoring(tenant)))),
+                path("preview", () -> !settings.callList() ? reject() : post(() -> access.allowed(caller, tenant,
+                        Role.ADMIN, () -> parameterOptional("movers", movers -> withRequestTimeout(
+                                CallListService.PREVIEW_TIMEOUT, () -> validModel(candidate ->
+                                        leads.preview(tenant, candidate, movers))))))));
     }
 
     /** Absent (404) on a node measured without the call list ({@code leadflame.leads.index = off}). */
-    private Route callListRoutes(String tenant) {
+    private Route callListRoutes(String tenant, Caller caller) {
         return !settings.callList() ? reject() : concat(
-                path("leads", () -> get(() -> leads.callList(tenant))),
-                path("stats", () -> get(() -> leads.stats(tenant))),
-                path("score-changes", () -> get(() -> leads.scoreChanges(tenant))),
-                pathPrefix("webhooks", () -> webhookRoutes(tenant)));
+                path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.callList(tenant)))),
+                path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.stats(tenant)))),
+                path("score-changes", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                        () -> leads.scoreChanges(tenant)))),
+                pathPrefix("webhooks", () -> webhookRoutes(tenant, caller)));
     }
 
-    private Route webhookRoutes(String tenant) {
+    private Route webhookRoutes(String tenant, Caller caller) {
         return concat(
-                pathEndOrSingleSlash(() -> get(() -> webhooks.list(tenant))),
+                pathEndOrSingleSlash(() -> get(() -> access.allowed(caller, tenant, Role.READ,
+                        () -> webhooks.list(tenant)))),
                 path(PathMatchers.segment(), id -> webhooks.validId(id, () -> concat(
-                        get(() -> webhooks.get(tenant, id)),
-                        put(() -> jsonBody("the webhook", MAX_WEBHOOK_BYTES, json -> webhooks.save(tenant, id, json))),
-                        delete(() -> webhooks.delete(tenant, id))))));
+                        get(() -> access.allowed(caller, tenant, Role.READ, () -> webhooks.get(tenant, id))),
+                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> jsonBody("the webhook",
+                                MAX_WEBHOOK_BYTES, json -> webhooks.save(tenant, id, json)))),
+                        delete(() -> access.allowed(caller, tenant, Role.ADMIN, () -> webhooks.delete(tenant, id)))))));
+    }
+
+    private Route keyRoutes(String tenant) {
+        return concat(
+                pathEndOrSingleSlash(() -> concat(
+                        get(() -> keys.list(tenant)),
+                        post(() -> jsonBody("the key", KeyRoutes.MAX_BODY_BYTES, json -> keys.create(tenant, json))))),
+                path(PathMatchers.segment(), id -> delete(() -> keys.revoke(tenant, id))));
     }
 
     private Route validTenant(String tenant, Supplier<Route> inner) {

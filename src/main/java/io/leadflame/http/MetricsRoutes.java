@@ -25,6 +25,7 @@ public final class MetricsRoutes {
     private static final String TENANT = "/api/v1/tenants/";
     private static final String CONTACTS = "/contacts/";
     private static final String WEBHOOKS = "/webhooks/";
+    private static final String KEYS = "/keys/";
     private static final String SCORE = "/score";
 
     /**
@@ -89,7 +90,10 @@ public final class MetricsRoutes {
             case "/score-changes" -> "/api/v1/tenants/{tenant}/score-changes";
             case "/model/preview" -> "/api/v1/tenants/{tenant}/model/preview";
             case "/webhooks" -> "/api/v1/tenants/{tenant}/webhooks";
-            default -> rest.startsWith(WEBHOOKS) && rest.length() > WEBHOOKS.length()
+            case "/keys" -> "/api/v1/tenants/{tenant}/keys";
+            default -> rest.startsWith(KEYS) && rest.length() > KEYS.length() && rest.indexOf('/', KEYS.length()) < 0
+                    ? "/api/v1/tenants/{tenant}/keys/{id}"
+                    : rest.startsWith(WEBHOOKS) && rest.length() > WEBHOOKS.length()
                     && rest.indexOf('/', WEBHOOKS.length()) < 0
                     ? "/api/v1/tenants/{tenant}/webhooks/{id}" : contactRouteOf(rest);
         };

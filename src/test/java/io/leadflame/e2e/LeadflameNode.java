@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,30 @@ final class LeadflameNode implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("could not count the journal's rows", e);
         }
+    }
+
+    /**
+     * Every payload the journal and snapshot tables hold, as Latin-1 text: what a search of the
+     * database files for a string (a key's text) would find in their rows.
+     */
+    String journalText() {
+        String url = started.system().settings().config()
+                .getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+        StringBuilder text = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+             Statement s = c.createStatement()) {
+            for (String query : List.of("SELECT \"event_payload\" FROM \"event_journal\"",
+                    "SELECT \"snapshot_payload\" FROM \"snapshot\"")) {
+                try (var rows = s.executeQuery(query)) {
+                    while (rows.next()) {
+                        text.append(new String(rows.getBytes(1), StandardCharsets.ISO_8859_1)).append('\n');
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the journal", e);
+        }
+        return text.toString();
     }
 
     /**

@@ -64,7 +64,7 @@ class KubernetesManifestsTest {
     /** Read by kubernetes-api discovery (OPERATIONS.md names them in prose) and by the JVM itself. */
     private static final Set<String> ALSO_KNOWN = Set.of("POD_NAMESPACE", "LABEL_SELECTOR", "JAVA_TOOL_OPTIONS");
 
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|API_?KEY).*");
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|API_?KEY|OPERATOR_?KEY).*");
 
     /** One YAML document of a manifest file. */
     record Doc(Path file, Map<String, Object> body) {
@@ -212,6 +212,20 @@ class KubernetesManifestsTest {
         assertReads("CLUSTER_PORT", "pekko.remote.artery.canonical.port");
         assertReads("CLUSTER_HOST", "pekko.remote.artery.canonical.hostname");
         assertReads("MANAGEMENT_PORT", "pekko.management.http.port");
+    }
+
+    /** Pods listen beyond loopback, so keys must be on, with the operator key from a Secret (README "Security"). */
+    @Test
+    void theApiAsksForKeys() {
+        Map<String, Map<String, Object>> env = nodeEnv();
+        assertEquals("0.0.0.0", literal(env.get("HTTP_INTERFACE")), "the API must be reachable through the Service");
+        assertEquals("on", literal(env.get("LEADFLAME_AUTH")), "keys must be on explicitly, so a pod without them refuses to start");
+        assertNotNull(env.get("LEADFLAME_OPERATOR_KEY"), "the operator key must be set");
+        assertNotNull(at(env.get("LEADFLAME_OPERATOR_KEY"), "valueFrom.secretKeyRef"),
+                "the operator key must come from a Secret");
+        assertReads("HTTP_INTERFACE", "leadflame.http.interface");
+        assertReads("LEADFLAME_AUTH", "leadflame.auth.mode");
+        assertReads("LEADFLAME_OPERATOR_KEY", "leadflame.auth.operator-key");
     }
 
     @Test

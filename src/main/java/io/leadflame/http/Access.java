@@ -1,0 +1,64 @@
+package io.leadflame.http;
+
+import io.leadflame.auth.ApiKeys;
+import io.leadflame.auth.Caller;
+import io.leadflame.auth.Role;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Who may call the tenant API: {@link #authenticated} finds the caller from its
+ * {@code Authorization: Bearer} key (401 without a valid one), {@link #allowed} lets it through
+ * for a tenant and role (403 otherwise). Neither answer says whether the tenant exists.
+ */
+final class Access extends AllDirectives {
+
+    private static final String BEARER = "bearer ";
+
+    private final ApiKeys keys;
+
+    Access(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    Route authenticated(Function<Caller, Route> inner) {
+        if (!keys.enabled()) {
+            return inner.apply(new Caller.Anyone());
+        }
+        return optionalHeaderValueByName("Authorization", header -> {
+            if (header.isEmpty()) {
+                return complete(unauthorized("This API needs a key: send it as Authorization: Bearer <key>."));
+            }
+            Optional<Caller> caller = bearerKey(header.get()).flatMap(keys::authenticate);
+            return caller.map(inner).orElseGet(() -> complete(
+                    unauthorized("The key is not valid: it is malformed, unknown or revoked.")));
+        });
+    }
+
+    Route allowed(Caller caller, String tenant, Role needed, Supplier<Route> inner) {
+        if (caller.may(tenant, needed)) {
+            return inner.get();
+        }
+        return complete(ApiError.of(ApiError.FORBIDDEN, "This key may not do this: it is for another tenant, or "
+                + "its role does not allow it (this needs " + needed.apiName() + ").")
+                .toResponse(StatusCodes.FORBIDDEN));
+    }
+
+    private static Optional<String> bearerKey(String header) {
+        String h = header.strip();
+        return h.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? Optional.of(h.substring(BEARER.length()).strip()) : Optional.empty();
+    }
+
+    private static HttpResponse unauthorized(String message) {
+        return ApiError.of(ApiError.UNAUTHORIZED, message).toResponse(StatusCodes.UNAUTHORIZED)
+                .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"leadflame\""));
+    }
+}

@@ -1,0 +1,250 @@
+package io.leadflame.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leadflame.testing.Eventually;
+import io.leadflame.testing.HttpReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.leadflame.e2e.E2e.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * API keys on one node over real HTTP (README "Security"): every route of the tenant API without
+ * a key, with a bad one, with another tenant's and with each role's; a key's life from creation
+ * to revocation, across a restart.
+ */
+class ApiKeysEndToEndTest {
+
+    static final String OPERATOR_KEY = "operator-key-for-tests-0123456789abcdef";
+    private static final String TENANT = "acme";
+    private static final String MODEL = """
+            {"idealScore": 10, "rules": [{"id": "visit", "name": "Visit", "points": 1,
+              "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
+    private static final String EVENT = "{\"contactId\": \"c-1\", \"type\": \"page_visited\"}";
+
+    @TempDir
+    Path dataDir;
+    private LeadflameNode node;
+
+    /** One route of the tenant API and the role it needs ({@code null}: only the operator and admins). */
+    private record Call(String method, String path, String body, String needs) {
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    /** Every route of API.md and the call list, webhooks and keys, for {@code tenant}. */
+    private static List<Call> everyRoute(String tenant) {
+        String api = LeadflameNode.api(tenant);
+        return List.of(
+                new Call("POST", api + "/events", EVENT, "ingest"),
+                new Call("GET", api + "/contacts/c-1", null, "read"),
+                new Call("GET", api + "/contacts/c-1/score", null, "read"),
+                new Call("GET", api + "/leads", null, "read"),
+                new Call("GET", api + "/stats", null, "read"),
+                new Call("GET", api + "/score-changes", null, "read"),
+                new Call("GET", api + "/model", null, "read"),
+                new Call("GET", api + "/model/rescoring", null, "read"),
+                new Call("PUT", api + "/model", MODEL, "admin"),
+                new Call("POST", api + "/model/preview", MODEL, "admin"),
+                new Call("GET", api + "/webhooks", null, "read"),
+                new Call("GET", api + "/webhooks/hot", null, "read"),
+                new Call("PUT", api + "/webhooks/hot", "{\"url\": \"http://127.0.0.1:9/hook\", \"minFlames\": 3}",
+                        "admin"),
+                new Call("DELETE", api + "/webhooks/hot", null, "admin"),
+                new Call("GET", api + "/keys", null, "admin"),
+                new Call("POST", api + "/keys", "{\"name\": \"k\", \"role\": \"read\"}", "admin"),
+                new Call("DELETE", api + "/keys/0123456789abcdef", null, "admin"));
+    }
+
+    @AfterEach
+    void stopNode() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private LeadflameNode start() {
+        Config keysOn = ConfigFactory.parseMap(Map.of("leadflame.auth.operator-key", OPERATOR_KEY));
+        return LeadflameNode.start(dataDir, keysOn);
+    }
+
+    @Test
+    void everyRouteAnswers401WithoutAValidKey() {
+        node = start();
+        String revoked = createKey(TENANT, "soon revoked", "admin").path("key").asText();
+        assertEquals(200, send(new Call("DELETE", LeadflameNode.api(TENANT) + "/keys/" + idOf(revoked), null, null),
+                OPERATOR_KEY).status());
+        List<String> badHeaders = List.of("Bearer not-a-key", "Bearer lf_0123456789abcdef_guess",
+                "Basic " + java.util.Base64.getEncoder().encodeToString(("x:" + OPERATOR_KEY).getBytes()),
+                "Bearer " + OPERATOR_KEY + "x", "Bearer " + revoked, "Bearer " + "k".repeat(1_000));
+        long eventsBefore = node.journalRows();
+        for (Call call : everyRoute(TENANT)) {
+            List<String> headers = new ArrayList<>(badHeaders);
+            headers.add(null);
+            for (String header : headers) {
+                HttpReply reply = sendWithHeader(call, header);
+                assertError(reply, 401, "unauthorized");
+                assertEquals("Bearer realm=\"leadflame\"", reply.header("WWW-Authenticate"), call + " " + header);
+            }
+        }
+        // Unknown paths under /api/ too: nobody learns the routes without a key.
+        assertError(sendWithHeader(new Call("GET", "/api/v1/nothing-here", null, null), null), 401, "unauthorized");
+        assertEquals(eventsBefore, node.journalRows(), "a refused request changed the journal");
+        // What operators and probes need stays open.
+        assertEquals(200, node.get("/health/ready").status());
+        assertEquals(200, node.get("/metrics").status());
+        assertEquals(200, node.get("/").status());
+    }
+
+    @Test
+    void eachRoleAndTenantGetsExactlyItsRoutes() {
+        node = start();
+        Map<String, String> keys = Map.of(
+                "ingest", createKey(TENANT, "CRM sync", "ingest").path("key").asText(),
+                "read", createKey(TENANT, "BI export", "read").path("key").asText(),
+                "admin", createKey(TENANT, "Ops", "admin").path("key").asText());
+        String otherTenantsAdmin = createKey("globex", "Globex ops", "admin").path("key").asText();
+
+        for (Call call : everyRoute(TENANT)) {
+            for (Map.Entry<String, String> key : keys.entrySet()) {
+                boolean allowed = key.getKey().equals("admin") || key.getKey().equals(call.needs());
+                HttpReply reply = send(call, key.getValue());
+                if (allowed) {
+                    assertNotEquals(401, reply.status(), call + " with " + key.getKey() + ": " + reply.body());
+                    assertNotEquals(403, reply.status(), call + " with " + key.getKey() + ": " + reply.body());
+                } else {
+                    assertError(reply, 403, "forbidden");
+                }
+            }
+            assertError(send(call, otherTenantsAdmin), 403, "forbidden");
+            HttpReply operator = send(call, OPERATOR_KEY);
+            assertNotEquals(401, operator.status(), call + " with the operator key: " + operator.body());
+            assertNotEquals(403, operator.status(), call + " with the operator key: " + operator.body());
+        }
+        // A tenant that exists and one that never did are refused alike: no hint either way.
+        for (String tenant : List.of("globex", "never-seen")) {
+            HttpReply reply = send(new Call("GET", LeadflameNode.api(tenant) + "/model", null, "read"), keys.get("read"));
+            assertError(reply, 403, "forbidden");
+            assertEquals(send(new Call("GET", LeadflameNode.api("acme-two") + "/model", null, "read"),
+                    keys.get("read")).body(), reply.body());
+        }
+        // What an allowed key did, it really did: the ingest key's event was scored.
+        Eventually.eventually(LeadflameNode.RESCORED_WITHIN, () -> {
+            JsonNode contact = E2e.parse(send(everyRoute(TENANT).get(1), keys.get("read")).body());
+            assertTrue(contact.path("score").asLong() >= 1, contact.toString());
+        });
+    }
+
+    @Test
+    void aKeyIsShownOnceWorksUntilRevokedAndSurvivesARestart() {
+        node = start();
+        JsonNode created = createKey(TENANT, "HubSpot sync", "ingest");
+        String key = created.path("key").asText();
+        String id = created.path("id").asText();
+        assertTrue(key.startsWith("lf_" + id + "_"), created.toString());
+        assertEquals("HubSpot sync", created.path("name").asText());
+        assertEquals("ingest", created.path("role").asText());
+        String second = createKey(TENANT, "Backup", "read").path("key").asText();
+
+        Call post = everyRoute(TENANT).get(0);
+        assertEquals(202, send(post, key).status());
+        HttpReply list = send(new Call("GET", LeadflameNode.api(TENANT) + "/keys", null, null), OPERATOR_KEY);
+        assertEquals(200, list.status(), list.body());
+        assertEquals(2, list.json().path("keys").size(), list.body());
+        assertFalse(list.body().contains(key.substring(20)), "a listing shows a key's text: " + list.body());
+        assertFalse(list.body().contains("hash"), list.body());
+        assertFalse(node.journalText().contains(key.substring(20)), "the journal holds a key's text");
+
+        // Bad requests change nothing.
+        String keysPath = LeadflameNode.api(TENANT) + "/keys";
+        assertError(send(new Call("POST", keysPath, "{\"name\": \"x\", \"role\": \"owner\"}", null), OPERATOR_KEY),
+                400, "invalid");
+        assertError(send(new Call("POST", keysPath, "{\"role\": \"read\"}", null), OPERATOR_KEY), 400, "invalid");
+        assertError(send(new Call("POST", keysPath, "[1]", null), OPERATOR_KEY), 400, "invalid");
+        assertError(send(new Call("DELETE", keysPath + "/ffffffffffffffff", null, null), OPERATOR_KEY), 404, "not_found");
+        assertEquals(2, send(new Call("GET", keysPath, null, null), OPERATOR_KEY).json().path("keys").size());
+
+        HttpReply revoked = send(new Call("DELETE", keysPath + "/" + id, null, null), OPERATOR_KEY);
+        assertEquals(200, revoked.status(), revoked.body());
+        assertTrue(revoked.json().has("revokedAt"), revoked.body());
+        assertError(send(post, key), 401, "unauthorized");
+        assertEquals(200, send(new Call("DELETE", keysPath + "/" + id, null, null), OPERATOR_KEY).status(),
+                "revoking twice is not an error");
+
+        node.close();
+        node = start();
+        assertError(send(post, key), 401, "unauthorized");
+        assertEquals(200, send(new Call("GET", LeadflameNode.api(TENANT) + "/model", null, null), second).status(),
+                "a key made before the restart still works");
+        JsonNode keys = send(new Call("GET", keysPath, null, null), OPERATOR_KEY).json().path("keys");
+        assertEquals(2, keys.size(), keys.toString());
+        assertTrue(keys.get(0).has("revokedAt") && !keys.get(1).has("revokedAt"), keys.toString());
+    }
+
+    // ---- helpers
+
+    private JsonNode createKey(String tenant, String name, String role) {
+        HttpReply reply = send(new Call("POST", LeadflameNode.api(tenant) + "/keys",
+                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}", null), OPERATOR_KEY);
+        assertEquals(201, reply.status(), reply.body());
+        return reply.json();
+    }
+
+    private static String idOf(String key) {
+        return key.substring(3, 19);
+    }
+
+    private HttpReply send(Call call, String key) {
+        return sendWithHeader(call, "Bearer " + key);
+    }
+
+    /**
+     * Sends the call with this {@code Authorization} header (none when null). A live stream
+     * that opens is read only up to its headers, then closed.
+     */
+    private HttpReply sendWithHeader(Call call, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(call.path())).timeout(Duration.ofSeconds(30))
+                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(call.body(), StandardCharsets.UTF_8));
+        if (call.body() != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            String contentType = r.headers().firstValue("Content-Type").orElse("");
+            try (InputStream body = r.body()) {
+                String text = contentType.startsWith("text/event-stream") ? ""
+                        : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                return new HttpReply(r.statusCode(), r.headers(), text);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(call + ": " + e, e);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+}

@@ -65,7 +65,26 @@ final class ClusterNode {
     }
 
     HttpReply get(String path) {
-        return send(HttpRequest.newBuilder(api(path)).GET());
+        return send(request(path).GET());
+    }
+
+    /** {@code GET} with {@code key} instead of the operator key. */
+    HttpReply get(String path, String key) {
+        return send(HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + key).GET());
+    }
+
+    HttpReply delete(String path) {
+        return send(request(path).DELETE());
+    }
+
+    /**
+     * A request to the API with the node's operator key, when keys are on (as in production):
+     * the tests act as the operator unless they say otherwise.
+     */
+    HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(api(path));
+        String operatorKey = started.system().settings().config().getString("leadflame.auth.operator-key");
+        return operatorKey.isEmpty() ? b : b.header("Authorization", "Bearer " + operatorKey);
     }
 
     HttpReply getManagement(String path) {
@@ -73,12 +92,12 @@ final class ClusterNode {
     }
 
     HttpReply post(String path, String json) {
-        return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
 
     HttpReply put(String path, String json) {
-        return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
+        return send(request(path).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
 

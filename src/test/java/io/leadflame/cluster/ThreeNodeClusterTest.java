@@ -62,6 +62,10 @@ class ThreeNodeClusterTest {
                 "criterion": {"type": "activity", "activity": "web_form_submitted"}}]}
             """;
 
+    private static final String OPERATOR_KEY = "cluster-operator-key-0123456789abcdef";
+    /** How soon a key made or revoked on one node must hold on the others (README "Security"). */
+    private static final Duration KEY_SPREAD_WITHIN = Duration.ofSeconds(3);
+
     private TestDatabase database;
     private final List<ClusterNode> nodes = new ArrayList<>();
 
@@ -95,6 +99,8 @@ class ThreeNodeClusterTest {
     private Config overrides(int managementPort, String contactPoints) {
         return ConfigFactory.parseMap(Map.ofEntries(
                 Map.entry("leadflame.http.interface", "127.0.0.1"),
+                // Keys on, as in production: the requests carry the operator key (ClusterNode).
+                Map.entry("leadflame.auth.operator-key", OPERATOR_KEY),
                 Map.entry("leadflame.http.port", 0),
                 Map.entry("pekko.remote.artery.canonical.hostname", "127.0.0.1"),
                 Map.entry("pekko.remote.artery.canonical.port", 0),
@@ -231,7 +237,7 @@ class ThreeNodeClusterTest {
                     .get("version").asLong(), node.name()));
         }
 
-        try (ScoreChangesListener listener = new ScoreChangesListener(three.api(tenant + "/score-changes"))) {
+        try (ScoreChangesListener listener = new ScoreChangesListener(three.request(tenant + "/score-changes"))) {
             awaitHeardFromEveryNode(one, tenant, listener);
             // Contact k-i submits a form (3 points) and, unless i % 7 == 0, visits (1 point, counted once).
             StringBuilder events = new StringBuilder("[");
@@ -333,6 +339,35 @@ class ThreeNodeClusterTest {
             JsonNode status = nodes.get(2).get(tenant + "/webhooks/warm").json().get("deliveries");
             assertEquals(crossing.size(), status.get("delivered").asInt(), status.toString());
         }
+    }
+
+    @Test
+    void aKeyMadeOnOneNodeWorksOnEveryNodeAndARevocationOnAnotherIsRefusedEverywhere() {
+        String tenant = "/api/v1/tenants/keyed";
+        HttpReply created = nodes.get(0).post(tenant + "/keys", "{\"name\": \"reports\", \"role\": \"read\"}");
+        assertEquals(201, created.status(), created.body());
+        String key = created.json().path("key").asText();
+        String id = created.json().path("id").asText();
+        long madeAt = System.nanoTime();
+        for (ClusterNode node : nodes) {
+            eventually(KEY_SPREAD_WITHIN, () -> assertEquals(200, node.get(tenant + "/model", key).status(), node.name()));
+        }
+        long spreadMs = (System.nanoTime() - madeAt) / 1_000_000;
+
+        HttpReply revoked = nodes.get(1).delete(tenant + "/keys/" + id);
+        assertEquals(200, revoked.status(), revoked.body());
+        long revokedAt = System.nanoTime();
+        for (ClusterNode node : nodes) {
+            eventually(KEY_SPREAD_WITHIN, () -> {
+                HttpReply refused = node.get(tenant + "/model", key);
+                assertEquals(401, refused.status(), node.name() + ": " + refused.body());
+            });
+        }
+        System.out.printf("a new key worked on every node %d ms after its 201; a revoked one was refused "
+                + "everywhere %d ms after its 200%n", spreadMs, (System.nanoTime() - revokedAt) / 1_000_000);
+        // And the operator's listing, on the third node, shows it revoked.
+        HttpReply listing = nodes.get(2).get(tenant + "/keys");
+        assertTrue(listing.json().path("keys").get(0).has("revokedAt"), listing.body());
     }
 
     private static void awaitHeardFromEveryNode(ClusterNode via, String tenant, ScoreChangesListener listener)

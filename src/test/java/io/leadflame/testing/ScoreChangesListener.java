@@ -31,8 +31,13 @@ public final class ScoreChangesListener implements AutoCloseable {
 
     /** Connects and returns once the answer's headers (200, {@code text/event-stream}) arrived. */
     public ScoreChangesListener(URI uri) throws IOException, InterruptedException {
+        this(HttpRequest.newBuilder(uri));
+    }
+
+    /** The same for a request of the caller's (e.g. with an {@code Authorization} header). */
+    public ScoreChangesListener(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<Stream<String>> response = client.send(HttpRequest.newBuilder(uri).GET().build(),
+        HttpResponse<Stream<String>> response = client.send(request.GET().build(),
                 HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, response.statusCode());
         assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(""));

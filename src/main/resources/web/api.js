@@ -10,6 +10,41 @@ export class ApiError extends Error {
   }
 }
 
+const KEY = 'leadflame.apiKey';
+
+/** The API key this browser tab uses (sessionStorage: gone when the tab closes), or null. */
+export function apiKey() {
+  return sessionStorage.getItem(KEY);
+}
+
+/** Keeps a key for this tab (null forgets it). */
+export function setApiKey(key) {
+  if (key) sessionStorage.setItem(KEY, key);
+  else sessionStorage.removeItem(KEY);
+}
+
+function keyHeaders() {
+  const key = apiKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+/** A 401: the node asks for a key, or this one is not valid; the app then asks for one. */
+function unauthorized(status) {
+  if (status === 401) window.dispatchEvent(new CustomEvent('leadflame:unauthorized'));
+}
+
+async function errorOf(response) {
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not the API's JSON (a proxy's error page): the status says enough.
+  }
+  unauthorized(response.status);
+  return new ApiError(response.status, json);
+}
+
 /** The API root of a tenant. */
 export function tenantPath(tenant) {
   return `/api/v1/tenants/${encodeURIComponent(tenant)}`;
@@ -20,23 +55,59 @@ export function tenantPath(tenant) {
  * A JSON body is sent as application/json.
  */
 export async function call(tenant, path, { method = 'GET', body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  const init = { method, headers: { Accept: 'application/json', ...keyHeaders(), ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const response = await fetch(tenantPath(tenant) + path, init);
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // Not the API's JSON (a proxy's error page): the status says enough.
-  }
   if (!response.ok) {
-    throw new ApiError(response.status, json);
+    throw await errorOf(response);
   }
-  return { json, headers: response.headers };
+  const text = await response.text();
+  return { json: text ? JSON.parse(text) : null, headers: response.headers };
+}
+
+/**
+ * A live stream of the API (text/event-stream), read with fetch so that the key goes in a
+ * header (EventSource cannot send one). onOpen() once connected, onMessage(data) for each event
+ * with data, onClose(error) when the stream ends or fails (not after close()).
+ */
+export function stream(tenant, path, { onOpen, onMessage, onClose }) {
+  const abort = new AbortController();
+  (async () => {
+    let error = null;
+    try {
+      const response = await fetch(tenantPath(tenant) + path,
+        { headers: { Accept: 'text/event-stream', ...keyHeaders() }, signal: abort.signal });
+      if (!response.ok) throw await errorOf(response);
+      onOpen();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      let data = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, end).replace(/\r$/, '');
+          buffer = buffer.slice(end + 1);
+          if (line === '') {
+            // An event ends at a blank line; comments (heartbeats) carry no data.
+            if (data.length) onMessage(data.join('\n'));
+            data = [];
+          } else if (line.startsWith('data:')) {
+            data.push(line.slice(5).replace(/^ /, ''));
+          }
+        }
+      }
+    } catch (e) {
+      error = e;
+    }
+    if (!abort.signal.aborted) onClose(error);
+  })();
+  return { close: () => abort.abort() };
 }
 
 /** GET and the JSON only. */

@@ -4,6 +4,7 @@
 //   /t/{tenant}/contacts/{id} a contact
 //   /t/{tenant}/model         the scoring model
 //   /t/{tenant}/distribution  flames and ranges of the tenant
+import { apiKey, setApiKey } from './api.js';
 import { h, show } from './ui.js';
 import { callList } from './pages/calllist.js';
 import { contactPage } from './pages/contact.js';
@@ -12,18 +13,42 @@ import { distributionPage } from './pages/distribution.js';
 
 // Anything that goes wrong unhandled is also shown (and stays in the console).
 window.addEventListener('unhandledrejection', (e) => {
+  if (e.reason?.status === 401) return; // the key prompt says it
   document.getElementById('main').prepend(
     h('div', { class: 'error', role: 'alert' }, `Something went wrong: ${e.reason?.message ?? e.reason}`));
 });
+
+// A node with keys on answers 401 without a valid one: ask for it, keep it for this tab only.
+window.addEventListener('leadflame:unauthorized', keyPrompt);
+
+// The prompt stands in for the page, which is hidden (its requests, refused, change nothing).
+function keyPrompt() {
+  if (document.getElementById('key-prompt')) return;
+  const main = document.getElementById('main');
+  const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', required: true,
+    autocomplete: 'off', placeholder: 'lf_…' });
+  main.hidden = true;
+  main.before(h('section', { id: 'key-prompt', class: 'card narrow' },
+    h('h1', {}, 'API key'),
+    h('p', {}, apiKey() ? 'This key is not valid here: it is unknown or was revoked. ' : 'This Leadflame asks for an API key. ',
+      'A read key shows the call list, contacts and the model; changing the model needs an admin key. ',
+      'The key stays in this browser tab only.'),
+    h('form', { onsubmit: (e) => { e.preventDefault(); setApiKey(input.value.trim()); location.reload(); } },
+      h('label', { for: 'api-key' }, 'Key'), ' ', input, ' ', h('button', { type: 'submit' }, 'Use this key'))));
+  input.focus();
+}
 
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function nav(tenant, current) {
   const links = [['', 'Call list'], ['/distribution', 'Distribution'], ['/model', 'Scoring model']];
+  const forget = apiKey() ? [h('button', { type: 'button', class: 'small', id: 'forget-key',
+    onclick: () => { setApiKey(null); location.reload(); } }, 'Forget key')] : [];
   document.getElementById('nav').replaceChildren(
     h('span', { class: 'tenant' }, tenant),
     ...links.map(([path, label]) => h('a', { href: `/t/${tenant}${path}`,
-      'aria-current': current === path ? 'page' : null }, label)));
+      'aria-current': current === path ? 'page' : null }, label)),
+    ...forget);
 }
 
 function tenantPicker() {

@@ -1,6 +1,6 @@
 // The call list: the tenant's hottest leads, filtered and paged, kept live by the
 // score-changes stream (a changed lead's row is updated or moved and briefly highlighted).
-import { get, query, tenantPath } from '../api.js';
+import { get, query, stream } from '../api.js';
 import { errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
 
 const PAGE_SIZE = 25;
@@ -108,35 +108,29 @@ export async function callList(tenant) {
   const connect = () => {
     clearTimeout(retry);
     source?.close();
-    source = new EventSource(tenantPath(tenant) + '/score-changes' + query({
-      minFlames: state.minFlames, range: state.range,
-    }));
-    // Every (re)connection reloads the list: changes made while disconnected were not kept.
-    source.onopen = () => {
-      backoff = 1000;
-      live.textContent = '● live';
-      live.classList.add('on');
-      load();
-    };
-    source.onerror = () => {
-      live.classList.remove('on');
-      if (source.readyState === EventSource.CLOSED) {
-        // Refused (not a dropped connection, which the browser retries itself): retry later.
+    source = stream(tenant, '/score-changes' + query({ minFlames: state.minFlames, range: state.range }), {
+      // Every (re)connection reloads the list: changes made while disconnected were not kept.
+      onOpen: () => {
+        backoff = 1000;
+        live.textContent = '● live';
+        live.classList.add('on');
+        load();
+      },
+      onMessage: (data) => {
+        state.changed.add(JSON.parse(data).contactId);
+        // At most one reload per SETTLE_MS, however steadily changes arrive.
+        if (!state.timer) {
+          state.timer = setTimeout(() => { state.timer = null; load(); }, SETTLE_MS);
+        }
+      },
+      // Refused or dropped: try again later, waiting longer each time.
+      onClose: () => {
+        live.classList.remove('on');
         live.textContent = 'disconnected, retrying…';
         retry = setTimeout(connect, backoff);
         backoff = Math.min(backoff * 2, 30_000);
-      } else {
-        live.textContent = 'reconnecting…';
-      }
-    };
-    source.onmessage = (message) => {
-      if (!message.data) return; // a heartbeat
-      state.changed.add(JSON.parse(message.data).contactId);
-      // At most one reload per SETTLE_MS, however steadily changes arrive.
-      if (!state.timer) {
-        state.timer = setTimeout(() => { state.timer = null; load(); }, SETTLE_MS);
-      }
-    };
+      },
+    });
   };
   // Leaving the page closes the stream; coming back to it (the back button) opens it again.
   window.addEventListener('pagehide', () => { clearTimeout(retry); source?.close(); });

@@ -186,7 +186,15 @@ final class LeadflameNode implements AutoCloseable {
         return send(b);
     }
 
+    /**
+     * Sends the request, with the node's operator key when keys are on and the request carries
+     * no key of its own: the helpers act as the operator, tests of keys send their own.
+     */
     HttpReply send(HttpRequest.Builder request) {
+        String operatorKey = started.system().settings().config().getString("leadflame.auth.operator-key");
+        if (!operatorKey.isEmpty() && request.copy().build().headers().firstValue("Authorization").isEmpty()) {
+            request.header("Authorization", "Bearer " + operatorKey);
+        }
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -15,6 +15,7 @@ import io.leadflame.http.HealthRoutes;
 import io.leadflame.http.HttpServer;
 import io.leadflame.http.MetricsRoutes;
 import io.leadflame.metrics.LeadflameMetrics;
+import io.leadflame.webhooks.ReceiverAddresses;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -123,6 +124,9 @@ public final class Main {
         int httpPort = config.getInt("leadflame.http.port");
         Duration unbindDeadline = config.getDuration("leadflame.http.unbind-deadline");
         KafkaSettings.from(config).problem().ifPresent(problem -> {
+            throw new StartupRefused(problem);
+        });
+        ReceiverAddresses.problem(ReceiverAddresses.allowed(config)).ifPresent(problem -> {
             throw new StartupRefused(problem);
         });
         AuthSettings auth = AuthSettings.from(config);

@@ -95,7 +95,9 @@ final class WebhooksPhase {
     /** The batched load on a fresh H2 node; with {@code receiver}, a webhook to it subscribed first. */
     private static ClosedLoad.Outcome ingestion(String phase, BenchSettings settings, AfterLoad around,
                                                 Receiver receiver) throws Exception {
-        try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings, List.of())) {
+        try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings,
+                // The bench's receiver listens on loopback, which webhooks may not reach unless allowed.
+                List.of("-Dleadflame.webhooks.allowed-receivers=127.0.0.1/32"))) {
             server.awaitReady(Duration.ofMinutes(3));
             ModelPhase.awaitRescored(server, ModelPhase.putModel(server, 0));
             ClosedLoad.drain(server.endpoint, settings.batchConnections(), Traffic.creation(settings.contacts()));

@@ -8,6 +8,7 @@ import io.leadflame.config.Settings;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Validated;
+import io.leadflame.webhooks.ReceiverAddresses;
 import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookPayload;
 import io.leadflame.webhooks.WebhookRequest;
@@ -35,11 +36,13 @@ final class WebhookRoutes extends AllDirectives {
     private final ClusterSharding sharding;
     private final Settings settings;
     private final WebhookTriggers triggers;
+    private final ReceiverAddresses receivers;
 
     WebhookRoutes(ActorSystem<?> system, Settings settings) {
         this.sharding = ClusterSharding.get(system);
         this.settings = settings;
         this.triggers = WebhookTriggers.get(system);
+        this.receivers = ReceiverAddresses.get(system);
     }
 
     Route validId(String id, Supplier<Route> inner) {
@@ -86,8 +89,14 @@ final class WebhookRoutes extends AllDirectives {
                 return complete(ApiError.unreadableModel(model.version()));
             }
             Validated<WebhookRequest> read = WebhookRequest.read(body, ranges);
-            return read.isValid() ? save(tenant, id, read.value().orElseThrow())
-                    : complete(ApiRoutes.invalid("the webhook", read));
+            if (!read.isValid()) {
+                return complete(ApiRoutes.invalid("the webhook", read));
+            }
+            WebhookRequest request = read.value().orElseThrow();
+            return onSuccess(receivers.check(request.url()), refused -> refused
+                    .map(why -> complete(ApiError.invalid("the webhook's receiver is refused: " + why,
+                            List.of(new ApiError.Detail("url", why)))))
+                    .orElseGet(() -> save(tenant, id, request)));
         });
     }
 

@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -64,6 +65,8 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     /** Outcomes kept per webhook for the API. */
     static final int RECENT = 20;
     private static final String BECAUSE = "failed because of ";
+    /** The most of a receiver's answer body read (and dropped) before its connection is closed. */
+    static final long MAX_ANSWER_BYTES = 64 * 1024;
 
     /**
      * An attempt ended: {@code status} is the HTTP status, 0 when there was none ({@code error}
@@ -353,8 +356,14 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                             WebhookPayload.signature(body, webhook.secret())))
                     .addHeader(RawHeader.create(WebhookPayload.DELIVERY_HEADER, delivery.id()));
             ActorSystem<?> system = context.getSystem();
-            answered = http.singleRequest(request).thenApply(response -> {
-                response.discardEntityBytes(system);
+            answered = http.singleRequest(request, http.defaultClientHttpsContext(),
+                    ReceiverAddresses.get(system).poolSettings(system), system.classicSystem().log()).thenApply(response -> {
+                // Only the status counts. The answer's body is drained in the background, but no
+                // further than MAX_ANSWER_BYTES or the request timeout: a receiver sending an
+                // endless answer loses its connection, not this node's.
+                response.entity().withSizeLimit(MAX_ANSWER_BYTES).getDataBytes()
+                        .completionTimeout(settings.requestTimeout())
+                        .runWith(Sink.ignore(), system);
                 return response.status().intValue();
             }).toCompletableFuture().orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {

@@ -101,6 +101,8 @@ class ThreeNodeClusterTest {
                 Map.entry("leadflame.http.interface", "127.0.0.1"),
                 // Keys on, as in production: the requests carry the operator key (ClusterNode).
                 Map.entry("leadflame.auth.operator-key", OPERATOR_KEY),
+                // The webhook receiver listens on loopback, which only an operator can allow.
+                Map.entry("leadflame.webhooks.allowed-receivers", "127.0.0.1/32"),
                 Map.entry("leadflame.http.port", 0),
                 Map.entry("pekko.remote.artery.canonical.hostname", "127.0.0.1"),
                 Map.entry("pekko.remote.artery.canonical.port", 0),

@@ -66,6 +66,8 @@ final class LeadflameNode implements AutoCloseable {
     static LeadflameNode start(Path dataDir, Config more) {
         Config overrides = more.withFallback(ConfigFactory.parseMap(Map.of(
                 "leadflame.http.interface", "127.0.0.1",
+                // The tests' webhook receivers listen on loopback, which only an operator can allow.
+                "leadflame.webhooks.allowed-receivers", "127.0.0.1/32",
                 "leadflame.http.port", 0,
                 "leadflame.data-dir", dataDir.toAbsolutePath().toString(),
                 "pekko.remote.artery.canonical.port", 0)));

@@ -1,5 +1,7 @@
 package io.leadflame.webhooks;
 
+import com.typesafe.config.ConfigFactory;
+
 import io.leadflame.changes.ScoreChange;
 import io.leadflame.testing.InMemoryPersistence;
 import io.leadflame.testing.WebhookReceiver;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +44,9 @@ class WebhookLedgerTest {
 
     @BeforeAll
     static void start() {
-        testKit = InMemoryPersistence.testKit();
+        // The receiver listens on loopback, which only an operator can allow (ReceiverAddresses).
+        testKit = ActorTestKit.create(ConfigFactory.parseMap(Map.of("leadflame.webhooks.allowed-receivers", "127.0.0.1/32"))
+                .withFallback(InMemoryPersistence.config()));
         // Stands in for Distributed Data (a cluster): the triggers are "written" at once.
         replicator = testKit.spawn(Behaviors.receiveMessage(publish -> {
             ((TriggersReplicator.Publish) publish).written().run();

@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import io.leadflame.persistence.JournalEraser;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -131,6 +132,29 @@ public final class ContactEntity
     public record Rescored(String entityId, long version) implements CborSerializable {
     }
 
+    /**
+     * Erases the contact (a right to be forgotten): its rows leave the journal, its lead the call
+     * list; replies once that is committed. A later event starts a new contact.
+     */
+    public record Erase(ActorRef<ErasureResult> replyTo) implements Command {
+    }
+
+    public sealed interface ErasureResult extends CborSerializable {
+    }
+
+    /** Erased; {@code existed}: it had recorded events. */
+    public record Erased(boolean existed) implements ErasureResult {
+    }
+
+    /** The journal did not take the deletion: nothing was erased, the contact is as before. */
+    public record ErasureFailed(String reason) implements ErasureResult {
+    }
+
+    /** The journal's answer to an {@link Erase} (to itself). */
+    private record ErasureDone(Throwable failure, boolean existed, ActorRef<ErasureResult> replyTo)
+            implements Command {
+    }
+
     /** The timer of the next change without any new event. */
     enum ScoreDue implements Command {
         INSTANCE
@@ -208,12 +232,12 @@ public final class ContactEntity
      * setting (a node holds a million contacts).
      */
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, ContactEffects effects,
-                        LeadflameMetrics metrics, RetentionCriteria retention) {
+                        LeadflameMetrics metrics, RetentionCriteria retention, ActorSystem<?> system) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
             return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
                     settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE,
-                    LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2));
+                    LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2), system);
         }
     }
 
@@ -236,6 +260,10 @@ public final class ContactEntity
     private long lastScoredVersion = -1;
     /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
     private KeptScore kept;
+    /** {@link #ERASING} while its rows are being deleted, then {@link #ERASED} until it stops; 0 before. */
+    private byte erasure;
+    private static final byte ERASING = 1;
+    private static final byte ERASED = 2;
 
     private ContactEntity(ActorContext<Command> context, String entityId, Node node,
                           ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -276,6 +304,9 @@ public final class ContactEntity
     @Override
     public CommandHandlerWithReply<Command, Event, ContactHistory> commandHandler() {
         return (state, command) -> {
+            if (erasure != 0 || command instanceof Erase || command instanceof ErasureDone) {
+                return onErasure(state, command);
+            }
             if (command instanceof RecordEvents record) {
                 return onRecord(state, record);
             } else if (command instanceof GetContact get) {
@@ -291,6 +322,45 @@ public final class ContactEntity
                 return Effect().noReply();
             }
         };
+    }
+
+    /**
+     * Erasure: while the rows are deleted every other command waits (stashed); once they are
+     * gone the contact asks to stop and sends what waited to its next incarnation, through
+     * sharding, which holds it until this one has stopped and then starts one from the (now
+     * empty) journal. So an event that arrives meanwhile is never written on top of the erased
+     * history, nor lost. If the deletion fails, nothing was deleted and the contact goes on.
+     */
+    private ReplyEffect<Event, ContactHistory> onErasure(ContactHistory state, Command command) {
+        if (command instanceof Erase erase && erasure == 0) {
+            erasure = ERASING;
+            cancelNextChange();
+            node.effects().placed(tenant, lead, null);
+            lead = null;
+            boolean existed = !state.isEmpty();
+            context.pipeToSelf(JournalEraser.get(node.system()).erase(PersistenceId.of(TYPE_KEY.name(), entityId)),
+                    (done, failure) -> new ErasureDone(failure, existed, erase.replyTo()));
+            return Effect().noReply();
+        }
+        if (command instanceof ErasureDone done) {
+            if (done.failure() != null) {
+                erasure = 0;
+                rescore(state, null);
+                return Effect().reply(done.replyTo(), (ErasureResult) new ErasureFailed(done.failure().getMessage()))
+                        .thenUnstashAll();
+            }
+            erasure = ERASED;
+            passivate();
+            return Effect().reply(done.replyTo(), (ErasureResult) new Erased(done.existed())).thenUnstashAll();
+        }
+        if (erasure == ERASING) {
+            return Effect().stash();
+        }
+        // Erased, stopping: the next incarnation answers (timers of this one are spent).
+        if (!(command instanceof ScoreDue) && command != Compact.INSTANCE && shard != null) {
+            ClusterSharding.get(node.system()).entityRefFor(TYPE_KEY, entityId).tell(command);
+        }
+        return Effect().noReply();
     }
 
     private ReplyEffect<Event, ContactHistory> onRecord(ContactHistory state, RecordEvents cmd) {

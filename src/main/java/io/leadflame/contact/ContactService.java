@@ -4,6 +4,9 @@ import io.leadflame.config.Settings;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
+import io.leadflame.webhooks.WebhookOutbox;
+import io.leadflame.webhooks.WebhookTriggers;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -113,5 +116,30 @@ public final class ContactService {
                         .thenApply(reply -> reply instanceof ContactEntity.ContactView view
                                 ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty())
                 : CompletableFuture.completedFuture(Optional.empty()), executor);
+    }
+
+    /**
+     * Erases the contact: its journal rows and call-list entry (see {@link ContactEntity.Erase}).
+     * Empty when it never had an event (found out without starting a contact for the id).
+     */
+    public CompletionStage<Optional<ContactEntity.ErasureResult>> erase(String tenant, String contactId) {
+        String entityId = ContactEntity.entityId(tenant, contactId);
+        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
+                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                        .<ContactEntity.ErasureResult>ask(ContactEntity.Erase::new, askTimeout)
+                        .thenCompose(result -> forgetDeliveries(tenant, contactId, result))
+                        .thenApply(Optional::of)
+                : CompletableFuture.completedFuture(Optional.empty()), executor);
+    }
+
+    /** After an erasure, the tenant's webhook outbox drops what it still holds of the contact. */
+    private CompletionStage<ContactEntity.ErasureResult> forgetDeliveries(String tenant, String contactId,
+                                                                          ContactEntity.ErasureResult result) {
+        if (!(result instanceof ContactEntity.Erased) || !WebhookTriggers.get(system).has(tenant)) {
+            return CompletableFuture.completedFuture(result);
+        }
+        return sharding.entityRefFor(WebhookOutbox.TYPE_KEY, tenant)
+                .<Done>ask(replyTo -> new WebhookOutbox.ForgetContact(contactId, replyTo), askTimeout)
+                .thenApply(done -> result);
     }
 }

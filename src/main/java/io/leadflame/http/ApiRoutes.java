@@ -8,6 +8,7 @@ import io.leadflame.auth.ApiKeys;
 import io.leadflame.auth.Caller;
 import io.leadflame.auth.Role;
 import io.leadflame.config.Settings;
+import io.leadflame.contact.ContactEntity;
 import io.leadflame.contact.ContactService;
 import io.leadflame.contact.WriteAdmission;
 import io.leadflame.leads.CallListService;
@@ -110,18 +111,20 @@ public final class ApiRoutes extends AllDirectives {
                         path("events", () -> post(() -> access.allowed(caller, tenant, Role.INGEST,
                                 () -> withRequestTimeout(contacts.writeTimeout().plus(settings.askTimeout())
                                         .plus(WRITE_ANSWER_MARGIN), () -> events(tenant))))),
-                        pathPrefix("contacts", () -> access.allowed(caller, tenant, Role.READ,
-                                () -> contactRoutes(tenant))),
+                        pathPrefix("contacts", () -> contactRoutes(tenant, caller)),
                         callListRoutes(tenant, caller),
                         pathPrefix("model", () -> modelRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
                                 () -> keyRoutes(tenant))))))));
     }
 
-    private Route contactRoutes(String tenant) {
+    private Route contactRoutes(String tenant, Caller caller) {
         return pathPrefix(PathMatchers.segment(), contactId -> validContact(contactId, () -> concat(
-                pathEnd(() -> get(() -> contact(tenant, contactId))),
-                path("score", () -> get(() -> parameterOptional("at", at -> score(tenant, contactId, at)))))));
+                pathEnd(() -> concat(
+                        get(() -> access.allowed(caller, tenant, Role.READ, () -> contact(tenant, contactId))),
+                        delete(() -> access.allowed(caller, tenant, Role.ADMIN, () -> erase(tenant, contactId))))),
+                path("score", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                        () -> parameterOptional("at", at -> score(tenant, contactId, at))))))));
     }
 
     private Route modelRoutes(String tenant, Caller caller) {
@@ -249,6 +252,20 @@ public final class ApiRoutes extends AllDirectives {
         return onSuccess(contacts.view(tenant, contactId, Optional.empty()), view -> view
                 .map(v -> complete(JsonResponses.ok(ScoreJson.contact(v))))
                 .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
+    }
+
+    /** 204 once the contact's rows are gone from the journal; 404 for one never seen. */
+    private Route erase(String tenant, String contactId) {
+        return onSuccess(contacts.erase(tenant, contactId), result -> {
+            if (result.isEmpty() || result.get() instanceof ContactEntity.Erased erased && !erased.existed()) {
+                return complete(ApiError.notFound("no event was ever recorded for contact " + contactId));
+            }
+            if (result.get() instanceof ContactEntity.ErasureFailed) {
+                return complete(ApiError.overloaded("the journal did not take the erasure; nothing was erased: "
+                        + "send the DELETE again"));
+            }
+            return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+        });
     }
 
     private Route score(String tenant, String contactId, Optional<String> atParam) {

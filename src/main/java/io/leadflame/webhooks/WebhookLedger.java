@@ -99,6 +99,14 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     record Succeeded(String webhookId, String deliveryId, int attempts) implements CborSerializable {
     }
 
+    /**
+     * Deliveries and outcomes of an erased contact, by delivery id only (the contact's id is
+     * personal data; a delivery id is a hash): dropped from the pending deliveries and the
+     * recent outcomes.
+     */
+    record DeliveriesForgotten(List<String> deliveryIds) implements Event {
+    }
+
     /** Record the deliveries accepted since the last time. */
     private record RecordAccepted() implements Command {
     }
@@ -191,6 +199,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                     return Effect().none();
                 })
                 .onCommand(WebhookOutbox.Record.class, this::onRecord)
+                .onCommand(WebhookOutbox.ForgetContact.class, this::onForget)
                 .onCommand(Attempted.class, this::onAttempted)
                 .onCommand(RecordAccepted.class, this::onRecordAccepted)
                 .onCommand(RetryDue.class, (state, due) -> {
@@ -253,6 +262,21 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
             record.replyTo().tell(Done.getInstance());
             dispatch(after);
         });
+    }
+
+    private Effect<Event, State> onForget(State state, WebhookOutbox.ForgetContact forget) {
+        List<String> ids = new ArrayList<>();
+        state.pending.values().forEach(of -> of.values().stream()
+                .filter(d -> d.change().contactId().equals(forget.contactId())).forEach(d -> ids.add(d.id())));
+        state.tallies.values().forEach(t -> t.recent.stream()
+                .filter(o -> o.contactId().equals(forget.contactId())).forEach(o -> ids.add(o.deliveryId())));
+        if (ids.isEmpty()) {
+            forget.replyTo().tell(Done.getInstance());
+            return Effect().none();
+        }
+        // An attempt under way finishes (its answer then finds no delivery); no new one starts.
+        return Effect().persist((Event) new DeliveriesForgotten(ids))
+                .thenRun(after -> forget.replyTo().tell(Done.getInstance()));
     }
 
     private Effect<Event, State> onAttempted(State state, Attempted attempted) {
@@ -498,6 +522,10 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                         tally.add(new Outcome(d.id(), d.change().contactId(), "delivered", one.attempts(), ok.at(), null));
                     }
                 }
+            } else if (event instanceof DeliveriesForgotten forgotten) {
+                Set<String> ids = new HashSet<>(forgotten.deliveryIds());
+                pending.values().forEach(of -> of.keySet().removeAll(ids));
+                tallies.values().forEach(t -> t.recent.removeIf(o -> ids.contains(o.deliveryId())));
             } else if (event instanceof DeliveriesAbandoned gaveUp) {
                 Tally tally = tallies.get(gaveUp.webhookId());
                 for (Abandoned a : gaveUp.deliveries()) {

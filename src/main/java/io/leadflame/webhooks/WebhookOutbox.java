@@ -78,6 +78,13 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     public record Record(List<ScoreChange> changes, ActorRef<Done> replyTo) implements Command {
     }
 
+    /**
+     * An erased contact: its pending deliveries are dropped (never sent) and its outcomes no
+     * longer listed. Answered once that is persisted.
+     */
+    public record ForgetContact(String contactId, ActorRef<Done> replyTo) implements Command {
+    }
+
     /** The tenant's triggers, read at a node's start. */
     public record GetTriggers(ActorRef<TenantTriggers> replyTo) implements Command {
     }

@@ -131,15 +131,39 @@ final class LeadflameNode implements AutoCloseable {
         }
     }
 
+    /** The rows of the journal and of the snapshot table written by one persistence id. */
+    long rowsOf(String persistenceId) {
+        long rows = 0;
+        try (Connection c = journalConnection()) {
+            for (String table : List.of("event_journal", "snapshot")) {
+                try (var count = c.prepareStatement("SELECT COUNT(*) FROM \"" + table + "\" WHERE \"persistence_id\" = ?")) {
+                    count.setString(1, persistenceId);
+                    try (var result = count.executeQuery()) {
+                        result.next();
+                        rows += result.getLong(1);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not count the rows of " + persistenceId, e);
+        }
+        return rows;
+    }
+
+    /** A connection to the node's journal database (H2 or PostgreSQL), as its own settings say. */
+    private Connection journalConnection() throws SQLException {
+        com.typesafe.config.Config db = started.system().settings().config()
+                .getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+        return DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+    }
+
     /**
      * Every payload the journal and snapshot tables hold, as Latin-1 text: what a search of the
      * database files for a string (a key's text) would find in their rows.
      */
     String journalText() {
-        String url = started.system().settings().config()
-                .getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
         StringBuilder text = new StringBuilder();
-        try (Connection c = DriverManager.getConnection(url, "sa", "");
+        try (Connection c = journalConnection();
              Statement s = c.createStatement()) {
             for (String query : List.of("SELECT \"event_payload\" FROM \"event_journal\"",
                     "SELECT \"snapshot_payload\" FROM \"snapshot\"")) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.auth.AuthSettings;
+import io.leadflame.auth.KeyRateLimits;
 import io.leadflame.cluster.NodeReadiness;
 import io.leadflame.config.NodeConfig;
 import io.leadflame.config.StartupRefused;
@@ -133,6 +134,11 @@ public final class Main {
         auth.problem(httpInterface).ifPresent(problem -> {
             throw new StartupRefused(problem);
         });
+        try {
+            KeyRateLimits.from(config);
+        } catch (IllegalArgumentException e) {
+            throw new StartupRefused("KEY_RATE_LIMIT / KEY_RATE_BURST: " + e.getMessage());
+        }
         if (!auth.enabled()) {
             log.warn("API KEYS ARE OFF: anyone who can reach {}:{} can read and change every tenant. Fine on a "
                     + "developer's machine; set LEADFLAME_OPERATOR_KEY anywhere else (README \"Security\").",

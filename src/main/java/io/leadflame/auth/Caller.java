@@ -6,11 +6,19 @@ public sealed interface Caller {
     /** Whether the caller may do what needs {@code needed} for {@code tenant}. */
     boolean may(String tenant, Role needed);
 
+    /** The key whose allowance its requests take ({@link KeyRateLimits}); null for {@link Anyone}. */
+    String keyId();
+
     /** The operator key's holder: every tenant, every role. */
     record Operator() implements Caller {
         @Override
         public boolean may(String tenant, Role needed) {
             return true;
+        }
+
+        @Override
+        public String keyId() {
+            return "operator";
         }
     }
 
@@ -23,6 +31,11 @@ public sealed interface Caller {
         public boolean may(String tenant, Role needed) {
             return true;
         }
+
+        @Override
+        public String keyId() {
+            return null;
+        }
     }
 
     /** The holder of one of a tenant's keys: that tenant, within the key's role. */
@@ -30,6 +43,11 @@ public sealed interface Caller {
         @Override
         public boolean may(String tenant, Role needed) {
             return this.tenant.equals(tenant) && key.role().allows(needed);
+        }
+
+        @Override
+        public String keyId() {
+            return key.id();
         }
     }
 }

@@ -141,6 +141,11 @@ public final class NodeConfig {
         int connections = config.getInt("leadflame.http.max-connections");
         int streams = config.getInt("leadflame.http.sse.max-streams");
         int perTenant = config.getInt("leadflame.http.sse.max-streams-per-tenant");
+        int perKey = config.getInt("leadflame.http.sse.max-streams-per-key");
+        if (perKey < 1) {
+            throw new StartupRefused("SSE_MAX_STREAMS_PER_KEY (leadflame.http.sse.max-streams-per-key) is " + perKey
+                    + ": it must be at least 1.");
+        }
         if (streams < 1 || perTenant < 1 || streams > connections / 2) {
             throw new StartupRefused("SSE_MAX_STREAMS (leadflame.http.sse.max-streams) is " + streams
                     + " and SSE_MAX_STREAMS_PER_TENANT " + perTenant + ": both must be at least 1, and the first "

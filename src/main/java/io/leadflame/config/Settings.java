@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param callList            whether contacts keep the call-list index and publish their changes
  * @param maxStreams          live score-change streams open at once on this node
  * @param maxStreamsPerTenant live score-change streams open at once per tenant on this node
+ * @param maxStreamsPerKey    live score-change streams open at once per API key on this node
  * @param streamHeartbeat     how often an idle live stream sends a heartbeat (which is also how a
  *                            client that went away is noticed: its place is free after two)
  * @param ingestion           how much writing a node takes on at once, and how long a write may take
@@ -33,6 +34,7 @@ public record Settings(
         boolean callList,
         int maxStreams,
         int maxStreamsPerTenant,
+        int maxStreamsPerKey,
         Duration streamHeartbeat,
         Ingestion ingestion) {
 
@@ -62,6 +64,7 @@ public record Settings(
                 c.getBoolean("leads.index"),
                 c.getInt("http.sse.max-streams"),
                 c.getInt("http.sse.max-streams-per-tenant"),
+                c.getInt("http.sse.max-streams-per-key"),
                 c.getDuration("http.sse.heartbeat"),
                 new Ingestion(c.getInt("ingestion.max-in-flight-events"), c.getDuration("ingestion.write-timeout")));
     }

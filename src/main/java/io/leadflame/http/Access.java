@@ -2,30 +2,36 @@ package io.leadflame.http;
 
 import io.leadflame.auth.ApiKeys;
 import io.leadflame.auth.Caller;
+import io.leadflame.auth.KeyRateLimits;
 import io.leadflame.auth.Role;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Who may call the tenant API: {@link #authenticated} finds the caller from its
- * {@code Authorization: Bearer} key (401 without a valid one), {@link #allowed} lets it through
- * for a tenant and role (403 otherwise). Neither answer says whether the tenant exists.
+ * {@code Authorization: Bearer} key (401 without a valid one) and takes one request of the key's
+ * allowance (429 with Retry-After past it), {@link #allowed} lets it through for a tenant and
+ * role (403 otherwise). Neither answer says whether the tenant exists.
  */
 final class Access extends AllDirectives {
 
     private static final String BEARER = "bearer ";
 
     private final ApiKeys keys;
+    private final KeyRateLimits limits;
 
-    Access(ApiKeys keys) {
+    Access(ApiKeys keys, KeyRateLimits limits) {
         this.keys = keys;
+        this.limits = limits;
     }
 
     Route authenticated(Function<Caller, Route> inner) {
@@ -37,8 +43,17 @@ final class Access extends AllDirectives {
                 return complete(unauthorized("This API needs a key: send it as Authorization: Bearer <key>."));
             }
             Optional<Caller> caller = bearerKey(header.get()).flatMap(keys::authenticate);
-            return caller.map(inner).orElseGet(() -> complete(
-                    unauthorized("The key is not valid: it is malformed, unknown or revoked.")));
+            if (caller.isEmpty()) {
+                return complete(unauthorized("The key is not valid: it is malformed, unknown or revoked."));
+            }
+            OptionalLong wait = limits.acquire(caller.get().keyId());
+            if (wait.isPresent()) {
+                return complete(ApiError.overloaded("This key sent more requests than this node takes from one key "
+                        + "(KEY_RATE_LIMIT a second): retry after " + wait.getAsLong() + " s, or send events in batches.")
+                        .withStatus(StatusCodes.TOO_MANY_REQUESTS)
+                        .addHeader(RetryAfter.create(wait.getAsLong())));
+            }
+            return inner.apply(caller.get());
         });
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.auth.ApiKeys;
 import io.leadflame.auth.Caller;
+import io.leadflame.auth.KeyRateLimits;
 import io.leadflame.auth.Role;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactEntity;
@@ -93,7 +94,7 @@ public final class ApiRoutes extends AllDirectives {
         this.leads = new LeadsRoutes(system, settings);
         this.webhooks = new WebhookRoutes(system, settings);
         this.keys = new KeyRoutes(system, settings);
-        this.access = new Access(ApiKeys.get(system));
+        this.access = new Access(ApiKeys.get(system), KeyRateLimits.from(system.settings().config()));
         this.catalog = ModelCatalog.get(system);
         this.stored = new StoredEntities(system);
     }
@@ -145,7 +146,7 @@ public final class ApiRoutes extends AllDirectives {
                 path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.callList(tenant)))),
                 path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.stats(tenant)))),
                 path("score-changes", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                        () -> leads.scoreChanges(tenant)))),
+                        () -> leads.scoreChanges(tenant, caller.keyId())))),
                 pathPrefix("webhooks", () -> webhookRoutes(tenant, caller)));
     }
 

@@ -77,7 +77,7 @@ final class LeadsRoutes extends AllDirectives {
 
     LeadsRoutes(ActorSystem<?> system, Settings settings) {
         this.system = system;
-        this.streams = new StreamBudget(settings.maxStreams(), settings.maxStreamsPerTenant());
+        this.streams = new StreamBudget(settings.maxStreams(), settings.maxStreamsPerTenant(), settings.maxStreamsPerKey());
         this.metrics = LeadflameMetrics.get(system);
         metrics.liveStreams(streams, StreamBudget::open);
         this.settings = settings;
@@ -159,8 +159,8 @@ final class LeadsRoutes extends AllDirectives {
      * after it), with a heartbeat comment when nothing happens. A client that cannot keep up
      * with its buffer is disconnected: contacts publish without waiting for anyone.
      */
-    Route scoreChanges(String tenant) {
-        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant)
+    Route scoreChanges(String tenant, String key) {
+        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant, key)
                 // Refused before a place is taken: a stream that cannot be sent must not hold one.
                 : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
                         .toResponse(StatusCodes.NOT_ACCEPTABLE)));
@@ -179,7 +179,7 @@ final class LeadsRoutes extends AllDirectives {
         return false;
     }
 
-    private Route scoreChangeStream(String tenant) {
+    private Route scoreChangeStream(String tenant, String key) {
         return parameterMap(params -> {
             VersionedModel model = catalog.modelOf(tenant);
             List<ApiError.Detail> problems = new ArrayList<>();
@@ -188,7 +188,7 @@ final class LeadsRoutes extends AllDirectives {
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
-            Optional<HttpResponse> refused = streams.acquire(tenant);
+            Optional<HttpResponse> refused = streams.acquire(tenant, key);
             if (refused.isPresent()) {
                 metrics.liveStreamRefused();
                 return complete(refused.get());
@@ -197,7 +197,7 @@ final class LeadsRoutes extends AllDirectives {
             AtomicBoolean released = new AtomicBoolean();
             Runnable release = () -> {
                 if (released.compareAndSet(false, true)) {
-                    streams.release(tenant);
+                    streams.release(tenant, key);
                 }
             };
             String rangeName = range.map(ScoreRange::name).orElse(null);

@@ -60,7 +60,7 @@ class ContactEntityTest {
     }
 
     private static final Settings SETTINGS =
-            new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true, 256, 64, Duration.ofSeconds(15),
+            new Settings(Duration.ofSeconds(5), HistoryLimits.DEFAULT, 5, 16, 10_000, 8 << 20, true, 256, 64, 16, Duration.ofSeconds(15),
                 Settings.Ingestion.DEFAULT);
 
     private EventSourcedBehaviorTestKit<ContactEntity.Command, ContactEntity.Event, ContactHistory> contact(

@@ -72,7 +72,7 @@ class JournalFailureTest {
         String stored = StoredModel.write(ModelJson.read(new ObjectMapper().readTree(model)).value().orElseThrow());
         ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, stored, Optional.of(Instant.now())));
         ContactEntity.init(testKit.system(),
-                new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true, 256, 64, Duration.ofSeconds(15),
+                new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true, 256, 64, 16, Duration.ofSeconds(15),
                 Settings.Ingestion.DEFAULT));
         sharding = ClusterSharding.get(testKit.system());
     }

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.testing.Eventually;
 import io.leadflame.testing.HttpReply;
+import io.leadflame.testing.ScoreChangesListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,8 +86,30 @@ class ApiKeysEndToEndTest {
     }
 
     private LeadflameNode start() {
+        return start(ConfigFactory.empty());
+    }
+
+    private LeadflameNode start(Config more) {
         Config keysOn = ConfigFactory.parseMap(Map.of("leadflame.auth.operator-key", OPERATOR_KEY));
-        return LeadflameNode.start(dataDir, keysOn);
+        return LeadflameNode.start(dataDir, more.withFallback(keysOn));
+    }
+
+    @Test
+    void aKeyPastItsRateIsToldToWaitAndOtherKeysAreNot() {
+        node = start(ConfigFactory.parseMap(Map.of("leadflame.auth.rate-limit.requests-per-second", 0.2,
+                "leadflame.auth.rate-limit.burst", 3)));
+        String busy = createKey(TENANT, "runaway sync", "read").path("key").asText();
+        String calm = createKey(TENANT, "dashboard", "read").path("key").asText();
+        Call read = new Call("GET", LeadflameNode.api(TENANT) + "/model", null, "read");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, send(read, busy).status(), "request " + (i + 1) + " of the burst");
+        }
+        HttpReply refused = send(read, busy);
+        assertError(refused, 429, "overloaded");
+        long retryAfter = Long.parseLong(refused.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 5, "Retry-After " + retryAfter + " at 0.2 requests a second");
+        assertEquals(200, send(read, calm).status(), "another key of the same tenant has its own allowance");
+        assertEquals(200, node.get("/health/ready").status());
     }
 
     @Test
@@ -200,6 +223,29 @@ class ApiKeysEndToEndTest {
         JsonNode keys = send(new Call("GET", keysPath, null, null), OPERATOR_KEY).json().path("keys");
         assertEquals(2, keys.size(), keys.toString());
         assertTrue(keys.get(0).has("revokedAt") && !keys.get(1).has("revokedAt"), keys.toString());
+    }
+
+    @Test
+    void aKeyHoldsAtMostItsShareOfLiveStreams() throws Exception {
+        node = start(ConfigFactory.parseMap(Map.of("leadflame.http.sse.max-streams-per-key", 1,
+                "leadflame.http.sse.heartbeat", "500ms")));
+        String first = createKey(TENANT, "wallboard", "read").path("key").asText();
+        String second = createKey(TENANT, "sales app", "read").path("key").asText();
+        String path = LeadflameNode.api(TENANT) + "/score-changes";
+        try (ScoreChangesListener open = new ScoreChangesListener(HttpRequest.newBuilder(node.uri(path))
+                .header("Authorization", "Bearer " + first));
+             ScoreChangesListener other = new ScoreChangesListener(HttpRequest.newBuilder(node.uri(path))
+                     .header("Authorization", "Bearer " + second))) {
+            HttpReply refused = send(new Call("GET", path, null, "read"), first);
+            assertError(refused, 429, "overloaded");
+            assertTrue(refused.body().contains("This key"), refused.body());
+            assertFalse(refused.header("Retry-After").isEmpty());
+        }
+        // Closed streams give their places back (after at most two heartbeats).
+        Eventually.eventually(Duration.ofSeconds(10), () -> {
+            HttpReply again = send(new Call("GET", path, null, "read"), first);
+            assertEquals(200, again.status(), "the key's place is not back yet: " + again.body());
+        });
     }
 
     // ---- helpers

@@ -185,7 +185,8 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
                 HttpRequest.newBuilder(node.uri(api(tenant) + "/events")).GET(),
                 HttpRequest.newBuilder(node.uri(api(tenant) + "/events")).PUT(
                         HttpRequest.BodyPublishers.ofString(visit("known"))).header("Content-Type", "application/json"),
-                HttpRequest.newBuilder(node.uri(api(tenant) + "/contacts/known")).DELETE(),
+                HttpRequest.newBuilder(node.uri(api(tenant) + "/contacts/known")).method("PATCH",
+                        HttpRequest.BodyPublishers.ofString(visit("known"))).header("Content-Type", "application/json"),
                 HttpRequest.newBuilder(node.uri(api(tenant) + "/contacts/known")).POST(
                         HttpRequest.BodyPublishers.ofString(visit("known"))).header("Content-Type", "application/json"),
                 HttpRequest.newBuilder(node.uri(api(tenant) + "/model/rescoring")).PUT(

@@ -20,6 +20,7 @@ import io.leadflame.model.ModelReplicator;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.rescoring.Rescorer;
+import io.leadflame.tenants.TenantDeletion;
 import io.leadflame.cluster.Readiness;
 import io.leadflame.webhooks.TriggersReplicator;
 import io.leadflame.webhooks.WebhookOutbox;
@@ -97,6 +98,7 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         ApiKeysEntity.init(system, system.systemActorOf(supervised(KeysReplicator.create()), "api-keys",
                 Props.empty()));
         loaders.add(keys.loader(settings.askTimeout()));
+        TenantDeletion.init(system);
         loadTenants(system, loaders);
         Readiness.Check stored = () -> CompletableFuture.completedFuture(
                 !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")

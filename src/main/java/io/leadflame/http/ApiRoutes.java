@@ -21,6 +21,7 @@ import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.model.StoredModel;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ScoringModel;
+import io.leadflame.tenants.TenantDeletion;
 import io.leadflame.scoring.Validated;
 import io.leadflame.api.EventJson;
 import io.leadflame.api.ModelJson;
@@ -109,6 +110,8 @@ public final class ApiRoutes extends AllDirectives {
         return pathPrefix("api", () -> access.authenticated(caller -> pathPrefix(
                 PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
+                        pathEnd(() -> delete(() -> operatorOnly(caller, () -> deleteTenant(tenant)))),
+                        path("deletion", () -> get(() -> operatorOnly(caller, () -> deletionStatus(tenant)))),
                         path("events", () -> post(() -> access.allowed(caller, tenant, Role.INGEST,
                                 () -> withRequestTimeout(contacts.writeTimeout().plus(settings.askTimeout())
                                         .plus(WRITE_ANSWER_MARGIN), () -> events(tenant))))),
@@ -117,6 +120,27 @@ public final class ApiRoutes extends AllDirectives {
                         pathPrefix("model", () -> modelRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
                                 () -> keyRoutes(tenant))))))));
+    }
+
+    /** Deleting a whole tenant (its keys included) is the operator's, as creating its first key is. */
+    private Route operatorOnly(Caller caller, Supplier<Route> inner) {
+        return caller instanceof Caller.Operator || caller instanceof Caller.Anyone ? inner.get()
+                : complete(ApiError.of(ApiError.FORBIDDEN, "Only the operator key may delete a tenant or follow its "
+                + "deletion.").toResponse(StatusCodes.FORBIDDEN));
+    }
+
+    /** 202 at once: the deletion runs on (minutes for a million contacts); GET .../deletion follows it. */
+    private Route deleteTenant(String tenant) {
+        return onSuccess(sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
+                        .<TenantDeletion.Status>ask(TenantDeletion.Start::new, settings.askTimeout()),
+                status -> respondWithHeader(RawHeader.create("Location", "/api/v1/tenants/" + tenant + "/deletion"),
+                        () -> complete(JsonResponses.of(StatusCodes.ACCEPTED, ScoreJson.deletion(status)))));
+    }
+
+    private Route deletionStatus(String tenant) {
+        return onSuccess(sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
+                        .<TenantDeletion.Status>ask(TenantDeletion.GetStatus::new, settings.askTimeout()),
+                status -> complete(JsonResponses.ok(ScoreJson.deletion(status))));
     }
 
     private Route contactRoutes(String tenant, Caller caller) {

@@ -91,6 +91,7 @@ public final class MetricsRoutes {
             case "/model/preview" -> "/api/v1/tenants/{tenant}/model/preview";
             case "/webhooks" -> "/api/v1/tenants/{tenant}/webhooks";
             case "/keys" -> "/api/v1/tenants/{tenant}/keys";
+            case "/deletion" -> "/api/v1/tenants/{tenant}/deletion";
             default -> rest.startsWith(KEYS) && rest.length() > KEYS.length() && rest.indexOf('/', KEYS.length()) < 0
                     ? "/api/v1/tenants/{tenant}/keys/{id}"
                     : rest.startsWith(WEBHOOKS) && rest.length() > WEBHOOKS.length()

@@ -1,5 +1,7 @@
 package io.leadflame.http;
 
+import io.leadflame.tenants.TenantDeletion;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -94,5 +96,16 @@ final class ScoreJson {
         } else {
             out.putNull(name);
         }
+    }
+
+    /** A tenant's deletion: {@code status} none, deleting or deleted, and the contacts erased so far. */
+    static ObjectNode deletion(TenantDeletion.Status status) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("tenant", status.tenant());
+        json.put("status", status.startedAt().isEmpty() ? "none" : status.running() ? "deleting" : "deleted");
+        json.put("contactsErased", status.contactsErased());
+        json.put("startedAt", status.startedAt().map(Instant::toString).orElse(null));
+        json.put("completedAt", status.completedAt().map(Instant::toString).orElse(null));
+        return json;
     }
 }

@@ -1,0 +1,241 @@
+package io.leadflame.tenants;
+
+import io.leadflame.auth.ApiKeysEntity;
+import io.leadflame.auth.TenantKey;
+import io.leadflame.auth.TenantKeys;
+import io.leadflame.contact.ContactEntity;
+import io.leadflame.model.PublishedModel;
+import io.leadflame.model.ScoringModelEntity;
+import io.leadflame.model.StoredModel;
+import io.leadflame.scoring.ScoringModel;
+import io.leadflame.serialization.CborSerializable;
+import io.leadflame.webhooks.WebhookOutbox;
+import io.leadflame.webhooks.WebhookStatus;
+import io.leadflame.webhooks.WebhookTriggers;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Deletes a tenant (an account closed): the single driver of one tenant's deletion, which may
+ * take minutes for a million contacts and so runs after the request is answered and resumes
+ * wherever it is started next (a node lost). In order: the tenant's keys are revoked (nothing
+ * more comes in), its webhooks deleted (pending deliveries dropped), its model replaced by the
+ * default one (no rules), then every contact the journal holds for it is erased
+ * ({@link ContactEntity.Erase}: its rows deleted). Every step finds nothing to do when done
+ * before, so running again after an interruption is safe.
+ */
+public final class TenantDeletion
+        extends EventSourcedBehaviorWithEnforcedReplies<TenantDeletion.Command, TenantDeletion.Event, TenantDeletion.State> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "TenantDeletion");
+    private static final int ERASING_AT_ONCE = 8;
+    private static final Duration ASK = Duration.ofSeconds(30);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /** Starts a deletion unless one runs; replies with its status. */
+    public record Start(ActorRef<Status> replyTo) implements Command {
+    }
+
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    private record RunEnded(long contacts, Throwable failure) implements Command {
+    }
+
+    private record Retry() implements Command {
+    }
+
+    /**
+     * @param contactsErased contacts erased so far (of the run under way, or of the last one)
+     * @param completedAt    empty while running, or when no deletion ever started ({@code startedAt} empty too)
+     */
+    public record Status(String tenant, Optional<Instant> startedAt, long contactsErased, Optional<Instant> completedAt)
+            implements CborSerializable {
+        public boolean running() {
+            return startedAt.isPresent() && completedAt.isEmpty();
+        }
+    }
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    public record Started(Instant at) implements Event {
+    }
+
+    public record Completed(long contactsErased, Instant at) implements Event {
+    }
+
+    public record State(Optional<Instant> startedAt, long contactsErased, Optional<Instant> completedAt)
+            implements CborSerializable {
+        static final State NONE = new State(Optional.empty(), 0, Optional.empty());
+
+        boolean running() {
+            return startedAt.isPresent() && completedAt.isEmpty();
+        }
+    }
+
+    public static void init(ActorSystem<?> system) {
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
+                ctx -> Behaviors.setup(c -> new TenantDeletion(c, ctx.getEntityId(), Clock.systemUTC()))));
+    }
+
+    private final ActorContext<Command> context;
+    private final String tenant;
+    private final Clock clock;
+    private final ClusterSharding sharding;
+    /** Contacts erased by the run under way (not persisted: a resumed run counts again from 0). */
+    private final AtomicLong erasing = new AtomicLong();
+
+    private TenantDeletion(ActorContext<Command> context, String tenant, Clock clock) {
+        super(PersistenceId.of(TYPE_KEY.name(), tenant));
+        this.context = context;
+        this.tenant = tenant;
+        this.clock = clock;
+        this.sharding = ClusterSharding.get(context.getSystem());
+    }
+
+    @Override
+    public State emptyState() {
+        return State.NONE;
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(), status(state)))
+                .onCommand(Start.class, (state, start) -> state.running()
+                        ? Effect().reply(start.replyTo(), status(state))
+                        : Effect().persist((Event) new Started(clock.instant()))
+                        .thenRun(after -> run())
+                        .thenReply(start.replyTo(), this::status))
+                .onCommand(RunEnded.class, this::onRunEnded)
+                .onCommand(Retry.class, (state, retry) -> {
+                    if (state.running()) {
+                        run();
+                    }
+                    return Effect().noReply();
+                })
+                .build();
+    }
+
+    private ReplyEffect<Event, State> onRunEnded(State state, RunEnded ended) {
+        if (ended.failure() != null) {
+            context.getLog().warn("Deleting tenant {} failed, trying again in {}: {}", tenant, RETRY_AFTER,
+                    ended.failure().toString());
+            context.scheduleOnce(RETRY_AFTER, context.getSelf(), new Retry());
+            return Effect().noReply();
+        }
+        return Effect().persist((Event) new Completed(ended.contacts(), clock.instant())).thenNoReply();
+    }
+
+    private Status status(State state) {
+        long erased = state.running() ? erasing.get() : state.contactsErased();
+        return new Status(tenant, state.startedAt(), erased, state.completedAt());
+    }
+
+    /** The whole deletion, to its end or its first failure; its outcome comes back as {@link RunEnded}. */
+    private void run() {
+        erasing.set(0);
+        CompletionStage<Long> done = revokeKeys()
+                .thenCompose(keys -> deleteWebhooks())
+                .thenCompose(webhooks -> resetModel())
+                .thenCompose(model -> eraseContacts());
+        context.pipeToSelf(done, (contacts, failure) -> new RunEnded(contacts == null ? 0 : contacts, failure));
+    }
+
+    private CompletionStage<?> revokeKeys() {
+        return sharding.entityRefFor(ApiKeysEntity.TYPE_KEY, tenant).<TenantKeys>ask(ApiKeysEntity.Get::new, ASK)
+                .thenCompose(keys -> allOf(keys.keys().stream().filter(TenantKey::active)
+                        .map(k -> sharding.entityRefFor(ApiKeysEntity.TYPE_KEY, tenant)
+                                .<ApiKeysEntity.RevokeResult>ask(replyTo -> new ApiKeysEntity.Revoke(k.id(), replyTo), ASK))));
+    }
+
+    private CompletionStage<?> deleteWebhooks() {
+        if (!WebhookTriggers.get(context.getSystem()).has(tenant)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        var outbox = sharding.entityRefFor(WebhookOutbox.TYPE_KEY, tenant);
+        return outbox.<WebhookOutbox.Listing>ask(WebhookOutbox.ListAll::new, ASK)
+                .thenCompose(listing -> allOf(listing.webhooks().stream().map(WebhookStatus::id)
+                        .map(id -> outbox.<WebhookOutbox.Deleted>ask(replyTo -> new WebhookOutbox.Delete(id, replyTo), ASK))));
+    }
+
+    /** A new version without rules: a tenant deleted scores nothing, and a new start begins from the default. */
+    private CompletionStage<?> resetModel() {
+        var model = sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant);
+        return model.<PublishedModel>ask(ScoringModelEntity.Get::new, ASK).thenCompose(current ->
+                current.version() == 0 || current.stored().equals(StoredModel.write(ScoringModel.DEFAULT))
+                        ? CompletableFuture.completedFuture(null)
+                        : model.<ScoringModelEntity.PutResult>ask(replyTo -> new ScoringModelEntity.Put(
+                                StoredModel.write(ScoringModel.DEFAULT), Optional.empty(), replyTo), ASK));
+    }
+
+    /** Every contact of the tenant in the journal, erased a few at a time. */
+    private CompletionStage<Long> eraseContacts() {
+        String prefix = PersistenceId.of(ContactEntity.TYPE_KEY.name(), ContactEntity.tenantPrefix(tenant)).id();
+        JdbcReadJournal journal = PersistenceQuery.get(context.getSystem())
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        return journal.currentPersistenceIds()
+                .filter(id -> id.startsWith(prefix))
+                .mapAsyncUnordered(ERASING_AT_ONCE, id -> sharding.entityRefFor(ContactEntity.TYPE_KEY,
+                                id.substring(ContactEntity.TYPE_KEY.name().length() + 1))
+                        .<ContactEntity.ErasureResult>ask(ContactEntity.Erase::new, ASK)
+                        .thenApply(result -> {
+                            if (result instanceof ContactEntity.ErasureFailed failed) {
+                                throw new IllegalStateException("contact " + id + " was not erased: " + failed.reason());
+                            }
+                            return erasing.incrementAndGet();
+                        }))
+                .runFold(0L, (n, erased) -> n + 1, context.getSystem());
+    }
+
+    private static CompletionStage<?> allOf(java.util.stream.Stream<? extends CompletionStage<?>> stages) {
+        return CompletableFuture.allOf(stages.map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(Started.class, (state, e) -> new State(Optional.of(e.at()), 0, Optional.empty()))
+                .onEvent(Completed.class, (state, e) -> new State(state.startedAt(), e.contactsErased(), Optional.of(e.at())))
+                .build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        // A node lost mid-deletion: the next start of this entity (remember-entities) goes on.
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    if (state.running()) {
+                        run();
+                    }
+                })
+                .build();
+    }
+}

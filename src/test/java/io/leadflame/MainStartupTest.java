@@ -158,7 +158,7 @@ class MainStartupTest {
                 Map.of("leadflame.http.interface", "0.0.0.0", "leadflame.auth.mode", "off",
                         "leadflame.auth.operator-key", "k".repeat(40)), "without a key",
                 Map.of("leadflame.auth.mode", "on"), "needs an operator key",
-                Map.of("leadflame.auth.operator-key", "short"), "at least 32 characters",
+                Map.of("leadflame.auth.operator-key", "short"), "32 to 128 characters",
                 Map.of("leadflame.auth.mode", "maybe"), "must be on or off");
         refusals.forEach((settings, expected) -> {
             Config config = ConfigFactory.parseMap(settings).withFallback(overrides(dataDir));

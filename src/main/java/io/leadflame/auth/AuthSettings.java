@@ -37,8 +37,9 @@ public record AuthSettings(boolean enabled, String operatorKey, String mode) {
             return Optional.of("LEADFLAME_AUTH=on needs an operator key (LEADFLAME_OPERATOR_KEY) to create the "
                     + "tenants' keys with.");
         }
-        if (!operatorKey.isEmpty() && operatorKey.length() < MIN_OPERATOR_KEY_LENGTH) {
-            return Optional.of("LEADFLAME_OPERATOR_KEY must be at least " + MIN_OPERATOR_KEY_LENGTH
+        if (!operatorKey.isEmpty() && (operatorKey.length() < MIN_OPERATOR_KEY_LENGTH
+                || operatorKey.length() > ApiKeyText.MAX_LENGTH)) {
+            return Optional.of("LEADFLAME_OPERATOR_KEY must be " + MIN_OPERATOR_KEY_LENGTH + " to " + ApiKeyText.MAX_LENGTH
                     + " characters (e.g. the output of: openssl rand -hex 32).");
         }
         if (!enabled && !isLoopback(httpInterface)) {

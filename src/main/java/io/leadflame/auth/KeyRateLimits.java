@@ -51,8 +51,11 @@ public final class KeyRateLimits {
         long now = nanoTime.getAsLong();
         Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
         synchronized (bucket) {
-            bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updatedAt) / 1e9 * perSecond);
-            bucket.updatedAt = now;
+            // Calls that read the clock in one order may get here in the other: time never goes back.
+            if (now > bucket.updatedAt) {
+                bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updatedAt) / 1e9 * perSecond);
+                bucket.updatedAt = now;
+            }
             if (bucket.tokens >= 1) {
                 bucket.tokens -= 1;
                 return OptionalLong.empty();

@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
@@ -26,6 +27,7 @@ public final class KeysReplicator extends AbstractBehavior<KeysReplicator.Comman
 
     static final Key<LWWMap<String, TenantKeys>> KEY = LWWMapKey.create("api-keys");
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
+    private static final LWWRegister.Clock<TenantKeys> BY_VERSION = (current, keys) -> keys.version();
 
     public sealed interface Command {
     }
@@ -86,8 +88,10 @@ public final class KeysReplicator extends AbstractBehavior<KeysReplicator.Comman
         replicator.askUpdate(replyTo -> new Replicator.Update<>(KEY, LWWMap.create(),
                         new Replicator.WriteAll(WRITE_TIMEOUT), replyTo, map -> {
                             TenantKeys known = map.getEntries().get(publish.tenant());
+                            // Timestamped by the keys' version, not the wall clock: a node whose
+                            // clock is behind must still win with a newer version (a revocation).
                             return known != null && known.version() >= publish.keys().version()
-                                    ? map : map.put(node, publish.tenant(), publish.keys());
+                                    ? map : map.put(node, publish.tenant(), publish.keys(), BY_VERSION);
                         }),
                 response -> new Written(response, publish.written()));
         return this;

@@ -51,6 +51,7 @@ final class Access extends AllDirectives {
                 return complete(ApiError.overloaded("This key sent more requests than this node takes from one key "
                         + "(KEY_RATE_LIMIT a second): retry after " + wait.getAsLong() + " s, or send events in batches.")
                         .withStatus(StatusCodes.TOO_MANY_REQUESTS)
+                        .removeHeader("Retry-After")
                         .addHeader(RetryAfter.create(wait.getAsLong())));
             }
             return inner.apply(caller.get());

@@ -66,9 +66,20 @@ public final class ReceiverAddresses implements Extension {
         }
     }
 
+    private static final String PUBLIC_ONLY = "webhooks go to public addresses only (an operator can allow "
+            + "others with WEBHOOK_ALLOWED_RECEIVERS)";
+    /** An IPv4 or IPv6 address written as such (no lookup needed). */
+    private static final java.util.regex.Pattern IP_LITERAL =
+            java.util.regex.Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.%a-zA-Z]*");
     private static final List<Block> SHARED = List.of(block("100.64.0.0/10"));
     private static final List<Block> UNIQUE_LOCAL = List.of(block("fc00::/7"));
+    /** Not routed on the internet: IETF assignments, benchmarking, reserved. */
+    private static final List<Block> SPECIAL_IPV4 = List.of(block("192.0.0.0/24"), block("198.18.0.0/15"),
+            block("240.0.0.0/4"));
+    /** Tunnels that reach IPv4 through IPv6 (NAT64 local use, Teredo): where they lead is not checked here. */
+    private static final List<Block> TUNNELS = List.of(block("64:ff9b:1::/48"), block("2001::/32"));
     private static final Block NAT64 = block("64:ff9b::/96");
+    private static final Block SIX_TO_FOUR = block("2002::/16");
     private static final Block THIS_NETWORK = block("0.0.0.0/8");
 
     private final List<Block> allowedBlocks;
@@ -138,24 +149,29 @@ public final class ReceiverAddresses implements Extension {
         return settings;
     }
 
-    /** The first address of {@code host}, once every address it has is allowed. */
+    /**
+     * The first address of {@code host}, once every address it has is allowed. A refusal names
+     * the kind of address only for an address written in the URL: for a host name it says the
+     * same whether the name does not resolve or resolves to a private address, so that webhooks
+     * cannot be used to map the names of the server's network.
+     */
     CompletionStage<InetAddress> resolve(String host) {
         String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        boolean literal = IP_LITERAL.matcher(name).matches();
         return CompletableFuture.supplyAsync(() -> {
+            String refused = "the host " + name + " does not resolve to public addresses only: " + PUBLIC_ONLY;
             InetAddress[] addresses;
             try {
                 addresses = InetAddress.getAllByName(name);
             } catch (UnknownHostException e) {
-                throw new Refused("the host " + name + " does not resolve");
+                throw new Refused(refused);
             }
             boolean allowedByName = allowedHosts.contains(name.toLowerCase(Locale.ROOT));
             for (InetAddress address : addresses) {
                 Optional<String> kind = allowedByName || allowedBlocks.stream().anyMatch(b -> b.contains(address))
                         ? Optional.empty() : nonPublic(address);
                 if (kind.isPresent()) {
-                    throw new Refused("the host " + name + " is at " + address.getHostAddress() + ", " + kind.get()
-                            + " address: webhooks go to public addresses only (an operator can allow it with "
-                            + "WEBHOOK_ALLOWED_RECEIVERS)");
+                    throw new Refused(literal ? name + " is " + kind.get() + " address: " + PUBLIC_ONLY : refused);
                 }
             }
             return addresses[0];
@@ -164,13 +180,22 @@ public final class ReceiverAddresses implements Extension {
 
     /** What kind of address that is not public this is ("a loopback", "a private", ...), or empty for a public one. */
     static Optional<String> nonPublic(InetAddress address) {
-        if (address instanceof Inet6Address && NAT64.contains(address)) {
-            byte[] a = address.getAddress();
-            try {
-                return nonPublic(InetAddress.getByAddress(Arrays.copyOfRange(a, 12, 16)));
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("four bytes are an IPv4 address", e);
+        if (address instanceof Inet6Address v6) {
+            // IPv6 forms that carry an IPv4 address are judged by that address.
+            byte[] a = v6.getAddress();
+            boolean compatible = v6.isIPv4CompatibleAddress() && !v6.isLoopbackAddress() && !v6.isAnyLocalAddress();
+            if (NAT64.contains(address) || compatible) {
+                return nonPublic(ipv4(a, 12));
             }
+            if (SIX_TO_FOUR.contains(address)) {
+                return nonPublic(ipv4(a, 2));
+            }
+            if (TUNNELS.stream().anyMatch(b -> b.contains(address))) {
+                return Optional.of("a tunnelled (NAT64 local use or Teredo)");
+            }
+        }
+        if (address instanceof Inet4Address && SPECIAL_IPV4.stream().anyMatch(b -> b.contains(address))) {
+            return Optional.of("a reserved");
         }
         if (address.isLoopbackAddress()) {
             return Optional.of("a loopback");
@@ -194,13 +219,21 @@ public final class ReceiverAddresses implements Extension {
         return Optional.empty();
     }
 
+    private static InetAddress ipv4(byte[] bytes, int from) {
+        try {
+            return InetAddress.getByAddress(Arrays.copyOfRange(bytes, from, from + 4));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are an IPv4 address", e);
+        }
+    }
+
     private static Block block(String cidr) {
         int slash = cidr.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("no /prefix");
         }
         String network = cidr.substring(0, slash).strip();
-        if (!network.matches("[0-9a-fA-F:.]+")) {
+        if (!network.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") && !network.contains(":")) {
             throw new IllegalArgumentException("not an IP address");
         }
         byte[] bytes;

@@ -108,6 +108,7 @@ class ApiKeysEndToEndTest {
         }
         HttpReply refused = send(read, busy);
         assertError(refused, 429, "overloaded");
+        assertEquals(1, refused.headers().allValues("Retry-After").size(), refused.headers().toString());
         long retryAfter = Long.parseLong(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 5, "Retry-After " + retryAfter + " at 0.2 requests a second");
         assertEquals(200, send(read, calm).status(), "another key of the same tenant has its own allowance");

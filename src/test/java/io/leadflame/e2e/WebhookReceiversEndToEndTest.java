@@ -71,7 +71,7 @@ class WebhookReceiversEndToEndTest {
         node.publish(TENANT, MODEL);
         Map<String, String> refused = Map.of(
                 receiver.url("/hook"), "loopback",
-                receiver.url("/hook").replace("127.0.0.1", "localhost"), "loopback",
+                receiver.url("/hook").replace("127.0.0.1", "localhost"), "does not resolve to public addresses only",
                 "http://169.254.169.254/latest/meta-data/", "link-local",
                 "http://10.0.0.1/hook", "private",
                 "https://[::1]:8443/hook", "loopback",

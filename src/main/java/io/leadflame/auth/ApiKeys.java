@@ -64,6 +64,15 @@ public final class ApiKeys implements Extension {
                 .map(held -> new Caller.KeyHolder(held.tenant(), held.key()));
     }
 
+    /** Whether the caller's key is still active here (the operator's always is). */
+    public boolean stillValid(Caller caller) {
+        if (caller instanceof Caller.KeyHolder holder) {
+            Held held = byId.get(holder.key().id());
+            return held != null && held.key().active();
+        }
+        return true;
+    }
+
     /** Keeps {@code keys} unless a newer version of the tenant's is already here. */
     void learn(String tenant, TenantKeys keys) {
         byTenant.compute(tenant, (t, known) -> {

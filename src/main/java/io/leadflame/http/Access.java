@@ -58,6 +58,11 @@ final class Access extends AllDirectives {
         });
     }
 
+    /** Whether the caller's key still authenticates (for what lasts beyond its request: live streams). */
+    boolean stillValid(Caller caller) {
+        return keys.stillValid(caller);
+    }
+
     Route allowed(Caller caller, String tenant, Role needed, Supplier<Route> inner) {
         if (caller.may(tenant, needed)) {
             return inner.get();

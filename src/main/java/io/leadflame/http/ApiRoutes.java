@@ -170,7 +170,7 @@ public final class ApiRoutes extends AllDirectives {
                 path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.callList(tenant)))),
                 path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.stats(tenant)))),
                 path("score-changes", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                        () -> leads.scoreChanges(tenant, caller.keyId())))),
+                        () -> leads.scoreChanges(tenant, caller.keyId(), () -> access.stillValid(caller))))),
                 pathPrefix("webhooks", () -> webhookRoutes(tenant, caller)));
     }
 

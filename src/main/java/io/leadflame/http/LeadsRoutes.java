@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -159,8 +160,8 @@ final class LeadsRoutes extends AllDirectives {
      * after it), with a heartbeat comment when nothing happens. A client that cannot keep up
      * with its buffer is disconnected: contacts publish without waiting for anyone.
      */
-    Route scoreChanges(String tenant, String key) {
-        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant, key)
+    Route scoreChanges(String tenant, String key, BooleanSupplier stillAllowed) {
+        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant, key, stillAllowed)
                 // Refused before a place is taken: a stream that cannot be sent must not hold one.
                 : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
                         .toResponse(StatusCodes.NOT_ACCEPTABLE)));
@@ -179,7 +180,7 @@ final class LeadsRoutes extends AllDirectives {
         return false;
     }
 
-    private Route scoreChangeStream(String tenant, String key) {
+    private Route scoreChangeStream(String tenant, String key, BooleanSupplier stillAllowed) {
         return parameterMap(params -> {
             VersionedModel model = catalog.modelOf(tenant);
             List<ApiError.Detail> problems = new ArrayList<>();
@@ -222,6 +223,9 @@ final class LeadsRoutes extends AllDirectives {
                     // A heartbeat (Pekko's: an event with empty data, which an EventSource
                     // ignores) keeps proxies from closing a quiet stream.
                     .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
+                    // A key revoked while its stream is open ends it, at the next change or
+                    // heartbeat: a leaked key stops receiving within one heartbeat.
+                    .takeWhile(event -> stillAllowed.getAsBoolean())
                     .via(liveStreams.flow())
                     .watchTermination((notUsed, ended) -> {
                         started.set(true);

@@ -252,6 +252,28 @@ class ApiKeysEndToEndTest {
         });
     }
 
+    @Test
+    void revokingAKeyEndsItsOpenLiveStream() throws Exception {
+        node = start(ConfigFactory.parseMap(Map.of("leadflame.http.sse.heartbeat", "500ms")));
+        JsonNode created = createKey(TENANT, "wallboard", "read");
+        HttpResponse<InputStream> stream = HTTP.send(HttpRequest.newBuilder(node.uri(LeadflameNode.api(TENANT)
+                        + "/score-changes")).header("Authorization", "Bearer " + created.path("key").asText()).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        java.util.concurrent.CompletableFuture<byte[]> untilEnd = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = stream.body()) {
+                return in.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertFalse(untilEnd.isDone(), "the stream ended before the key was revoked");
+        assertEquals(200, send(new Call("DELETE", LeadflameNode.api(TENANT) + "/keys/" + created.path("id").asText(),
+                null, null), OPERATOR_KEY).status());
+        // Ends at the next heartbeat (0.5 s here, 15 s by default).
+        untilEnd.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     // ---- helpers
 
     private JsonNode createKey(String tenant, String name, String role) {

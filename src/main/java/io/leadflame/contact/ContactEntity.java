@@ -150,6 +150,11 @@ public final class ContactEntity
     public record ErasureFailed(String reason) implements ErasureResult {
     }
 
+    /** Sharding's message to stop (hand-off, passivation): waits while an erasure runs. */
+    enum Stop implements Command {
+        INSTANCE
+    }
+
     /** The journal's answer to an {@link Erase} (to itself). */
     private record ErasureDone(Throwable failure, boolean existed, ActorRef<ErasureResult> replyTo)
             implements Command {
@@ -215,7 +220,7 @@ public final class ContactEntity
             String entityId = ctx.getEntityId();
             ActorRef<ClusterSharding.ShardCommand> shard = ctx.getShard();
             return Behaviors.setup(c -> new ContactEntity(c, entityId, node, shard));
-        }));
+        }).withStopMessage(Stop.INSTANCE));
     }
 
     /**
@@ -260,9 +265,11 @@ public final class ContactEntity
     private long lastScoredVersion = -1;
     /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
     private KeptScore kept;
-    /** {@link #ERASING} while its rows are being deleted, then {@link #ERASED} until it stops; 0 before. */
+    /** Where an erasure is (see {@link #onErasure}): a byte, with a million contacts live. */
     private byte erasure;
+    /** Its rows are being deleted: every command waits. */
     private static final byte ERASING = 1;
+    /** Its rows are deleted: it is stopping, and commands go on to its next incarnation. */
     private static final byte ERASED = 2;
 
     private ContactEntity(ActorContext<Command> context, String entityId, Node node,
@@ -304,6 +311,11 @@ public final class ContactEntity
     @Override
     public CommandHandlerWithReply<Command, Event, ContactHistory> commandHandler() {
         return (state, command) -> {
+            if (command == Stop.INSTANCE) {
+                // Sharding's hand-off or passivation: not in the middle of an erasure, whose
+                // deletion a new incarnation elsewhere could otherwise overtake.
+                return erasure == ERASING ? Effect().stash() : Effect().stop().thenNoReply();
+            }
             if (erasure != 0 || command instanceof Erase || command instanceof ErasureDone) {
                 return onErasure(state, command);
             }
@@ -332,6 +344,8 @@ public final class ContactEntity
      * history, nor lost. If the deletion fails, nothing was deleted and the contact goes on.
      */
     private ReplyEffect<Event, ContactHistory> onErasure(ContactHistory state, Command command) {
+        // No snapshot can be written meanwhile: Pekko stashes commands while it stores one, so an
+        // Erase runs only after the snapshot a write triggered is in the table, to be deleted too.
         if (command instanceof Erase erase && erasure == 0) {
             erasure = ERASING;
             cancelNextChange();
@@ -343,8 +357,8 @@ public final class ContactEntity
             return Effect().noReply();
         }
         if (command instanceof ErasureDone done) {
+            erasure = 0;
             if (done.failure() != null) {
-                erasure = 0;
                 rescore(state, null);
                 return Effect().reply(done.replyTo(), (ErasureResult) new ErasureFailed(done.failure().getMessage()))
                         .thenUnstashAll();

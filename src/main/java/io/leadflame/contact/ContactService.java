@@ -129,7 +129,9 @@ public final class ContactService {
                         .<ContactEntity.ErasureResult>ask(ContactEntity.Erase::new, askTimeout)
                         .thenCompose(result -> forgetDeliveries(tenant, contactId, result))
                         .thenApply(Optional::of)
-                : CompletableFuture.completedFuture(Optional.empty()), executor);
+                // Already erased: a DELETE sent again after a failed answer still drops the deliveries.
+                : forgetDeliveries(tenant, contactId, new ContactEntity.Erased(false))
+                        .thenApply(done -> Optional.<ContactEntity.ErasureResult>empty()), executor);
     }
 
     /** After an erasure, the tenant's webhook outbox drops what it still holds of the contact. */

@@ -114,6 +114,13 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         Readiness.Check loaded = Readiness.inOrder(stored, replicating, rescoring);
         Supplier<List<ApiError.Detail>> problems = () -> {
             List<ApiError.Detail> details = new ArrayList<>();
+            if (keys.enabled() && !catalog.unreadable().isEmpty()) {
+                // /health/ready answers anyone: with keys on it names no tenant.
+                details.add(new ApiError.Detail("models", catalog.unreadable().size() + " tenant(s) have a stored "
+                        + "model this release cannot read; their contacts are not rescored until a valid model is "
+                        + "published. The node's log names them."));
+                return details;
+            }
             catalog.unreadable().forEach((tenant, failed) -> details.add(new ApiError.Detail(
                     "tenants/" + tenant + "/model",
                     "version " + failed.version() + " cannot be read (" + failed.reason() + "): the tenant's "

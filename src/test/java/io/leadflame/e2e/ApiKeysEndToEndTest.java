@@ -274,6 +274,21 @@ class ApiKeysEndToEndTest {
         untilEnd.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /** /health/ready answers without a key: with keys on, what it says of unreadable models names no tenant. */
+    @Test
+    void readinessNamesNoTenantWhenKeysAreOn() {
+        node = start();
+        node.storeModelUnvalidated("secret-customer", """
+                {"rules":[{"id":"r","name":"r","points":1,"criterion":{"type":"activity","activity":"a",
+                  "where":[{"field":"n","op":"gte","value":1e400}]}}]}""");
+        Eventually.eventually(LeadflameNode.READY_WITHIN, () -> {
+            HttpReply ready = node.get("/health/ready");
+            assertEquals(200, ready.status(), ready.body());
+            assertEquals("models", ready.json().path("details").get(0).path("path").asText(), ready.body());
+            assertFalse(ready.body().contains("secret-customer"), ready.body());
+        });
+    }
+
     // ---- helpers
 
     private JsonNode createKey(String tenant, String name, String role) {

@@ -49,17 +49,31 @@ public final class JournalEraser implements Extension {
 
     /** Deletes the entity's snapshots and events; completes once that is committed. */
     public CompletionStage<Done> erase(PersistenceId id) {
+        return delete(id, Long.MAX_VALUE);
+    }
+
+    /**
+     * Deletes the entity's snapshots and events before {@code sequenceNumber}, where it has just
+     * stored a snapshot: what older rows held of an erased contact goes, while the entity still
+     * recovers from that snapshot and the rows after it.
+     */
+    public CompletionStage<Done> compactBefore(PersistenceId id, long sequenceNumber) {
+        return delete(id, sequenceNumber);
+    }
+
+    private CompletionStage<Done> delete(PersistenceId id, long before) {
         return CompletableFuture.supplyAsync(() -> {
             try (Connection c = database.source().createConnection()) {
                 c.setAutoCommit(false);
                 try (PreparedStatement snapshots = c.prepareStatement(
-                        "DELETE FROM \"snapshot\" WHERE \"persistence_id\" = ?");
+                        "DELETE FROM \"snapshot\" WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?");
                      PreparedStatement events = c.prepareStatement(
-                             "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ?")) {
-                    snapshots.setString(1, id.id());
-                    snapshots.executeUpdate();
-                    events.setString(1, id.id());
-                    events.executeUpdate();
+                             "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?")) {
+                    for (PreparedStatement delete : new PreparedStatement[]{snapshots, events}) {
+                        delete.setString(1, id.id());
+                        delete.setLong(2, before);
+                        delete.executeUpdate();
+                    }
                     c.commit();
                 } catch (SQLException e) {
                     c.rollback();
@@ -67,7 +81,7 @@ public final class JournalEraser implements Extension {
                 }
                 return Done.getInstance();
             } catch (SQLException e) {
-                throw new IllegalStateException("could not erase " + id.id() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("could not delete rows of " + id.id() + ": " + e.getMessage(), e);
             }
         }, blocking);
     }

@@ -18,6 +18,8 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import io.leadflame.persistence.JournalEraser;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -59,7 +61,9 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     /**
      * A snapshot every this many events: recovery reads one snapshot and at most this many
      * events. Older events stay in the journal (snapshots are optional here, see persistence.conf,
-     * which Pekko does not combine with deleting events).
+     * which Pekko does not combine with deleting events) — except after an erasure
+     * ({@link #onForget}): then the rows before a fresh snapshot are deleted, and the outbox
+     * depends on reading that snapshot.
      */
     private static final int SNAPSHOT_EVERY = 500;
     /** Outcomes kept per webhook for the API. */
@@ -134,6 +138,8 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     private final Http http;
     /** How each webhook's attempts go; not persisted (a restart starts without backoff). */
     private final Map<String, Sending> senders = new HashMap<>();
+    /** The sequence number of the last snapshot stored (signalled before a write's side effects run). */
+    private long snapshotAt = -1;
     /** Deliveries accepted by their receivers since the last {@link DeliveriesSucceeded} (see {@link RecordAccepted}). */
     private final List<Succeeded> accepted = new ArrayList<>();
     /** The number of the next {@link Sending}. */
@@ -275,8 +281,33 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
             return Effect().none();
         }
         // An attempt under way finishes (its answer then finds no delivery); no new one starts.
-        return Effect().persist((Event) new DeliveriesForgotten(ids))
-                .thenRun(after -> forget.replyTo().tell(Done.getInstance()));
+        // The event is snapshotted (shouldSnapshot); once that snapshot is stored, the rows before
+        // it, which recorded the contact's crossings, are deleted; then the erasure is answered.
+        return Effect().persist((Event) new DeliveriesForgotten(ids)).thenRun(after -> {
+            long at = lastSequenceNumber(context);
+            if (snapshotAt != at) {
+                // The snapshot failed: the older rows stay (the next erasure compacts them).
+                context.getLog().warn("Webhook outbox of {}: no snapshot after forgetting a contact's deliveries; "
+                        + "its older rows stay until the next erasure", tenant);
+                forget.replyTo().tell(Done.getInstance());
+                return;
+            }
+            JournalEraser.get(context.getSystem())
+                    .compactBefore(PersistenceId.of(WebhookOutbox.TYPE_KEY.name(), tenant), at)
+                    .whenComplete((done, failure) -> {
+                        if (failure != null) {
+                            context.getSystem().log().warn("Webhook outbox of {}: its rows before {} were not "
+                                    + "deleted: {}", tenant, at, failure.toString());
+                        }
+                        forget.replyTo().tell(Done.getInstance());
+                    });
+        });
+    }
+
+    /** A snapshot right after forgetting an erased contact: the rows before it can then go. */
+    @Override
+    public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+        return event instanceof DeliveriesForgotten;
     }
 
     private Effect<Event, State> onAttempted(State state, Attempted attempted) {
@@ -438,6 +469,8 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
+                .onSignal(SnapshotCompleted.class, (state, completed) ->
+                        snapshotAt = completed.metadata().sequenceNr())
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     // The triggers may not be known anywhere after a full restart; and every
                     // pending delivery is due again.

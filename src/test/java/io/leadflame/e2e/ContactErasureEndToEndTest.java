@@ -110,26 +110,41 @@ class ContactErasureEndToEndTest {
         awaitCallList("bob", "ada");
     }
 
-    /** A crossing waiting for a receiver that is down is never sent once its contact is erased. */
+    /**
+     * A crossing waiting for a receiver that is down is never sent once its contact is erased,
+     * and the webhook outbox's rows no longer hold the contact; the other contact's delivery,
+     * recovered from what remains after a restart, still goes.
+     */
     @org.junit.jupiter.api.Test
-    void pendingWebhookDeliveriesOfAnErasedContactAreNeverSent() {
+    void pendingWebhookDeliveriesOfAnErasedContactAreNeverSentNorKept() {
+        String erased = "ada-lovelace-7f3";
+        String kept = "bob-babbage-9c1";
         try (WebhookReceiver receiver = new WebhookReceiver()) {
-            node = LeadflameNode.start(dataDir, ConfigFactory.parseMap(Map.of(
-                    "leadflame.webhooks.min-backoff", "100ms", "leadflame.webhooks.max-backoff", "300ms")));
+            Config fastRetries = ConfigFactory.parseMap(Map.of(
+                    "leadflame.webhooks.min-backoff", "100ms", "leadflame.webhooks.max-backoff", "300ms"));
+            node = LeadflameNode.start(dataDir, fastRetries);
             node.publish(TENANT, MODEL);
             String hook = LeadflameNode.api(TENANT) + "/webhooks/crm";
             assertEquals(201, node.send("PUT", hook, "application/json", "{\"url\": \"" + receiver.url("/hook")
                     + "\", \"secret\": \"s3cr3t\", \"trigger\": {\"minFlames\": 4}}").status());
             receiver.down();
-            node.record(TENANT, tagApplied("ada", "demo", Instant.now()), tagApplied("bob", "demo", Instant.now()));
+            node.record(TENANT, tagApplied(erased, "demo", Instant.now()), tagApplied(kept, "demo", Instant.now()));
             Eventually.eventually(LeadflameNode.RESCORED_WITHIN, () -> {
                 JsonNode deliveries = node.get(hook).json().path("deliveries");
                 assertEquals(2, deliveries.path("pending").asInt(), deliveries.toString());
                 assertTrue(deliveries.path("consecutiveFailures").asInt() >= 1, deliveries.toString());
             });
+            String outbox = "WebhookOutbox|" + TENANT;
+            assertTrue(node.journalTextOf(outbox).contains(erased), "the outbox recorded the crossing");
 
-            assertEquals(204, node.send("DELETE", LeadflameNode.api(TENANT) + "/contacts/ada", null, null).status());
-            assertEquals(1, node.get(hook).json().path("deliveries").path("pending").asInt(), "ada's delivery is dropped");
+            assertEquals(204, node.send("DELETE", LeadflameNode.api(TENANT) + "/contacts/" + erased, null, null).status());
+            assertEquals(1, node.get(hook).json().path("deliveries").path("pending").asInt(), "its delivery is dropped");
+            String rows = node.journalTextOf(outbox);
+            assertFalse(rows.contains(erased), "the outbox's rows still hold the erased contact");
+            assertTrue(rows.contains(kept), "the other contact's pending delivery is kept");
+
+            node.close();
+            node = LeadflameNode.start(dataDir, fastRetries);
             receiver.up();
             Eventually.eventually(LeadflameNode.RESCORED_WITHIN, () -> {
                 JsonNode deliveries = node.get(hook).json().path("deliveries");
@@ -137,8 +152,8 @@ class ContactErasureEndToEndTest {
                 assertEquals(0, deliveries.path("pending").asInt(), deliveries.toString());
             });
             assertEquals(1, receiver.received().size());
-            assertEquals("bob", receiver.received().get(0).json().path("contactId").asText());
-            assertFalse(node.get(hook).body().contains("\"ada\""), "the erased contact is still listed");
+            assertEquals(kept, receiver.received().get(0).json().path("contactId").asText());
+            assertFalse(node.get(hook).body().contains(erased), "the erased contact is still listed");
         }
     }
 

@@ -131,6 +131,27 @@ final class LeadflameNode implements AutoCloseable {
         }
     }
 
+    /** The payloads of one persistence id's journal and snapshot rows, as Latin-1 text. */
+    String journalTextOf(String persistenceId) {
+        StringBuilder text = new StringBuilder();
+        try (Connection c = journalConnection()) {
+            for (String query : List.of("SELECT \"event_payload\" FROM \"event_journal\" WHERE \"persistence_id\" = ?",
+                    "SELECT \"snapshot_payload\" FROM \"snapshot\" WHERE \"persistence_id\" = ?")) {
+                try (var select = c.prepareStatement(query)) {
+                    select.setString(1, persistenceId);
+                    try (var rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            text.append(new String(rows.getBytes(1), StandardCharsets.ISO_8859_1)).append('\n');
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the rows of " + persistenceId, e);
+        }
+        return text.toString();
+    }
+
     /** The rows of the journal and of the snapshot table written by one persistence id. */
     long rowsOf(String persistenceId) {
         long rows = 0;

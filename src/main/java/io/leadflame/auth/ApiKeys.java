@@ -64,6 +64,16 @@ public final class ApiKeys implements Extension {
                 .map(held -> new Caller.KeyHolder(held.tenant(), held.key()));
     }
 
+    /** Whether the tenant has (or had) keys: it exists as far as keys go. */
+    public boolean knows(String tenant) {
+        return byTenant.containsKey(tenant);
+    }
+
+    /** How many tenants have (or had) keys. */
+    public int tenants() {
+        return byTenant.size();
+    }
+
     /** Whether the caller's key is still active here (the operator's always is). */
     public boolean stillValid(Caller caller) {
         if (caller instanceof Caller.KeyHolder holder) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.auth.ApiKeyText;
+import io.leadflame.auth.ApiKeys;
 import io.leadflame.auth.ApiKeysEntity;
 import io.leadflame.auth.Role;
 import io.leadflame.auth.TenantKey;
@@ -38,11 +39,16 @@ final class KeyRoutes extends AllDirectives {
     private final ClusterSharding sharding;
     private final Settings settings;
     private final StoredEntities stored;
+    /** This node's copy of every tenant's keys: which tenants exist, as far as keys go. */
+    private final ApiKeys known;
+    private final int maxTenants;
 
     KeyRoutes(ActorSystem<?> system, Settings settings) {
         this.sharding = ClusterSharding.get(system);
         this.settings = settings;
         this.stored = new StoredEntities(system);
+        this.known = ApiKeys.get(system);
+        this.maxTenants = system.settings().config().getInt("leadflame.auth.max-tenants");
     }
 
     Route create(String tenant, JsonNode body) {
@@ -59,6 +65,10 @@ final class KeyRoutes extends AllDirectives {
         if (role.isEmpty()) {
             return complete(ApiError.invalid("role must be \"ingest\" (POST /events only), \"read\" (reads) or "
                     + "\"admin\" (everything for the tenant)"));
+        }
+        if (!known.knows(tenant) && known.tenants() >= maxTenants) {
+            return complete(ApiError.conflict(StatusCodes.CONFLICT, "this cluster serves " + maxTenants
+                    + " tenants, its limit (LEADFLAME_MAX_TENANTS): no key for another one"));
         }
         ApiKeyText.Generated key = ApiKeyText.generate();
         return onSuccess(keys(tenant).<ApiKeysEntity.CreateResult>ask(replyTo -> new ApiKeysEntity.Create(key.id(),

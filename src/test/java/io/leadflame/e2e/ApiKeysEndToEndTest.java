@@ -274,6 +274,18 @@ class ApiKeysEndToEndTest {
         untilEnd.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    @Test
+    void keysForMoreTenantsThanTheLimitAreRefused() {
+        node = start(ConfigFactory.parseMap(Map.of("leadflame.auth.max-tenants", 2)));
+        createKey("first", "k", "read");
+        createKey("second", "k", "read");
+        HttpReply refused = send(new Call("POST", LeadflameNode.api("third") + "/keys",
+                "{\"name\": \"k\", \"role\": \"read\"}", null), OPERATOR_KEY);
+        assertError(refused, 409, "conflict");
+        assertTrue(refused.body().contains("LEADFLAME_MAX_TENANTS"), refused.body());
+        createKey("first", "another", "admin");
+    }
+
     /** /health/ready answers without a key: with keys on, what it says of unreadable models names no tenant. */
     @Test
     void readinessNamesNoTenantWhenKeysAreOn() {

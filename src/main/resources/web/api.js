@@ -110,6 +110,13 @@ export function stream(tenant, path, { onOpen, onMessage, onClose }) {
   return { close: () => abort.abort() };
 }
 
+/** Who the key in use is: {caller: "operator"|"key"|"anyone", tenant, role} (GET /api/v1/whoami). */
+export async function whoami() {
+  const response = await fetch('/api/v1/whoami', { headers: { Accept: 'application/json', ...keyHeaders() } });
+  if (!response.ok) throw await errorOf(response);
+  return response.json();
+}
+
 /** GET and the JSON only. */
 export async function get(tenant, path) {
   return (await call(tenant, path)).json;

@@ -2,7 +2,7 @@
 // Preview shows what the draft would do to the tenant's contacts; Publish makes it current
 // (If-Match: a model changed by someone else meanwhile is never overwritten) and follows the
 // rescoring. The API's validation details are shown next to the field each one names.
-import { ApiError, call, get, query } from '../api.js';
+import { ApiError, call, get, query, whoami } from '../api.js';
 import { barChart } from '../charts.js';
 import { errorBox, flames, h, rangeChip, show } from '../ui.js';
 import { FLAME_COLOR } from './distribution.js';
@@ -25,12 +25,15 @@ export async function modelPage(tenant) {
     show(errorBox(e));
     return;
   }
-  new ModelEditor(tenant, model).render();
+  // A key that may read but not change the model sees it without Preview and Publish.
+  const caller = await whoami().catch(() => null);
+  new ModelEditor(tenant, model, !caller || caller.role === 'admin').render();
 }
 
 class ModelEditor {
-  constructor(tenant, model) {
+  constructor(tenant, model, canEdit) {
     this.tenant = tenant;
+    this.canEdit = canEdit;
     this.version = model.version;
     this.updatedAt = model.updatedAt;
     const { version, updatedAt, ...draft } = model;
@@ -83,9 +86,10 @@ class ModelEditor {
             id: '', name: '', points: 1, criterion: CRITERIA.tag() })) }, '+ Rule'),
           this.slot('rules')),
         h('div', { class: 'general-errors' }, this.slot('')),
-        h('div', { class: 'actions' },
+        h('div', { class: 'actions' }, ...(this.canEdit ? [
           h('button', { type: 'button', id: 'preview-button', onclick: () => this.runPreview() }, 'Preview'),
-          h('button', { type: 'button', id: 'publish-button', class: 'primary', onclick: () => this.publish() }, 'Publish'))),
+          h('button', { type: 'button', id: 'publish-button', class: 'primary', onclick: () => this.publish() }, 'Publish'),
+        ] : [h('p', { class: 'muted', id: 'read-only' }, 'Read-only: previewing and publishing a model needs an admin key.')]))),
       this.outcome,
       this.preview);
     this.showErrors();

@@ -107,8 +107,10 @@ public final class ApiRoutes extends AllDirectives {
      * {@code admin} for changes of the model, webhooks and keys (and for everything).
      */
     public Route routes() {
-        return pathPrefix("api", () -> access.authenticated(caller -> pathPrefix(
-                PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()),
+        return pathPrefix("api", () -> access.authenticated(caller -> concat(
+                path(PathMatchers.segment("v1").slash("whoami"), () -> get(() -> complete(
+                        JsonResponses.ok(ScoreJson.caller(caller))))),
+                pathPrefix(PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
                         pathEnd(() -> delete(() -> operatorOnly(caller, () -> deleteTenant(tenant)))),
                         path("deletion", () -> get(() -> operatorOnly(caller, () -> deletionStatus(tenant)))),
@@ -119,7 +121,7 @@ public final class ApiRoutes extends AllDirectives {
                         callListRoutes(tenant, caller),
                         pathPrefix("model", () -> modelRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
-                                () -> keyRoutes(tenant))))))));
+                                () -> keyRoutes(tenant)))))))));
     }
 
     /** Deleting a whole tenant (its keys included) is the operator's, as creating its first key is. */

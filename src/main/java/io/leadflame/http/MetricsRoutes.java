@@ -70,7 +70,7 @@ public final class MetricsRoutes {
      */
     static String routeOf(String path) {
         switch (path) {
-            case "/health/ready", "/health/alive", "/metrics" -> {
+            case "/health/ready", "/health/alive", "/metrics", "/api/v1/whoami" -> {
                 return path;
             }
             default -> {

@@ -1,5 +1,6 @@
 package io.leadflame.http;
 
+import io.leadflame.auth.Caller;
 import io.leadflame.tenants.TenantDeletion;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -106,6 +107,24 @@ final class ScoreJson {
         json.put("contactsErased", status.contactsErased());
         json.put("startedAt", status.startedAt().map(Instant::toString).orElse(null));
         json.put("completedAt", status.completedAt().map(Instant::toString).orElse(null));
+        return json;
+    }
+
+    /** {@code GET /api/v1/whoami}: what the key in use may do (never the key itself). */
+    static ObjectNode caller(Caller caller) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        if (caller instanceof Caller.KeyHolder holder) {
+            json.put("caller", "key");
+            json.put("tenant", holder.tenant());
+            json.put("role", holder.key().role().apiName());
+            json.put("keyId", holder.key().id());
+            json.put("name", holder.key().name());
+        } else {
+            // The operator, or anyone on a node without keys: every tenant, every role.
+            json.put("caller", caller instanceof Caller.Operator ? "operator" : "anyone");
+            json.putNull("tenant");
+            json.put("role", "admin");
+        }
         return json;
     }
 }

@@ -196,6 +196,16 @@ class ApiKeysEndToEndTest {
 
         Call post = everyRoute(TENANT).get(0);
         assertEquals(202, send(post, key).status());
+        // What a key may do, for clients such as the dashboard; never the key itself.
+        Call whoami = new Call("GET", "/api/v1/whoami", null, null);
+        JsonNode me = send(whoami, key).json();
+        assertEquals("key", me.path("caller").asText(), me.toString());
+        assertEquals(TENANT, me.path("tenant").asText());
+        assertEquals("ingest", me.path("role").asText());
+        assertEquals(id, me.path("keyId").asText());
+        assertFalse(me.toString().contains(key.substring(20)), me.toString());
+        assertEquals("operator", send(whoami, OPERATOR_KEY).json().path("caller").asText());
+        assertError(sendWithHeader(whoami, null), 401, "unauthorized");
         HttpReply list = send(new Call("GET", LeadflameNode.api(TENANT) + "/keys", null, null), OPERATOR_KEY);
         assertEquals(200, list.status(), list.body());
         assertEquals(2, list.json().path("keys").size(), list.body());

@@ -88,6 +88,12 @@ class DashboardKeysBrowserTest {
                 "the live stream, with the key in its header, brought the change without a reload");
         assertEquals(List.of(), browser.consoleErrors(401), "console errors");
 
+        // The model, readable with this key, without what it may not do.
+        browser.driver().get("http://127.0.0.1:" + node.port() + "/t/" + TENANT + "/model");
+        await("#read-only");
+        assertTrue(browser.driver().findElements(By.id("publish-button")).isEmpty(), "a read key is offered Publish");
+        assertTrue(browser.driver().findElements(By.id("preview-button")).isEmpty(), "a read key is offered Preview");
+
         browser.driver().findElement(By.id("forget-key")).click();
         await("#api-key");
         assertEquals(Boolean.TRUE, browser.driver().executeScript(

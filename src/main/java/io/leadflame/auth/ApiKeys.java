@@ -64,14 +64,15 @@ public final class ApiKeys implements Extension {
                 .map(held -> new Caller.KeyHolder(held.tenant(), held.key()));
     }
 
-    /** Whether the tenant has (or had) keys: it exists as far as keys go. */
-    public boolean knows(String tenant) {
-        return byTenant.containsKey(tenant);
+    /** Whether the tenant has an active key. */
+    public boolean hasActiveKey(String tenant) {
+        TenantKeys keys = byTenant.get(tenant);
+        return keys != null && keys.keys().stream().anyMatch(TenantKey::active);
     }
 
-    /** How many tenants have (or had) keys. */
-    public int tenants() {
-        return byTenant.size();
+    /** How many tenants have an active key (a deleted tenant's are all revoked). */
+    public long tenantsWithKeys() {
+        return byTenant.values().stream().filter(keys -> keys.keys().stream().anyMatch(TenantKey::active)).count();
     }
 
     /** Whether the caller's key is still active here (the operator's always is). */

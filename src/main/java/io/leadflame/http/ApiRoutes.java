@@ -139,10 +139,14 @@ public final class ApiRoutes extends AllDirectives {
                         () -> complete(JsonResponses.of(StatusCodes.ACCEPTED, ScoreJson.deletion(status)))));
     }
 
+    /** Without starting (and remembering) a deletion entity for a tenant never deleted. */
     private Route deletionStatus(String tenant) {
-        return onSuccess(sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
-                        .<TenantDeletion.Status>ask(TenantDeletion.GetStatus::new, settings.askTimeout()),
-                status -> complete(JsonResponses.ok(ScoreJson.deletion(status))));
+        CompletionStage<TenantDeletion.Status> status = stored.exist(PersistenceId.of(TenantDeletion.TYPE_KEY.name(), tenant))
+                .thenComposeAsync(exists -> exists
+                        ? sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
+                                .<TenantDeletion.Status>ask(TenantDeletion.GetStatus::new, settings.askTimeout())
+                        : CompletableFuture.completedFuture(TenantDeletion.Status.none(tenant)), executor);
+        return onSuccess(status, s -> complete(JsonResponses.ok(ScoreJson.deletion(s))));
     }
 
     private Route contactRoutes(String tenant, Caller caller) {

@@ -66,7 +66,7 @@ final class KeyRoutes extends AllDirectives {
             return complete(ApiError.invalid("role must be \"ingest\" (POST /events only), \"read\" (reads) or "
                     + "\"admin\" (everything for the tenant)"));
         }
-        if (!known.knows(tenant) && known.tenants() >= maxTenants) {
+        if (!known.hasActiveKey(tenant) && known.tenantsWithKeys() >= maxTenants) {
             return complete(ApiError.conflict(StatusCodes.CONFLICT, "this cluster serves " + maxTenants
                     + " tenants, its limit (LEADFLAME_MAX_TENANTS): no key for another one"));
         }

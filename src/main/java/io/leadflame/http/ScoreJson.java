@@ -107,6 +107,7 @@ final class ScoreJson {
         json.put("contactsErased", status.contactsErased());
         json.put("startedAt", status.startedAt().map(Instant::toString).orElse(null));
         json.put("completedAt", status.completedAt().map(Instant::toString).orElse(null));
+        status.lastError().ifPresent(error -> json.put("lastError", error + " (retried with backoff)"));
         return json;
     }
 

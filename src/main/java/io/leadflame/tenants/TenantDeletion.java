@@ -15,6 +15,7 @@ import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -36,6 +37,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -53,7 +55,8 @@ public final class TenantDeletion
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "TenantDeletion");
     private static final int ERASING_AT_ONCE = 8;
     private static final Duration ASK = Duration.ofSeconds(30);
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    private static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
 
     public sealed interface Command extends CborSerializable {
     }
@@ -75,10 +78,15 @@ public final class TenantDeletion
      * @param contactsErased contacts erased so far (of the run under way, or of the last one)
      * @param completedAt    empty while running, or when no deletion ever started ({@code startedAt} empty too)
      */
-    public record Status(String tenant, Optional<Instant> startedAt, long contactsErased, Optional<Instant> completedAt)
-            implements CborSerializable {
+    public record Status(String tenant, Optional<Instant> startedAt, long contactsErased, Optional<Instant> completedAt,
+                         Optional<String> lastError) implements CborSerializable {
         public boolean running() {
             return startedAt.isPresent() && completedAt.isEmpty();
+        }
+
+        /** A tenant never deleted. */
+        public static Status none(String tenant) {
+            return new Status(tenant, Optional.empty(), 0, Optional.empty(), Optional.empty());
         }
     }
 
@@ -111,6 +119,12 @@ public final class TenantDeletion
     private final ClusterSharding sharding;
     /** Contacts erased by the run under way (not persisted: a resumed run counts again from 0). */
     private final AtomicLong erasing = new AtomicLong();
+    /** Set when this incarnation stops (a hand-off): its run then stops too, the next one resumes. */
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Whether a run of this incarnation is under way: never two at once. */
+    private boolean running;
+    private int failures;
+    private String lastError;
 
     private TenantDeletion(ActorContext<Command> context, String tenant, Clock clock) {
         super(PersistenceId.of(TYPE_KEY.name(), tenant));
@@ -145,22 +159,34 @@ public final class TenantDeletion
     }
 
     private ReplyEffect<Event, State> onRunEnded(State state, RunEnded ended) {
+        running = false;
         if (ended.failure() != null) {
-            context.getLog().warn("Deleting tenant {} failed, trying again in {}: {}", tenant, RETRY_AFTER,
-                    ended.failure().toString());
-            context.scheduleOnce(RETRY_AFTER, context.getSelf(), new Retry());
+            failures++;
+            lastError = ended.failure().getMessage();
+            Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 6));
+            wait = wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait;
+            context.getLog().warn("Deleting tenant {} failed ({} in a row), trying again in {}: {}", tenant, failures,
+                    wait, ended.failure().toString());
+            context.scheduleOnce(wait, context.getSelf(), new Retry());
             return Effect().noReply();
         }
+        failures = 0;
+        lastError = null;
         return Effect().persist((Event) new Completed(ended.contacts(), clock.instant())).thenNoReply();
     }
 
     private Status status(State state) {
         long erased = state.running() ? erasing.get() : state.contactsErased();
-        return new Status(tenant, state.startedAt(), erased, state.completedAt());
+        return new Status(tenant, state.startedAt(), erased, state.completedAt(),
+                state.running() ? Optional.ofNullable(lastError) : Optional.empty());
     }
 
     /** The whole deletion, to its end or its first failure; its outcome comes back as {@link RunEnded}. */
     private void run() {
+        if (running) {
+            return;
+        }
+        running = true;
         erasing.set(0);
         CompletionStage<Long> done = revokeKeys()
                 .thenCompose(keys -> deleteWebhooks())
@@ -176,14 +202,21 @@ public final class TenantDeletion
                                 .<ApiKeysEntity.RevokeResult>ask(replyTo -> new ApiKeysEntity.Revoke(k.id(), replyTo), ASK))));
     }
 
+    /** The webhooks, then every row of the outbox before a fresh snapshot (it recorded the contacts' crossings). */
     private CompletionStage<?> deleteWebhooks() {
-        if (!WebhookTriggers.get(context.getSystem()).has(tenant)) {
+        WebhookTriggers triggers = WebhookTriggers.get(context.getSystem());
+        if (!triggers.isLoaded()) {
+            // At a node's start: whether the tenant has webhooks is not known yet.
+            return CompletableFuture.failedFuture(new IllegalStateException("the webhooks are not loaded yet"));
+        }
+        if (!triggers.has(tenant)) {
             return CompletableFuture.completedFuture(null);
         }
         var outbox = sharding.entityRefFor(WebhookOutbox.TYPE_KEY, tenant);
         return outbox.<WebhookOutbox.Listing>ask(WebhookOutbox.ListAll::new, ASK)
                 .thenCompose(listing -> allOf(listing.webhooks().stream().map(WebhookStatus::id)
-                        .map(id -> outbox.<WebhookOutbox.Deleted>ask(replyTo -> new WebhookOutbox.Delete(id, replyTo), ASK))));
+                        .map(id -> outbox.<WebhookOutbox.Deleted>ask(replyTo -> new WebhookOutbox.Delete(id, replyTo), ASK))))
+                .thenCompose(deleted -> outbox.<org.apache.pekko.Done>ask(WebhookOutbox.Compact::new, ASK));
     }
 
     /** A new version without rules: a tenant deleted scores nothing, and a new start begins from the default. */
@@ -202,6 +235,7 @@ public final class TenantDeletion
         JdbcReadJournal journal = PersistenceQuery.get(context.getSystem())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
         return journal.currentPersistenceIds()
+                .takeWhile(id -> !stopped.get())
                 .filter(id -> id.startsWith(prefix))
                 .mapAsyncUnordered(ERASING_AT_ONCE, id -> sharding.entityRefFor(ContactEntity.TYPE_KEY,
                                 id.substring(ContactEntity.TYPE_KEY.name().length() + 1))
@@ -212,7 +246,13 @@ public final class TenantDeletion
                             }
                             return erasing.incrementAndGet();
                         }))
-                .runFold(0L, (n, erased) -> n + 1, context.getSystem());
+                .runFold(0L, (n, erased) -> n + 1, context.getSystem())
+                .thenApply(n -> {
+                    if (stopped.get()) {
+                        throw new IllegalStateException("stopped (moved to another node, which resumes it)");
+                    }
+                    return n;
+                });
     }
 
     private static CompletionStage<?> allOf(java.util.stream.Stream<? extends CompletionStage<?>> stages) {
@@ -236,6 +276,7 @@ public final class TenantDeletion
                         run();
                     }
                 })
+                .onSignal(PostStop.instance(), state -> stopped.set(true))
                 .build();
     }
 }

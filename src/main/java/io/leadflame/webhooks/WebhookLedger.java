@@ -60,15 +60,16 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
 
     /**
      * A snapshot every this many events: recovery reads one snapshot and at most this many
-     * events. Older events stay in the journal (snapshots are optional here, see persistence.conf,
-     * which Pekko does not combine with deleting events) — except after an erasure
-     * ({@link #onForget}): then the rows before a fresh snapshot are deleted, and the outbox
-     * depends on reading that snapshot.
+     * events. Older events stay in the journal — except after an erasure ({@link #onForget}):
+     * then the rows before a fresh snapshot are deleted, and the outbox depends on reading that
+     * snapshot (hence its own, strict snapshot store, {@link #snapshotPluginId}).
      */
     private static final int SNAPSHOT_EVERY = 500;
     /** Outcomes kept per webhook for the API. */
     static final int RECENT = 20;
     private static final String BECAUSE = "failed because of ";
+    /** The snapshot store of conf/persistence.conf whose snapshots must load. */
+    static final String STRICT_SNAPSHOTS = "jdbc-snapshot-store-strict";
     /** The most of a receiver's answer body read (and dropped) before its connection is closed. */
     static final long MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -206,6 +207,7 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 })
                 .onCommand(WebhookOutbox.Record.class, this::onRecord)
                 .onCommand(WebhookOutbox.ForgetContact.class, this::onForget)
+                .onCommand(WebhookOutbox.Compact.class, (state, compact) -> forgetAndCompact(List.of(), compact.replyTo()))
                 .onCommand(Attempted.class, this::onAttempted)
                 .onCommand(RecordAccepted.class, this::onRecordAccepted)
                 .onCommand(RetryDue.class, (state, due) -> {
@@ -276,32 +278,48 @@ final class WebhookLedger extends EventSourcedBehavior<Command, WebhookLedger.Ev
                 .filter(d -> d.change().contactId().equals(forget.contactId())).forEach(d -> ids.add(d.id())));
         state.tallies.values().forEach(t -> t.recent.stream()
                 .filter(o -> o.contactId().equals(forget.contactId())).forEach(o -> ids.add(o.deliveryId())));
-        if (ids.isEmpty()) {
-            forget.replyTo().tell(Done.getInstance());
-            return Effect().none();
-        }
-        // An attempt under way finishes (its answer then finds no delivery); no new one starts.
-        // The event is snapshotted (shouldSnapshot); once that snapshot is stored, the rows before
-        // it, which recorded the contact's crossings, are deleted; then the erasure is answered.
+        return forgetAndCompact(ids, forget.replyTo());
+    }
+
+    /**
+     * Drops these deliveries and outcomes (none: only compacts, e.g. once a deleted tenant's
+     * webhooks are gone), then deletes every older row: the event is snapshotted
+     * ({@link #shouldSnapshot}), and once that snapshot is stored — Pekko signals it before the
+     * write's side effects run — the rows before it go, whichever contacts' crossings they
+     * recorded (also ones long delivered); then {@code done} is told. An attempt under way
+     * finishes (its answer then finds no delivery); no new one starts.
+     */
+    private Effect<Event, State> forgetAndCompact(List<String> ids, ActorRef<Done> done) {
         return Effect().persist((Event) new DeliveriesForgotten(ids)).thenRun(after -> {
             long at = lastSequenceNumber(context);
             if (snapshotAt != at) {
                 // The snapshot failed: the older rows stay (the next erasure compacts them).
-                context.getLog().warn("Webhook outbox of {}: no snapshot after forgetting a contact's deliveries; "
-                        + "its older rows stay until the next erasure", tenant);
-                forget.replyTo().tell(Done.getInstance());
+                context.getLog().warn("Webhook outbox of {}: no snapshot after forgetting; its older rows stay until "
+                        + "the next erasure", tenant);
+                done.tell(Done.getInstance());
                 return;
             }
             JournalEraser.get(context.getSystem())
                     .compactBefore(PersistenceId.of(WebhookOutbox.TYPE_KEY.name(), tenant), at)
-                    .whenComplete((done, failure) -> {
+                    .whenComplete((compacted, failure) -> {
                         if (failure != null) {
                             context.getSystem().log().warn("Webhook outbox of {}: its rows before {} were not "
                                     + "deleted: {}", tenant, at, failure.toString());
                         }
-                        forget.replyTo().tell(Done.getInstance());
+                        done.tell(Done.getInstance());
                     });
         });
+    }
+
+    /**
+     * The outbox's snapshots go to a snapshot store that is not optional: once its older rows are
+     * deleted ({@link #forgetAndCompact}), a snapshot that failed to load (a database hiccup) must
+     * fail the recovery — the outbox is started again — rather than be skipped for the few events
+     * left, which would bring the outbox back without its webhooks.
+     */
+    @Override
+    public String snapshotPluginId() {
+        return STRICT_SNAPSHOTS;
     }
 
     /** A snapshot right after forgetting an erased contact: the rows before it can then go. */

@@ -85,6 +85,10 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
     public record ForgetContact(String contactId, ActorRef<Done> replyTo) implements Command {
     }
 
+    /** Deletes every row of the outbox before a fresh snapshot (a deleted tenant's, its webhooks gone). */
+    public record Compact(ActorRef<Done> replyTo) implements Command {
+    }
+
     /** The tenant's triggers, read at a node's start. */
     public record GetTriggers(ActorRef<TenantTriggers> replyTo) implements Command {
     }

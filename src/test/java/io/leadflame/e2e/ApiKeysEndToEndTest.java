@@ -294,6 +294,13 @@ class ApiKeysEndToEndTest {
         assertError(refused, 409, "conflict");
         assertTrue(refused.body().contains("LEADFLAME_MAX_TENANTS"), refused.body());
         createKey("first", "another", "admin");
+        // A tenant whose keys are all revoked (a deleted one) no longer counts.
+        for (JsonNode key : send(new Call("GET", LeadflameNode.api("second") + "/keys", null, null), OPERATOR_KEY)
+                .json().path("keys")) {
+            send(new Call("DELETE", LeadflameNode.api("second") + "/keys/" + key.path("id").asText(), null, null),
+                    OPERATOR_KEY);
+        }
+        createKey("third", "k", "read");
     }
 
     /** /health/ready answers without a key: with keys on, what it says of unreadable models names no tenant. */

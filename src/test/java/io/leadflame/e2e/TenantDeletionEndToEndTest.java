@@ -79,7 +79,9 @@ class TenantDeletionEndToEndTest {
             receiver.down();
             assertEquals(201, node.send("PUT", LeadflameNode.api("closing") + "/webhooks/crm", "application/json",
                     "{\"url\": \"" + receiver.url("/hook") + "\", \"secret\": \"s\", \"trigger\": {\"minFlames\": 4}}").status());
-            node.record("closing", tagApplied("late", "demo", at));
+            node.record("closing", tagApplied("late-visitor-42", "demo", at));
+            Eventually.eventually(Duration.ofSeconds(10), () -> assertTrue(
+                    node.journalTextOf("WebhookOutbox|closing").contains("late-visitor-42"), "the outbox recorded the crossing"));
 
             assertError(as(closingAdmin, "DELETE", "/api/v1/tenants/closing"), 403, "forbidden");
             HttpReply accepted = node.send("DELETE", "/api/v1/tenants/closing", null, null);
@@ -117,6 +119,8 @@ class TenantDeletionEndToEndTest {
         assertEquals(0, node.get(LeadflameNode.api("closing") + "/leads").json().path("leads").size());
         assertEquals(0, node.get(LeadflameNode.api("closing") + "/webhooks").json().path("webhooks").size());
         assertError(node.get(LeadflameNode.api("closing") + "/webhooks/crm"), 404, "not_found");
+        assertFalse(node.journalTextOf("WebhookOutbox|closing").contains("late-visitor-42"),
+                "the deleted tenant's outbox still holds a contact's crossing");
         assertEquals(0, node.get(LeadflameNode.api("closing") + "/model").json().path("rules").size());
         assertEquals(0, receiver.received().size(), "a deleted tenant's webhook delivered");
     }

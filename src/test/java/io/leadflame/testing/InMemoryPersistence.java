@@ -19,8 +19,14 @@ public final class InMemoryPersistence {
         return ActorTestKit.create(config());
     }
 
-    /** The in-memory journal with the service's serialization bindings, to build on. */
+    /**
+     * The in-memory journal with the service's serialization bindings, to build on; the webhook
+     * outboxes' strict snapshot store is the in-memory one too.
+     */
     public static Config config() {
-        return ConfigFactory.parseResources("serialization.conf").withFallback(EventSourcedBehaviorTestKit.config());
+        return ConfigFactory.parseString("jdbc-snapshot-store-strict = ${pekko.persistence.testkit.snapshotstore.pluginid}")
+                .withFallback(ConfigFactory.parseResources("serialization.conf"))
+                .withFallback(EventSourcedBehaviorTestKit.config())
+                .resolve();
     }
 }

@@ -110,12 +110,12 @@ public final class ContactService {
     public CompletionStage<Optional<ContactEntity.ContactView>> view(String tenant, String contactId,
                                                                      Optional<Instant> at) {
         String entityId = ContactEntity.entityId(tenant, contactId);
-        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
-                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+        return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
+                () -> sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
                         .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetContact(at, replyTo), askTimeout)
                         .thenApply(reply -> reply instanceof ContactEntity.ContactView view
-                                ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty())
-                : CompletableFuture.completedFuture(Optional.empty()), executor);
+                                ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty()),
+                () -> CompletableFuture.completedFuture(Optional.empty()));
     }
 
     /**
@@ -124,14 +124,14 @@ public final class ContactService {
      */
     public CompletionStage<Optional<ContactEntity.ErasureResult>> erase(String tenant, String contactId) {
         String entityId = ContactEntity.entityId(tenant, contactId);
-        return stored.exist(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId)).thenComposeAsync(exists -> exists
-                ? sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+        return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
+                () -> sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
                         .<ContactEntity.ErasureResult>ask(ContactEntity.Erase::new, askTimeout)
                         .thenCompose(result -> forgetDeliveries(tenant, contactId, result))
-                        .thenApply(Optional::of)
+                        .thenApply(Optional::of),
                 // Already erased: a DELETE sent again after a failed answer still drops the deliveries.
-                : forgetDeliveries(tenant, contactId, new ContactEntity.Erased(false))
-                        .thenApply(done -> Optional.<ContactEntity.ErasureResult>empty()), executor);
+                () -> forgetDeliveries(tenant, contactId, new ContactEntity.Erased(false))
+                        .thenApply(done -> Optional.<ContactEntity.ErasureResult>empty()));
     }
 
     /** After an erasure, the tenant's webhook outbox drops what it still holds of the contact. */

@@ -64,12 +64,18 @@ final class Access extends AllDirectives {
     }
 
     Route allowed(Caller caller, String tenant, Role needed, Supplier<Route> inner) {
-        if (caller.may(tenant, needed)) {
-            return inner.get();
-        }
-        return complete(ApiError.of(ApiError.FORBIDDEN, "This key may not do this: it is for another tenant, or "
-                + "its role does not allow it (this needs " + needed.apiName() + ").")
-                .toResponse(StatusCodes.FORBIDDEN));
+        return caller.may(tenant, needed) ? inner.get() : forbidden("This key may not do this: it is for another "
+                + "tenant, or its role does not allow it (this needs " + needed.apiName() + ").");
+    }
+
+    /** What only the operator may do (a tenant's deletion: tenants are the operator's to create and close). */
+    Route operatorOnly(Caller caller, String what, Supplier<Route> inner) {
+        return caller instanceof Caller.Operator || caller instanceof Caller.Anyone ? inner.get()
+                : forbidden("Only the operator key may " + what + ".");
+    }
+
+    private Route forbidden(String message) {
+        return complete(ApiError.of(ApiError.FORBIDDEN, message).toResponse(StatusCodes.FORBIDDEN));
     }
 
     private static Optional<String> bearerKey(String header) {

@@ -112,8 +112,8 @@ public final class ApiRoutes extends AllDirectives {
                         JsonResponses.ok(ScoreJson.caller(caller))))),
                 pathPrefix(PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()),
                 tenant -> validTenant(tenant, () -> concat(
-                        pathEnd(() -> delete(() -> operatorOnly(caller, () -> deleteTenant(tenant)))),
-                        path("deletion", () -> get(() -> operatorOnly(caller, () -> deletionStatus(tenant)))),
+                        pathEnd(() -> delete(() -> access.operatorOnly(caller, "delete a tenant", () -> deleteTenant(tenant)))),
+                        path("deletion", () -> get(() -> access.operatorOnly(caller, "follow a tenant's deletion", () -> deletionStatus(tenant)))),
                         path("events", () -> post(() -> access.allowed(caller, tenant, Role.INGEST,
                                 () -> withRequestTimeout(contacts.writeTimeout().plus(settings.askTimeout())
                                         .plus(WRITE_ANSWER_MARGIN), () -> events(tenant))))),
@@ -122,13 +122,6 @@ public final class ApiRoutes extends AllDirectives {
                         pathPrefix("model", () -> modelRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
                                 () -> keyRoutes(tenant)))))))));
-    }
-
-    /** Deleting a whole tenant (its keys included) is the operator's, as creating its first key is. */
-    private Route operatorOnly(Caller caller, Supplier<Route> inner) {
-        return caller instanceof Caller.Operator || caller instanceof Caller.Anyone ? inner.get()
-                : complete(ApiError.of(ApiError.FORBIDDEN, "Only the operator key may delete a tenant or follow its "
-                + "deletion.").toResponse(StatusCodes.FORBIDDEN));
     }
 
     /** 202 at once: the deletion runs on (minutes for a million contacts); GET .../deletion follows it. */
@@ -141,11 +134,11 @@ public final class ApiRoutes extends AllDirectives {
 
     /** Without starting (and remembering) a deletion entity for a tenant never deleted. */
     private Route deletionStatus(String tenant) {
-        CompletionStage<TenantDeletion.Status> status = stored.exist(PersistenceId.of(TenantDeletion.TYPE_KEY.name(), tenant))
-                .thenComposeAsync(exists -> exists
-                        ? sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
-                                .<TenantDeletion.Status>ask(TenantDeletion.GetStatus::new, settings.askTimeout())
-                        : CompletableFuture.completedFuture(TenantDeletion.Status.none(tenant)), executor);
+        CompletionStage<TenantDeletion.Status> status = stored.askIfStored(
+                PersistenceId.of(TenantDeletion.TYPE_KEY.name(), tenant),
+                () -> sharding.entityRefFor(TenantDeletion.TYPE_KEY, tenant)
+                        .<TenantDeletion.Status>ask(TenantDeletion.GetStatus::new, settings.askTimeout()),
+                () -> CompletableFuture.completedFuture(TenantDeletion.Status.none(tenant)));
         return onSuccess(status, s -> complete(JsonResponses.ok(ScoreJson.deletion(s))));
     }
 

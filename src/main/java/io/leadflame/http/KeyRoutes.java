@@ -107,9 +107,9 @@ final class KeyRoutes extends AllDirectives {
 
     /** The tenant's keys, without starting (and remembering) an entity for a tenant that never had one. */
     private CompletionStage<TenantKeys> existingKeys(String tenant) {
-        return stored.exist(PersistenceId.of(ApiKeysEntity.TYPE_KEY.name(), tenant)).thenCompose(exists -> exists
-                ? keys(tenant).ask(ApiKeysEntity.Get::new, settings.askTimeout())
-                : CompletableFuture.completedFuture(TenantKeys.NONE));
+        return stored.askIfStored(PersistenceId.of(ApiKeysEntity.TYPE_KEY.name(), tenant),
+                () -> keys(tenant).ask(ApiKeysEntity.Get::new, settings.askTimeout()),
+                () -> CompletableFuture.completedFuture(TenantKeys.NONE));
     }
 
     private EntityRef<ApiKeysEntity.Command> keys(String tenant) {

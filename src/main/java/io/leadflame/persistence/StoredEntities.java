@@ -6,6 +6,8 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Whether an entity has ever persisted anything, asked of the journal without starting it.
@@ -16,10 +18,12 @@ import java.util.concurrent.CompletionStage;
 public final class StoredEntities {
 
     private final JdbcReadJournal journal;
+    private final Executor executor;
 
     public StoredEntities(ActorSystem<?> system) {
         this.journal = PersistenceQuery.get(system)
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        this.executor = system.executionContext();
     }
 
     /**
@@ -28,5 +32,15 @@ public final class StoredEntities {
      */
     public CompletionStage<Boolean> exist(PersistenceId id) {
         return journal.currentLastSequenceNumberByPersistenceId(id.id()).thenApply(last -> last.isPresent());
+    }
+
+    /**
+     * What {@code ask} (of the entity) answers if {@code id} ever persisted anything, else what
+     * {@code otherwise} does: the entity is not started for an id never written. Both run on the
+     * actor system's dispatcher, not on the journal's thread.
+     */
+    public <T> CompletionStage<T> askIfStored(PersistenceId id, Supplier<CompletionStage<T>> ask,
+                                              Supplier<CompletionStage<T>> otherwise) {
+        return exist(id).thenComposeAsync(exists -> exists ? ask.get() : otherwise.get(), executor);
     }
 }

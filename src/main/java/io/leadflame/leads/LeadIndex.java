@@ -8,13 +8,17 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Predicate;
 
 /**
@@ -26,6 +30,14 @@ import java.util.function.Predicate;
  * <p>Each contact holds its own current {@link Lead} and hands it back on the next change, so
  * the index needs no map from contact to lead (a million contacts a node). Safe for concurrent
  * use: contacts update it from many threads, queries read a weakly consistent view.
+ *
+ * <p>A tenant's leads are grouped by score, each score's leads ordered by entity id (within a
+ * tenant the entity ids share their prefix, so they order as the contact ids do). A change that
+ * keeps a contact's score (most events, many model changes) is then one lookup that swaps the
+ * lead in place, and one that moves it searches only the leads of its old and new score with
+ * string keys; one ordered set of all leads took a removal and an insertion through the whole
+ * tenant, each comparison reaching into two leads and their ids, which was 45 % of a rescoring
+ * (BENCHMARKS.md, "Ingestion at scale").
  */
 public final class LeadIndex implements Extension {
 
@@ -48,7 +60,24 @@ public final class LeadIndex implements Extension {
     public static final Comparator<Lead> ORDER = Comparator.comparingLong((Lead l) -> -l.score())
             .thenComparing(Lead::entityId);
 
-    private final Map<String, NavigableSet<Lead>> byTenant = new ConcurrentHashMap<>();
+    private final Map<String, TenantLeads> byTenant = new ConcurrentHashMap<>();
+
+    /**
+     * One tenant's leads: by score, highest first, then by entity id. A score whose last lead
+     * left keeps its (empty) group: groups are never removed, since a removal racing a contact
+     * that moves into the group could lose that contact's lead. There are as many groups as
+     * distinct scores the tenant's contacts have had on this node (some 150 bytes each), bounded
+     * by the range of scores its models give (hundreds for a typical model).
+     */
+    private static final class TenantLeads {
+        final ConcurrentSkipListMap<Long, ConcurrentSkipListMap<String, Lead>> byScore =
+                new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+
+        ConcurrentSkipListMap<String, Lead> withScore(long score) {
+            ConcurrentSkipListMap<String, Lead> leads = byScore.get(score);
+            return leads != null ? leads : byScore.computeIfAbsent(score, s -> new ConcurrentSkipListMap<>());
+        }
+    }
 
     /**
      * Replaces a contact's lead: {@code previous} (null when it had none on this node) by
@@ -59,14 +88,20 @@ public final class LeadIndex implements Extension {
         if (previous == current) {
             return;
         }
-        if (previous != null) {
-            NavigableSet<Lead> leads = byTenant.get(tenant);
-            if (leads != null) {
-                leads.remove(previous);
+        TenantLeads leads = byTenant.get(tenant);
+        if (previous != null && leads != null && (current == null || current.score() != previous.score())) {
+            ConcurrentSkipListMap<String, Lead> was = leads.byScore.get(previous.score());
+            if (was != null) {
+                // Only this very lead (records compare their parts; the history by identity):
+                // never one a newer incarnation of the contact placed meanwhile.
+                was.remove(previous.entityId(), previous);
             }
         }
         if (current != null) {
-            byTenant.computeIfAbsent(tenant, t -> new ConcurrentSkipListSet<>(ORDER)).add(current);
+            if (leads == null) {
+                leads = byTenant.computeIfAbsent(tenant, t -> new TenantLeads());
+            }
+            leads.withScore(current.score()).put(current.entityId(), current);
         }
     }
 
@@ -76,20 +111,26 @@ public final class LeadIndex implements Extension {
      * {@code past} holds (a bound on score or flames, which fall along the order).
      */
     public List<Lead> page(String tenant, Cursor after, int limit, Predicate<Lead> filter, Predicate<Lead> past) {
-        NavigableSet<Lead> leads = byTenant.get(tenant);
+        TenantLeads leads = byTenant.get(tenant);
         List<Lead> page = new ArrayList<>(Math.min(limit, 1024));
         if (leads == null || limit <= 0) {
             return page;
         }
-        Iterable<Lead> from = after == null ? leads : leads.tailSet(after.probe(tenant), false);
-        for (Lead lead : from) {
-            if (past.test(lead)) {
-                break;
-            }
-            if (filter.test(lead)) {
-                page.add(lead);
-                if (page.size() == limit) {
-                    break;
+        NavigableMap<Long, ConcurrentSkipListMap<String, Lead>> scores =
+                after == null ? leads.byScore : leads.byScore.tailMap(after.score(), true);
+        for (Map.Entry<Long, ConcurrentSkipListMap<String, Lead>> withScore : scores.entrySet()) {
+            Collection<Lead> from = after != null && withScore.getKey() == after.score()
+                    ? withScore.getValue().tailMap(tenant + "/" + after.contactId(), false).values()
+                    : withScore.getValue().values();
+            for (Lead lead : from) {
+                if (past.test(lead)) {
+                    return page;
+                }
+                if (filter.test(lead)) {
+                    page.add(lead);
+                    if (page.size() == limit) {
+                        return page;
+                    }
                 }
             }
         }
@@ -98,16 +139,34 @@ public final class LeadIndex implements Extension {
 
     /** Every lead of the tenant on this node, in call-list order (weakly consistent). */
     public Iterable<Lead> all(String tenant) {
-        NavigableSet<Lead> leads = byTenant.get(tenant);
-        return leads == null ? List.of() : leads;
+        TenantLeads leads = byTenant.get(tenant);
+        if (leads == null) {
+            return List.of();
+        }
+        return () -> new Iterator<>() {
+            private final Iterator<ConcurrentSkipListMap<String, Lead>> scores = leads.byScore.values().iterator();
+            private Iterator<Lead> withScore = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!withScore.hasNext() && scores.hasNext()) {
+                    withScore = scores.next().values().iterator();
+                }
+                return withScore.hasNext();
+            }
+
+            @Override
+            public Lead next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return withScore.next();
+            }
+        };
     }
 
     /** A place in call-list order: just after the lead with this score and contact id. */
     public record Cursor(long score, String contactId) {
-        Lead probe(String tenant) {
-            return new Lead(tenant + "/" + contactId, tenant.length(), score, 0, 0, null, 0, List.of(), null);
-        }
-
         /** The {@code next} of a page as clients get it: opaque, the score and contact id of its last lead. */
         public String encode() {
             return Base64.getUrlEncoder().withoutPadding()

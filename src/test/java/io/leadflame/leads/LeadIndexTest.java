@@ -77,6 +77,51 @@ class LeadIndexTest {
     }
 
     @Test
+    void aLeadThatKeepsItsScoreIsSwappedInPlaceAndOneThatMovesLeavesNoCopyBehind() {
+        Lead lead = lead("acme", "c-1", 5);
+        replace(null, lead);
+        replace(null, lead("acme", "c-2", 5));
+        Random random = new Random(11);
+        for (int i = 0; i < 200; i++) {
+            Lead next = new Lead(lead.entityId(), lead.tenantLength(), random.nextInt(4) == 0 ? lead.score()
+                    : random.nextInt(10), i, 0, null, i, List.of(), null);
+            replace(lead, next);
+            lead = next;
+        }
+        List<Lead> all = new ArrayList<>();
+        index.all("acme").forEach(all::add);
+        assertEquals(2, all.size(), "one lead per contact, whatever its moves: " + all);
+        assertTrue(all.contains(lead), "the contact's latest lead");
+        List<Lead> expected = new ArrayList<>(all);
+        expected.sort(LeadIndex.ORDER);
+        assertEquals(expected, all, "all() in call-list order");
+    }
+
+    @Test
+    void aStoppingIncarnationTakesOutOnlyItsOwnLead() {
+        // A contact stopping (hand-off) while its next incarnation already placed its lead under
+        // the same score: the old one's removal must not take the new one's lead with it.
+        Lead old = new Lead("acme/c-1", 4, 7, 0, 0, null, 1, List.of(), null);
+        Lead renewed = new Lead("acme/c-1", 4, 7, 0, 0, null, 2, List.of(), null);
+        replace(null, old);
+        replace(null, renewed);
+        replace(old, null);
+        assertEquals(List.of(renewed), index.page("acme", null, 10, l -> true, l -> false));
+    }
+
+    @Test
+    void aCursorWhoseScoreNoLeadHasAnyMoreStillContinuesBelowIt() {
+        Lead gone = lead("acme", "c-5", 20);
+        replace(null, gone);
+        replace(null, lead("acme", "c-1", 30));
+        replace(null, lead("acme", "c-9", 10));
+        replace(gone, null);
+        assertEquals(List.of("c-9"), ids(index.page("acme", new LeadIndex.Cursor(20, "c-5"), 10, l -> true, l -> false)));
+        assertEquals(List.of("c-9"), ids(index.page("acme", new LeadIndex.Cursor(25, "c-0"), 10, l -> true, l -> false)));
+        assertEquals(List.of(), ids(index.page("acme", new LeadIndex.Cursor(10, "c-9"), 10, l -> true, l -> false)));
+    }
+
+    @Test
     void filtersAndStopsAtTheBound() {
         for (int i = 0; i < 20; i++) {
             replace(null, lead("acme", "c-" + (char) ('a' + i), i));

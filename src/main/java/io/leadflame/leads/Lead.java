@@ -5,7 +5,6 @@ import io.leadflame.changes.ScoreChange;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.Contribution;
-import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
 
@@ -49,7 +48,7 @@ public record Lead(String entityId, int tenantLength, long score, int percent, i
     public static Lead of(String tenant, String entityId, Score score, ContactHistory history) {
         return new Lead(entityId, tenant.length(), score.score(), score.percent(), score.flames(),
                 score.range().map(ScoreRange::name).orElse(null),
-                history.lastEventAt().map(Instants::nanos).orElse(0L), topReasons(score), history);
+                history.isEmpty() ? 0 : history.lastEventAtNanos(), topReasons(score), history);
     }
 
     /**

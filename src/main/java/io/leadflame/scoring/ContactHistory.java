@@ -346,14 +346,8 @@ public final class ContactHistory {
 
     /** When the tag was applied, if the contact holds it at {@code t}. */
     public Optional<Instant> tagAppliedAt(String tag, Instant t) {
-        long at = Instants.nanos(t);
-        int winner = -1;
-        for (int i = 0; i < tagNames.length; i++) {
-            if (tagNames[i].equals(tag) && tagTimes[i] <= at) {
-                winner = i;
-            }
-        }
-        return winner >= 0 && tagApplied[winner] ? Optional.of(Instants.ofNanos(tagTimes[winner])) : Optional.empty();
+        long since = tagHeldSinceNanos(tag, Instants.nanos(t));
+        return since == Long.MIN_VALUE ? Optional.empty() : Optional.of(Instants.ofNanos(since));
     }
 
     /** The tags held at {@code t}, with when each was applied. */
@@ -378,14 +372,7 @@ public final class ContactHistory {
 
     /** The field's value at {@code t} (null when absent or removed). */
     public Object fieldAt(String field, Instant t) {
-        long at = Instants.nanos(t);
-        Object value = null;
-        for (FieldChange c : fields) {
-            if (c.field().equals(field) && c.atNanos() <= at) {
-                value = c.value();
-            }
-        }
-        return value;
+        return fieldAtNanos(field, Instants.nanos(t));
     }
 
     /** The contact's fields at {@code t}. */
@@ -461,26 +448,52 @@ public final class ContactHistory {
         return lo;
     }
 
-    /** Every recorded change of this tag, in last-writer-wins order. */
-    List<TagChange> tagChanges(String tag) {
-        List<TagChange> out = new ArrayList<>(2);
+    // The scorer's view: instants as epoch nanoseconds and activities by index, so that scoring
+    // a contact allocates no Instant, record or list per activity, tag or field it reads (a
+    // rescoring of 100,000 contacts allocated 2 GB through them, 20 KB a contact).
+
+    /** When the tag was applied, in epoch nanoseconds, if the contact holds it at {@code atNanos}; else {@link Long#MIN_VALUE}. */
+    long tagHeldSinceNanos(String tag, long atNanos) {
+        int winner = -1;
         for (int i = 0; i < tagNames.length; i++) {
-            if (tagNames[i].equals(tag)) {
-                out.add(tag(i));
+            if (tagNames[i].equals(tag) && tagTimes[i] <= atNanos) {
+                winner = i;
             }
         }
-        return out;
+        return winner >= 0 && tagApplied[winner] ? tagTimes[winner] : Long.MIN_VALUE;
     }
 
-    /** Every recorded update of this field, in last-writer-wins order. */
-    List<FieldChange> fieldChanges(String field) {
-        List<FieldChange> out = new ArrayList<>(2);
+    /** The field's value at {@code atNanos} (null when absent or removed). */
+    Object fieldAtNanos(String field, long atNanos) {
+        Object value = null;
         for (FieldChange c : fields) {
-            if (c.field().equals(field)) {
-                out.add(c);
+            if (c.field().equals(field) && c.atNanos() <= atNanos) {
+                value = c.value();
             }
         }
-        return out;
+        return value;
+    }
+
+    String tagName(int i) {
+        return tagNames[i];
+    }
+
+    long tagTime(int i) {
+        return tagTimes[i];
+    }
+
+    boolean tagApplied(int i) {
+        return tagApplied[i];
+    }
+
+    /** The index of the first activity of {@code name}; see {@link #activitiesTo}. */
+    int activitiesFrom(String name) {
+        return activityStart(name);
+    }
+
+    /** The index just past the activities of {@code name}: those of one name are adjacent, oldest first. */
+    int activitiesTo(String name) {
+        return activityEnd(name);
     }
 
     public int activityCount() {

@@ -1,6 +1,7 @@
 package io.leadflame.scoring;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What must be true of a contact for a rule to give its points. */
@@ -20,7 +21,12 @@ public sealed interface Criterion {
         }
 
         public boolean matches(ActivityRecord record) {
-            return allHold(where, record);
+            return allHold(where, record.attributes());
+        }
+
+        /** Whether an activity with these attributes matches. */
+        public boolean matches(Map<String, Object> attributes) {
+            return allHold(where, attributes);
         }
     }
 
@@ -41,13 +47,19 @@ public sealed interface Criterion {
         }
 
         public boolean matches(ActivityRecord record) {
-            return allHold(where, record);
+            return allHold(where, record.attributes());
+        }
+
+        /** Whether an activity with these attributes matches. */
+        public boolean matches(Map<String, Object> attributes) {
+            return allHold(where, attributes);
         }
     }
 
-    private static boolean allHold(List<Predicate> where, ActivityRecord record) {
-        for (Predicate p : where) {
-            if (!p.test(record.attributes())) {
+    private static boolean allHold(List<Predicate> where, Map<String, Object> attributes) {
+        // Indexed: an iterator per activity and rule was a tenth of a rescoring's allocation.
+        for (int i = 0; i < where.size(); i++) {
+            if (!where.get(i).test(attributes)) {
                 return false;
             }
         }

@@ -43,7 +43,7 @@ public record Predicate(String field, Operator op, Optional<Object> value, List<
             case EXISTS -> true;
             case EQ -> Values.looselyEqual(actual, operand);
             case NEQ -> !Values.looselyEqual(actual, operand);
-            case IN -> values.stream().anyMatch(v -> Values.looselyEqual(actual, v));
+            case IN -> isAnyOfValues(actual);
             case CONTAINS -> actual instanceof String s && operand instanceof String o
                     && Values.lower(s).contains(Values.lower(o));
             case STARTS_WITH -> actual instanceof String s && operand instanceof String o
@@ -53,6 +53,16 @@ public record Predicate(String field, Operator op, Optional<Object> value, List<
             case GT, GTE, LT, LTE -> actual instanceof Number a && operand instanceof Number b
                     && ordered(op, Values.compareNumbers(a, b));
         };
+    }
+
+    /** A loop, not a stream: tested for every activity of a contact under every rule at each rescoring. */
+    private boolean isAnyOfValues(Object actual) {
+        for (int i = 0; i < values.size(); i++) {
+            if (Values.looselyEqual(actual, values.get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean ordered(Operator op, int comparison) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The score as a pure function: {@code score(model, history, t)}. No clock, no actor, no I/O:
@@ -46,23 +45,24 @@ public final class Scorer {
         if (!model.enabled()) {
             return new Stable(Score.DISABLED, Optional.empty());
         }
-        if (history.firstSeen().filter(first -> !first.isAfter(t)).isEmpty()) {
+        long tn = Instants.nanos(t);
+        if (notSeenAt(history, tn)) {
             // Nothing counts before the first event takes effect.
             return new Stable(notSeenYet(model, history), history.firstSeen());
         }
-        Outcome[] outcomes = evaluateAll(model, history, t);
+        Outcome[] outcomes = evaluateAll(model, history, t, tn);
         List<Contribution> breakdown = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
             Rule rule = model.rules().get(i);
             if (outcomes[i].points() != 0) {
                 breakdown.add(new Contribution(rule.id(), rule.name(), rule.category(), outcomes[i].points(),
-                        outcomes[i].matches(), zeroFrom(rule, history, t)));
+                        outcomes[i].matches(), zeroFrom(rule, history, t, tn)));
             }
         }
         long fit = categoryTotal(model, outcomes, Category.FIT);
         long engagement = categoryTotal(model, outcomes, Category.ENGAGEMENT);
         long total = model.limits().total().clamp(fit + engagement);
-        TreeMap<Instant, List<Integer>> candidates = candidates(model, history, t);
+        TreeMap<Instant, List<Integer>> candidates = candidates(model, history, t, tn);
         Score score = new Score(true, total, fit, engagement,
                 Score.percentOf(total, model.idealScore()), Score.flamesOf(total, model.idealScore()),
                 model.rangeOf(total), breakdown, nextChange(model, history, candidates, outcomes, total));
@@ -78,11 +78,17 @@ public final class Scorer {
         if (!model.enabled()) {
             return Optional.empty();
         }
-        if (history.firstSeen().filter(first -> !first.isAfter(t)).isEmpty()) {
+        long tn = Instants.nanos(t);
+        if (notSeenAt(history, tn)) {
             return notSeenYet(model, history).nextChangeAt();
         }
-        Outcome[] outcomes = evaluateAll(model, history, t);
-        return nextChange(model, history, candidates(model, history, t), outcomes, total(model, outcomes));
+        Outcome[] outcomes = evaluateAll(model, history, t, tn);
+        return nextChange(model, history, candidates(model, history, t, tn), outcomes, total(model, outcomes));
+    }
+
+    /** Whether no event of the contact has taken effect at {@code tn}. */
+    private static boolean notSeenAt(ContactHistory history, long tn) {
+        return history.isEmpty() || history.firstSeenNanos() > tn;
     }
 
     /**
@@ -104,38 +110,51 @@ public final class Scorer {
     }
 
     static Outcome evaluate(Rule rule, ContactHistory history, Instant t) {
-        Criterion criterion = rule.criterion();
-        if (criterion instanceof Criterion.Tag tag) {
-            return tagOutcome(rule, tag, history, t);
-        }
-        if (criterion instanceof Criterion.Activity activity) {
-            return activityOutcome(rule, activity, history, t);
-        }
-        if (criterion instanceof Criterion.Field field) {
-            return field.predicate().testValue(history.fieldAt(field.field(), t))
-                    ? new Outcome(rule.points(), 1) : Outcome.NONE;
-        }
-        return inactivityOutcome(rule, (Criterion.Inactivity) criterion, history, t);
+        return evaluate(rule, history, t, Instants.nanos(t));
     }
 
-    private static Outcome tagOutcome(Rule rule, Criterion.Tag tag, ContactHistory history, Instant t) {
+    /**
+     * {@code tn} is {@code t} in epoch nanoseconds ({@link Instants#nanos}, saturated outside
+     * its range): every recorded instant compares with it as with {@code t}. Sums of a recorded
+     * instant and a duration are compared by {@link #endsAfter}, exactly.
+     */
+    private static Outcome evaluate(Rule rule, ContactHistory history, Instant t, long tn) {
+        Criterion criterion = rule.criterion();
+        if (criterion instanceof Criterion.Tag tag) {
+            return tagOutcome(rule, tag, history, t, tn);
+        }
+        if (criterion instanceof Criterion.Activity activity) {
+            return activityOutcome(rule, activity, history, t, tn);
+        }
+        if (criterion instanceof Criterion.Field field) {
+            return field.predicate().testValue(history.fieldAtNanos(field.field(), tn))
+                    ? new Outcome(rule.points(), 1) : Outcome.NONE;
+        }
+        return inactivityOutcome(rule, (Criterion.Inactivity) criterion, history, t, tn);
+    }
+
+    private static Outcome tagOutcome(Rule rule, Criterion.Tag tag, ContactHistory history, Instant t, long tn) {
         int held = 0;
-        for (String name : tag.anyOf()) {
-            Optional<Instant> appliedAt = history.tagAppliedAt(name, t);
-            if (appliedAt.isPresent() && isLive(appliedAt.get(), rule, t)) {
+        List<String> names = tag.anyOf();
+        for (int n = 0; n < names.size(); n++) {
+            long appliedAt = history.tagHeldSinceNanos(names.get(n), tn);
+            if (appliedAt != Long.MIN_VALUE && isLive(appliedAt, rule, t, tn)) {
                 held++;
             }
         }
         return held > 0 ? new Outcome(rule.points(), held) : Outcome.NONE;
     }
 
-    private static Outcome activityOutcome(Rule rule, Criterion.Activity activity, ContactHistory history, Instant t) {
+    private static Outcome activityOutcome(Rule rule, Criterion.Activity activity, ContactHistory history,
+                                           Instant t, long tn) {
         int live = 0;
-        for (ActivityRecord a : history.activities(activity.activity())) {
-            if (a.occurredAt().isAfter(t)) {
+        for (int i = history.activitiesFrom(activity.activity()), end = history.activitiesTo(activity.activity());
+             i < end; i++) {
+            long at = history.activityTime(i);
+            if (at > tn) {
                 break;
             }
-            if (isLive(a.occurredAt(), rule, t) && activity.matches(a)) {
+            if (isLive(at, rule, t, tn) && activity.matches(history.activityAttributes(i))) {
                 live++;
             }
         }
@@ -154,17 +173,20 @@ public final class Scorer {
     }
 
     private static Outcome inactivityOutcome(Rule rule, Criterion.Inactivity inactivity, ContactHistory history,
-                                             Instant t) {
-        Instant windowStart = t.minus(inactivity.forDuration().length());
-        boolean knownLongEnough = history.firstSeen().filter(f -> !f.isAfter(windowStart)).isPresent();
-        if (!knownLongEnough) {
+                                             Instant t, long tn) {
+        Duration length = inactivity.forDuration().length();
+        // Known for long enough: first seen at or before t - for, i.e. not (firstSeen + for > t).
+        if (history.isEmpty() || endsAfter(history.firstSeenNanos(), length, t, tn)) {
             return Outcome.NONE;
         }
-        for (ActivityRecord a : history.activities(inactivity.activity())) {
-            if (a.occurredAt().isAfter(t)) {
+        for (int i = history.activitiesFrom(inactivity.activity()), end = history.activitiesTo(inactivity.activity());
+             i < end; i++) {
+            long at = history.activityTime(i);
+            if (at > tn) {
                 break;
             }
-            if (a.occurredAt().isAfter(windowStart) && inactivity.matches(a)) {
+            // In the window (t - for, t]: at + for > t.
+            if (endsAfter(at, length, t, tn) && inactivity.matches(history.activityAttributes(i))) {
                 return Outcome.NONE;
             }
         }
@@ -172,15 +194,31 @@ public final class Scorer {
     }
 
     /** An activity or tag dated {@code at} still counts at {@code t}: live on {@code [at, at + expiresAfter)}. */
-    private static boolean isLive(Instant at, Rule rule, Instant t) {
-        return rule.expiresAfter().map(e -> t.isBefore(at.plus(e.length()))).orElse(true);
+    private static boolean isLive(long at, Rule rule, Instant t, long tn) {
+        return rule.expiresAfter().isEmpty() || endsAfter(at, rule.expiresAfter().get().length(), t, tn);
+    }
+
+    /** The longest duration whose nanoseconds fit a {@code long}, in seconds. */
+    private static final long MAX_NANOS_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
+
+    /**
+     * Whether {@code at + length} is after {@code t}, exactly: in nanoseconds when {@code t} is
+     * within {@link Instants}' range (a sum past it is past {@code t} too), with {@code Instant}s
+     * otherwise (a projection centuries ahead, a duration of centuries).
+     */
+    private static boolean endsAfter(long at, Duration length, Instant t, long tn) {
+        if (length.getSeconds() < MAX_NANOS_SECONDS && tn != Long.MAX_VALUE && tn != Long.MIN_VALUE + 1) {
+            long nanos = length.toNanos();
+            return at > Long.MAX_VALUE - nanos || at + nanos > tn;
+        }
+        return Instants.ofNanos(at).plus(length).isAfter(t);
     }
 
     /** Every rule's outcome at {@code t}, in the model's order. */
-    private static Outcome[] evaluateAll(ScoringModel model, ContactHistory history, Instant t) {
+    private static Outcome[] evaluateAll(ScoringModel model, ContactHistory history, Instant t, long tn) {
         Outcome[] outcomes = new Outcome[model.rules().size()];
         for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = evaluate(model.rules().get(i), history, t);
+            outcomes[i] = evaluate(model.rules().get(i), history, t, tn);
         }
         return outcomes;
     }
@@ -221,80 +259,110 @@ public final class Scorer {
     }
 
     /** Every rule's candidate instants after {@code t}: by instant, the indexes of the rules it belongs to. */
-    private static TreeMap<Instant, List<Integer>> candidates(ScoringModel model, ContactHistory history, Instant t) {
+    private static TreeMap<Instant, List<Integer>> candidates(ScoringModel model, ContactHistory history, Instant t,
+                                                              long tn) {
         TreeMap<Instant, List<Integer>> rulesAt = new TreeMap<>();
+        List<Instant> own = new ArrayList<>();
         for (int i = 0; i < model.rules().size(); i++) {
-            TreeSet<Instant> own = new TreeSet<>();
-            addCandidates(model.rules().get(i), history, t, own);
+            own.clear();
+            addCandidates(model.rules().get(i), history, t, tn, own);
             for (Instant c : own) {
-                rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2)).add(i);
+                List<Integer> rules = rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2));
+                // Rules are visited in order: a repeated instant of this rule is already its last entry.
+                if (rules.isEmpty() || rules.get(rules.size() - 1) != i) {
+                    rules.add(i);
+                }
             }
         }
         return rulesAt;
     }
 
     /** The first candidate instant after {@code t} at which this rule gives nothing. */
-    private static Optional<Instant> zeroFrom(Rule rule, ContactHistory history, Instant t) {
-        TreeSet<Instant> candidates = new TreeSet<>();
-        addCandidates(rule, history, t, candidates);
+    private static Optional<Instant> zeroFrom(Rule rule, ContactHistory history, Instant t, long tn) {
+        List<Instant> candidates = new ArrayList<>();
+        addCandidates(rule, history, t, tn, candidates);
+        candidates.sort(null);
+        Instant previous = null;
         for (Instant c : candidates) {
-            if (evaluate(rule, history, c).points() == 0) {
+            if (!c.equals(previous) && evaluate(rule, history, c).points() == 0) {
                 return Optional.of(c);
             }
+            previous = c;
         }
         return Optional.empty();
     }
 
-    /** The instants after {@code t} at which something this rule looks at takes effect or runs out. */
-    private static void addCandidates(Rule rule, ContactHistory history, Instant t, TreeSet<Instant> out) {
+    /**
+     * The instants after {@code t} at which something this rule looks at takes effect or runs
+     * out, in no particular order and possibly repeated; an {@code Instant} is made only for those.
+     */
+    private static void addCandidates(Rule rule, ContactHistory history, Instant t, long tn, List<Instant> out) {
         Criterion criterion = rule.criterion();
+        Duration expiresAfter = rule.expiresAfter().isPresent() ? rule.expiresAfter().get().length() : null;
         if (criterion instanceof Criterion.Tag tag) {
-            for (String name : tag.anyOf()) {
-                for (ContactHistory.TagChange change : history.tagChanges(name)) {
-                    addAfter(change.at(), t, out);
-                    if (change.applied()) {
-                        rule.expiresAfter().ifPresent(e -> addAfter(change.at().plus(e.length()), t, out));
+            List<String> names = tag.anyOf();
+            for (int i = 0; i < history.tagCount(); i++) {
+                if (names.contains(history.tagName(i))) {
+                    long at = history.tagTime(i);
+                    addAfter(at, t, tn, out);
+                    if (history.tagApplied(i) && expiresAfter != null) {
+                        addAfter(at, expiresAfter, t, tn, out);
                     }
                 }
             }
         } else if (criterion instanceof Criterion.Activity activity) {
-            Duration reach = rule.expiresAfter().map(IsoDuration::length).orElse(Duration.ZERO);
-            List<ActivityRecord> activities = history.activities(activity.activity());
+            Duration reach = expiresAfter == null ? Duration.ZERO : expiresAfter;
             // Sorted by occurrence: only the latest can still take effect or run out after t.
-            for (int i = activities.size() - 1; i >= 0; i--) {
-                ActivityRecord a = activities.get(i);
-                if (!a.occurredAt().plus(reach).isAfter(t)) {
+            for (int i = history.activitiesTo(activity.activity()) - 1, first = history.activitiesFrom(activity.activity());
+                 i >= first; i--) {
+                long at = history.activityTime(i);
+                if (!endsAfter(at, reach, t, tn)) {
                     break;
                 }
-                if (activity.matches(a)) {
-                    addAfter(a.occurredAt(), t, out);
-                    rule.expiresAfter().ifPresent(e -> addAfter(a.occurredAt().plus(e.length()), t, out));
+                if (activity.matches(history.activityAttributes(i))) {
+                    addAfter(at, t, tn, out);
+                    if (expiresAfter != null) {
+                        addAfter(at, expiresAfter, t, tn, out);
+                    }
                 }
             }
         } else if (criterion instanceof Criterion.Field field) {
-            for (ContactHistory.FieldChange change : history.fieldChanges(field.field())) {
-                addAfter(change.at(), t, out);
+            for (int i = 0; i < history.fieldCount(); i++) {
+                ContactHistory.FieldChange change = history.field(i);
+                if (change.field().equals(field.field())) {
+                    addAfter(change.atNanos(), t, tn, out);
+                }
             }
         } else if (criterion instanceof Criterion.Inactivity inactivity) {
             Duration length = inactivity.forDuration().length();
-            history.firstSeen().ifPresent(f -> addAfter(f.plus(length), t, out));
-            List<ActivityRecord> activities = history.activities(inactivity.activity());
-            for (int i = activities.size() - 1; i >= 0; i--) {
-                ActivityRecord a = activities.get(i);
-                if (!a.occurredAt().plus(length).isAfter(t)) {
+            if (!history.isEmpty()) {
+                addAfter(history.firstSeenNanos(), length, t, tn, out);
+            }
+            for (int i = history.activitiesTo(inactivity.activity()) - 1,
+                 first = history.activitiesFrom(inactivity.activity()); i >= first; i--) {
+                long at = history.activityTime(i);
+                if (!endsAfter(at, length, t, tn)) {
                     break;
                 }
-                if (inactivity.matches(a)) {
-                    addAfter(a.occurredAt(), t, out);
-                    addAfter(a.occurredAt().plus(length), t, out);
+                if (inactivity.matches(history.activityAttributes(i))) {
+                    addAfter(at, t, tn, out);
+                    addAfter(at, length, t, tn, out);
                 }
             }
         }
     }
 
-    private static void addAfter(Instant candidate, Instant t, TreeSet<Instant> out) {
-        if (candidate.isAfter(t)) {
-            out.add(candidate);
+    /** A recorded instant, when it is after {@code t}. */
+    private static void addAfter(long at, Instant t, long tn, List<Instant> out) {
+        if (at > tn) {
+            out.add(Instants.ofNanos(at));
+        }
+    }
+
+    /** A recorded instant plus a duration, when that is after {@code t}. */
+    private static void addAfter(long at, Duration length, Instant t, long tn, List<Instant> out) {
+        if (endsAfter(at, length, t, tn)) {
+            out.add(Instants.ofNanos(at).plus(length));
         }
     }
 }

@@ -546,6 +546,29 @@ class ScorerTest {
         }
 
         @Test
+        void expiriesAndProjectionsBeyondTheNanosecondRangeAreExact() {
+            // 20,000 weeks (383 years) ends after 2262, where epoch nanoseconds in a long end:
+            // the scorer compares in nanoseconds only where that is exact.
+            ScoringModel centuries = modelWith(20, """
+                    {"id": "webform", "name": "Submitted a web form", "points": 2, "expiresAfter": "P20000W",
+                     "criterion": {"type": "activity", "activity": "web_form_submitted"}},
+                    {"id": "vip", "name": "VIP", "points": 3, "expiresAfter": "P20000W",
+                     "criterion": {"type": "tag", "anyOf": ["vip"]}},
+                    {"id": "quiet", "name": "Quiet for centuries", "points": -1,
+                     "criterion": {"type": "inactivity", "activity": "web_form_submitted", "for": "P20000W"}}""");
+            ContactHistory h = history(T0, activity("web_form_submitted", T0), applied("vip", T0));
+            Instant end = T0.plus(Duration.ofDays(7L * 20000));
+            Score now = score(centuries, h, T0);
+            assertEquals(5, now.score());
+            assertEquals(Optional.of(end), only(now, "webform").expiresAt());
+            assertEquals(Optional.of(end), now.nextChangeAt());
+            assertEquals(5, score(centuries, h, end.minusNanos(1)).score(), "a projection just before the end");
+            Score after = score(centuries, h, end);
+            assertEquals(-1, after.score(), "expired, and quiet for the whole window");
+            assertEquals(Optional.empty(), after.nextChangeAt());
+        }
+
+        @Test
         void withoutExpiresAfterAnActivityCountsForever() {
             ScoringModel forever = modelWith(20, """
                     {"id": "webform", "name": "Submitted a web form", "points": 2,

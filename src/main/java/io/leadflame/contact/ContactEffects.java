@@ -27,6 +27,13 @@ public interface ContactEffects {
     /** The contact's score changed: published to listeners, and to webhooks whose trigger it crosses. */
     void changed(ScoreChange change);
 
+    /**
+     * The contact holds events but has no place yet, because the node is still reading its
+     * tenant's model: the rescoring under that model must reach it (it reads the call list's
+     * index, where this contact is not).
+     */
+    void awaitingModel(String tenant, String entityId);
+
     /** A node without the call list: nothing is tracked, nothing published. */
     ContactEffects NONE = new ContactEffects() {
         @Override
@@ -40,6 +47,10 @@ public interface ContactEffects {
 
         @Override
         public void changed(ScoreChange change) {
+        }
+
+        @Override
+        public void awaitingModel(String tenant, String entityId) {
         }
     };
 
@@ -63,6 +74,11 @@ public interface ContactEffects {
             public void changed(ScoreChange change) {
                 changes.publish(change);
                 webhooks.offer(change);
+            }
+
+            @Override
+            public void awaitingModel(String tenant, String entityId) {
+                leads.awaitingModel(tenant, entityId);
             }
         };
     }

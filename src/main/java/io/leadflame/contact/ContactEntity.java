@@ -485,8 +485,16 @@ public final class ContactEntity
             // The node is still reading the tenant's model (its start): an event's score under a
             // stand-in would be no score to publish. The event is persisted; the contact keeps
             // its place as recovered, and the rescoring under the real model compares with it.
-            lastScoredVersion = PROVISIONAL;
-            return;
+            // A contact without a place is not in the index the rescoring reads: it says it
+            // waits, then looks again, so that either it sees the model or the rescoring sees it.
+            if (lead == null) {
+                node.effects().awaitingModel(tenant, entityId);
+                known = node.catalog().knows(tenant);
+            }
+            if (!known) {
+                lastScoredVersion = PROVISIONAL;
+                return;
+            }
         }
         VersionedModel model = node.catalog().modelOf(tenant);
         Instant now = node.clock().instant();
@@ -512,6 +520,12 @@ public final class ContactEntity
                 }
             }
             lead = current;
+            if (known && node.catalog().modelOf(tenant).version() > model.version()) {
+                // A newer model arrived while this contact scored: the rescoring lists the
+                // contacts from the index, and may have read it while this one was moving in it.
+                rescore(state, ScoreChange.Reason.MODEL);
+                return;
+            }
         }
         lastScoredVersion = known ? model.version() : PROVISIONAL;
         if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {

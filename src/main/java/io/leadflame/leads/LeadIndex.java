@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Predicate;
@@ -61,6 +62,8 @@ public final class LeadIndex implements Extension {
             .thenComparing(Lead::entityId);
 
     private final Map<String, TenantLeads> byTenant = new ConcurrentHashMap<>();
+    /** By tenant, the contacts with events but no lead yet: they wait for the node to read the model. */
+    private final Map<String, Set<String>> awaitingModel = new ConcurrentHashMap<>();
 
     /**
      * One tenant's leads: by score, highest first, then by entity id. A score whose last lead
@@ -163,6 +166,33 @@ public final class LeadIndex implements Extension {
                 return withScore.next();
             }
         };
+    }
+
+    /**
+     * A contact of the tenant holds events but has no lead, its tenant's model being still
+     * unread on this node (its start, or a stored version it cannot read): the next rescoring of
+     * the tenant must reach it although it is not in the index.
+     */
+    public void awaitingModel(String tenant, String entityId) {
+        awaitingModel.computeIfAbsent(tenant, t -> ConcurrentHashMap.newKeySet()).add(entityId);
+    }
+
+    /**
+     * The contacts of the tenant that said they await its model, taken out: a rescoring asks
+     * them. None of them is forgotten: one that says so after this has read the model already
+     * (see {@code ContactEntity}).
+     */
+    public List<String> takeAwaitingModel(String tenant) {
+        Set<String> waiting = awaitingModel.get(tenant);
+        List<String> taken = new ArrayList<>();
+        if (waiting != null) {
+            for (String entityId : waiting) {
+                if (waiting.remove(entityId)) {
+                    taken.add(entityId);
+                }
+            }
+        }
+        return taken;
     }
 
     /** A place in call-list order: just after the lead with this score and contact id. */

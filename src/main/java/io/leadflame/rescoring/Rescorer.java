@@ -1,6 +1,8 @@
 package io.leadflame.rescoring;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadIndex;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
@@ -13,28 +15,28 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Rescores this node's contacts of a tenant after its model changed. Remember-entities keeps
- * every contact live, so the contacts to rescore are the entities of this node's shards; they
- * are rescored eagerly with bounded parallelism, and progress is reported to the tenant's
- * {@link ScoringModelEntity}, which adds up the nodes for {@code GET /model/rescoring}.
+ * every contact live and each live contact with events has its place in the node's
+ * {@link LeadIndex}, so the contacts to rescore are read from there; they are rescored eagerly
+ * with bounded parallelism, and progress is reported to the tenant's {@link ScoringModelEntity},
+ * which adds up the nodes for {@code GET /model/rescoring}. (Without the call list, a
+ * measurement switch, the index is empty and so is a rescoring: scores are computed when read.)
  */
 public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private static final Duration REPORT_INTERVAL = Duration.ofMillis(250);
-    private static final Duration SHARD_STATE_TIMEOUT = Duration.ofSeconds(10);
     /** A contact rescores in microseconds to a second (a costly model): minutes mean it is not there. */
     private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(30);
     private static final int ATTEMPTS = 3;
@@ -50,10 +52,6 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     public record RescoreTenant(PublishedModel model) implements Command {
     }
 
-    private record LocalContacts(PublishedModel model, ShardRegion.CurrentShardRegionState state, Throwable failure)
-            implements Command {
-    }
-
     private record ContactRescored(ContactEntity.Rescored rescored) implements Command {
     }
 
@@ -66,6 +64,8 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final String tenant;
         final long version;
         final ArrayDeque<String> pending;
+        /** The contacts taken from those awaiting the model: a job that replaces this one asks them too. */
+        final List<String> awaitingModel;
         final long contacts;
         /**
          * Contacts asked and not yet answered, with when and how often: only their answers count
@@ -74,10 +74,11 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final Map<String, Asked> awaiting = new HashMap<>();
         long rescored;
 
-        Job(String tenant, long version, ArrayDeque<String> pending) {
+        Job(String tenant, long version, ArrayDeque<String> pending, List<String> awaitingModel) {
             this.tenant = tenant;
             this.version = version;
             this.pending = pending;
+            this.awaitingModel = awaitingModel;
             this.contacts = pending.size();
         }
 
@@ -119,6 +120,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private final ActorRef<ContactEntity.Rescored> rescoredAdapter;
     private final Map<String, Job> jobs = new HashMap<>();
     private final LeadflameMetrics metrics;
+    private final LeadIndex leads;
     private final long answerDeadlineNanos;
 
     private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock,
@@ -132,6 +134,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
         this.rescoredAdapter = context.messageAdapter(ContactEntity.Rescored.class, ContactRescored::new);
         this.metrics = LeadflameMetrics.get(context.getSystem());
+        this.leads = LeadIndex.get(context.getSystem());
     }
 
     @Override
@@ -142,7 +145,6 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
                     return this;
                 })
                 .onMessage(RescoreTenant.class, this::onRescoreTenant)
-                .onMessage(LocalContacts.class, this::onLocalContacts)
                 .onMessage(ContactRescored.class, this::onContactRescored)
                 .onMessage(ReportTick.class, tick -> {
                     for (Job job : List.copyOf(jobs.values())) {
@@ -158,32 +160,31 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private Behavior<Command> onRescoreTenant(RescoreTenant cmd) {
-        getContext().ask(ShardRegion.CurrentShardRegionState.class, sharding.shardState(), SHARD_STATE_TIMEOUT,
-                replyTo -> new GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
-                (state, failure) -> new LocalContacts(cmd.model(), state, failure));
-        return this;
-    }
-
-    private Behavior<Command> onLocalContacts(LocalContacts local) {
-        PublishedModel model = local.model();
+        PublishedModel model = cmd.model();
         Job existing = jobs.get(model.tenant());
-        if (existing != null && existing.version > model.version()) {
+        if (existing != null && existing.version >= model.version()) {
             return this;
         }
-        if (local.failure() != null) {
-            getContext().getLog().warn("Could not list the contacts of this node to rescore tenant {}: {}",
-                    model.tenant(), local.failure().toString());
-            getContext().getSelf().tell(new RescoreTenant(model));
-            return this;
-        }
-        String prefix = ContactEntity.tenantPrefix(model.tenant());
+        // This node's contacts of the tenant are those in its call-list index, read in the
+        // index's order: each contact moves its lead from one place of the index to another,
+        // and contacts taken in that order find the index's nodes they touch already in the
+        // processor's cache (at 1,000,000 contacts a move in random order took 4x as long).
+        // Listing the shards' entities instead cost a quarter of a rescoring. A contact not in
+        // the index either starts after the model changed (and scores under it), is moving in
+        // the index while scoring under the old model (it scores again when it sees the newer
+        // one, see ContactEntity.rescore), or awaits the model and is taken from that list.
         ArrayDeque<String> pending = new ArrayDeque<>();
-        local.state().getShards().forEach(shard -> shard.getEntityIds().forEach(id -> {
-            if (id.startsWith(prefix)) {
-                pending.add(id);
-            }
-        }));
-        Job job = new Job(model.tenant(), model.version(), pending);
+        for (Lead lead : leads.all(model.tenant())) {
+            pending.add(lead.entityId());
+        }
+        List<String> awaiting = leads.takeAwaitingModel(model.tenant());
+        pending.addAll(awaiting);
+        if (existing != null) {
+            // Taken out by the replaced job and perhaps not asked yet.
+            pending.addAll(existing.awaitingModel);
+        }
+        Job job = new Job(model.tenant(), model.version(), pending,
+                existing == null ? awaiting : concat(existing.awaitingModel, awaiting));
         jobs.put(model.tenant(), job);
         publishPending();
         dispatch(job);
@@ -192,6 +193,12 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
             timers.startTimerAtFixedRate(ReportTick.INSTANCE, REPORT_INTERVAL);
         }
         return finishIfDone(job);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> both = new ArrayList<>(a);
+        both.addAll(b);
+        return both;
     }
 
     private Behavior<Command> onContactRescored(ContactRescored msg) {

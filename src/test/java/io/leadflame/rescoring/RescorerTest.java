@@ -1,6 +1,8 @@
 package io.leadflame.rescoring;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.leads.Lead;
+import io.leadflame.leads.LeadIndex;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
@@ -19,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A node's rescoring ends even when contacts do not answer: a contact that misses its request
  * (stopped, moved) is asked again after a deadline, and one that never answers is given up
  * after a few attempts, so that {@code GET /model/rescoring} reaches {@code done}. On a
- * one-node cluster whose contacts and model entity are stand-ins that record what they get.
+ * one-node cluster whose contacts and model entity are stand-ins that record what they get;
+ * the contacts to rescore are those of the node's call-list index and those awaiting the model.
  */
 class RescorerTest {
 
@@ -80,13 +83,13 @@ class RescorerTest {
 
     @Test
     void aRescoringEndsWhenAContactMissesItsRequestOrNeverAnswers() {
-        ClusterSharding sharding = ClusterSharding.get(testKit.system());
-        for (String id : new String[]{"acme/fast", "acme/late", "acme/mute"}) {
-            // Any message starts the stand-in, so that the node's shards list it.
-            sharding.entityRefFor(ContactEntity.TYPE_KEY, id).tell(new ContactEntity.GetContact(Optional.empty(),
-                    testKit.<ContactEntity.ContactReply>createTestProbe().ref()));
+        // The node's contacts as the rescoring finds them: two placed in the call-list index,
+        // one that has events but awaits the model (not in the index).
+        LeadIndex index = LeadIndex.get(testKit.system());
+        for (String id : new String[]{"acme/fast", "acme/late"}) {
+            index.replace("acme", null, new Lead(id, 4, 1, 0, 0, null, 0, List.of(), null));
         }
-        eventually(Duration.ofSeconds(10), () -> assertEquals(3, liveContacts()));
+        index.awaitingModel("acme", "acme/mute");
 
         var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
         rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("acme", 1, "{}", Optional.of(Instant.now()))));
@@ -101,12 +104,4 @@ class RescorerTest {
         assertTrue(asked.get("acme/mute").get() >= 3, "a mute contact is asked a few times, then given up");
     }
 
-    private static int liveContacts() throws Exception {
-        var state = org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
-                org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
-                ClusterSharding.get(testKit.system()).shardState(),
-                replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(ContactEntity.TYPE_KEY, replyTo),
-                Duration.ofSeconds(3), testKit.system().scheduler()).toCompletableFuture().get();
-        return state.getShards().stream().mapToInt(s -> s.getEntityIds().size()).sum();
-    }
 }

@@ -504,7 +504,7 @@ public final class ContactEntity
         } else {
             Score score = scoreAt(model, state, now, true);
             nextChangeAt = score.nextChangeAt();
-            Lead scored = Lead.of(tenant, entityId, score, state);
+            Lead scored = Lead.of(tenant, entityId, score, state, context.getSelf());
             Lead current = scored.sameAs(lead) ? lead : scored;
             node.effects().placed(tenant, lead, current);
             if (reason != null) {

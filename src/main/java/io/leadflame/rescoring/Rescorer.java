@@ -63,6 +63,9 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private static final class Job {
         final String tenant;
         final long version;
+        /** The contacts of the node's index not asked yet, each with its actor to ask directly. */
+        final ArrayDeque<Lead> placed;
+        /** The other contacts not asked yet (awaiting the model), asked through sharding. */
         final ArrayDeque<String> pending;
         /** The contacts taken from those awaiting the model: a job that replaces this one asks them too. */
         final List<String> awaitingModel;
@@ -74,12 +77,14 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final Map<String, Asked> awaiting = new HashMap<>();
         long rescored;
 
-        Job(String tenant, long version, ArrayDeque<String> pending, List<String> awaitingModel) {
+        Job(String tenant, long version, ArrayDeque<Lead> placed, ArrayDeque<String> pending,
+            List<String> awaitingModel) {
             this.tenant = tenant;
             this.version = version;
+            this.placed = placed;
             this.pending = pending;
             this.awaitingModel = awaitingModel;
-            this.contacts = pending.size();
+            this.contacts = placed.size() + pending.size();
         }
 
         boolean done() {
@@ -147,6 +152,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
                 .onMessage(RescoreTenant.class, this::onRescoreTenant)
                 .onMessage(ContactRescored.class, this::onContactRescored)
                 .onMessage(ReportTick.class, tick -> {
+                    publishPending();
                     for (Job job : List.copyOf(jobs.values())) {
                         askAgainOrGiveUp(job);
                         if (!job.done()) {
@@ -173,17 +179,15 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         // the index either starts after the model changed (and scores under it), is moving in
         // the index while scoring under the old model (it scores again when it sees the newer
         // one, see ContactEntity.rescore), or awaits the model and is taken from that list.
-        ArrayDeque<String> pending = new ArrayDeque<>();
-        for (Lead lead : leads.all(model.tenant())) {
-            pending.add(lead.entityId());
-        }
+        ArrayDeque<Lead> placed = new ArrayDeque<>();
+        leads.all(model.tenant()).forEach(placed::add);
         List<String> awaiting = leads.takeAwaitingModel(model.tenant());
-        pending.addAll(awaiting);
+        ArrayDeque<String> pending = new ArrayDeque<>(awaiting);
         if (existing != null) {
             // Taken out by the replaced job and perhaps not asked yet.
             pending.addAll(existing.awaitingModel);
         }
-        Job job = new Job(model.tenant(), model.version(), pending,
+        Job job = new Job(model.tenant(), model.version(), placed, pending,
                 existing == null ? awaiting : concat(existing.awaitingModel, awaiting));
         jobs.put(model.tenant(), job);
         publishPending();
@@ -203,19 +207,31 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private Behavior<Command> onContactRescored(ContactRescored msg) {
         String id = msg.rescored().entityId();
-        String tenant = id.substring(0, id.indexOf('/'));
-        Job job = jobs.get(tenant);
+        Job job = jobOf(id);
         if (job == null || msg.rescored().version() < job.version || job.awaiting.remove(id) == null) {
             return this;
         }
         job.rescored++;
         metrics.contactRescored();
-        publishPending();
         dispatch(job);
         return finishIfDone(job);
     }
 
-    /** Derived from the jobs each time: a replaced job's leftovers leave the gauge with it. */
+    /** The job of the contact's tenant, without cutting a string per answer (a million a rescoring). */
+    private Job jobOf(String entityId) {
+        for (Job job : jobs.values()) {
+            if (entityId.startsWith(job.tenant) && entityId.length() > job.tenant.length()
+                    && entityId.charAt(job.tenant.length()) == '/') {
+                return job;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Derived from the jobs each time: a replaced job's leftovers leave the gauge with it. At a
+     * job's start and end and every report tick, not per answer.
+     */
     private void publishPending() {
         long remaining = 0;
         for (Job job : jobs.values()) {
@@ -225,15 +241,29 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private void dispatch(Job job) {
+        while (job.awaiting.size() < parallelism && !job.placed.isEmpty()) {
+            Lead lead = job.placed.poll();
+            ask(job, lead.entityId(), lead.contact(), 1);
+        }
         while (job.awaiting.size() < parallelism && !job.pending.isEmpty()) {
-            ask(job, job.pending.poll(), 1);
+            ask(job, job.pending.poll(), null, 1);
         }
     }
 
-    private void ask(Job job, String entityId, int attempt) {
+    /**
+     * @param contact the contact's actor on this node, or null to ask through sharding (which
+     *                finds the contact wherever it is, and starts it if it has stopped): an
+     *                actor that stopped since it placed its lead lets the request go to dead
+     *                letters, and the contact is asked again after the deadline, through sharding
+     */
+    private void ask(Job job, String entityId, ActorRef<?> contact, int attempt) {
         job.awaiting.put(entityId, new Asked(System.nanoTime(), attempt));
-        sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
-                .tell(new ContactEntity.Rescore(job.version, rescoredAdapter));
+        ContactEntity.Rescore rescore = new ContactEntity.Rescore(job.version, rescoredAdapter);
+        if (contact != null) {
+            contact.<ContactEntity.Command>unsafeUpcast().tell(rescore);
+        } else {
+            sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId).tell(rescore);
+        }
     }
 
     /**
@@ -247,7 +277,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
                 .filter(e -> now - e.getValue().atNanos() > answerDeadlineNanos).toList();
         for (Map.Entry<String, Asked> e : overdue) {
             if (e.getValue().attempts() < ATTEMPTS) {
-                ask(job, e.getKey(), e.getValue().attempts() + 1);
+                ask(job, e.getKey(), null, e.getValue().attempts() + 1);
             } else {
                 job.awaiting.remove(e.getKey());
                 job.rescored++;
@@ -262,6 +292,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         if (job.done()) {
             report(job);
             jobs.remove(job.tenant);
+            publishPending();
             if (jobs.isEmpty()) {
                 timers.cancel(ReportTick.INSTANCE);
             }

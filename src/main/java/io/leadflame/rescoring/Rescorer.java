@@ -69,7 +69,8 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         final ArrayDeque<String> pending;
         /** The contacts taken from those awaiting the model: a job that replaces this one asks them too. */
         final List<String> awaitingModel;
-        final long contacts;
+        /** Distinct contacts: one listed twice counts once (see {@link #ask}). */
+        long contacts;
         /**
          * Contacts asked and not yet answered, with when and how often: only their answers count
          * (not late ones of an older job).
@@ -257,7 +258,15 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
      *                letters, and the contact is asked again after the deadline, through sharding
      */
     private void ask(Job job, String entityId, ActorRef<?> contact, int attempt) {
-        job.awaiting.put(entityId, new Asked(System.nanoTime(), attempt));
+        Asked earlier = job.awaiting.put(entityId, new Asked(System.nanoTime(), attempt));
+        if (earlier != null && attempt == 1) {
+            // Listed twice: the index was read while the contact moved from one score to another
+            // (or it awaited the model and then placed its lead). It is asked already, and its
+            // one answer ends both.
+            job.awaiting.put(entityId, earlier);
+            job.contacts--;
+            return;
+        }
         ContactEntity.Rescore rescore = new ContactEntity.Rescore(job.version, rescoredAdapter);
         if (contact != null) {
             contact.<ContactEntity.Command>unsafeUpcast().tell(rescore);

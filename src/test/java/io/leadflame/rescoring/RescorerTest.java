@@ -95,7 +95,8 @@ class RescorerTest {
         rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("acme", 1, "{}", Optional.of(Instant.now()))));
 
         ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
-                report -> report.done() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+                report -> report.done() && report.version() == 1
+                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
                 .get(0);
         assertEquals(3, done.contacts());
         assertEquals(3, done.rescored());
@@ -104,4 +105,23 @@ class RescorerTest {
         assertTrue(asked.get("acme/mute").get() >= 3, "a mute contact is asked a few times, then given up");
     }
 
+    @Test
+    void aContactListedTwiceIsAskedOnceAndCountedOnce() {
+        // Read from the index while it moved between two scores, or awaiting the model and then
+        // placed: the same contact twice in the listing, both within the parallelism.
+        LeadIndex index = LeadIndex.get(testKit.system());
+        index.replace("twice", null, new Lead("twice/c-1", 5, 3, 0, 0, null, 0, List.of(), null));
+        index.awaitingModel("twice", "twice/c-1");
+
+        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
+        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("twice", 7, "{}", Optional.of(Instant.now()))));
+
+        ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
+                report -> report.done() && report.version() == 7
+                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+                .get(0);
+        assertEquals(1, done.contacts());
+        assertEquals(1, done.rescored());
+        assertEquals(1, asked.get("twice/c-1").get());
+    }
 }

@@ -422,13 +422,16 @@ public final class ContactHistory {
         }
     }
 
-    /** The index of the first activity of {@code name} (where it would go when there is none). */
-    private int activityStart(String name) {
+    /**
+     * The index of the first activity of {@code name} (where it would go when there is none):
+     * those of one name are adjacent, oldest first. The scorer walks them by index.
+     */
+    int activityStart(String name) {
         return activityBound(name, false);
     }
 
     /** The index just past the activities of {@code name} (where one more of them goes). */
-    private int activityEnd(String name) {
+    int activityEnd(String name) {
         return activityBound(name, true);
     }
 
@@ -484,16 +487,6 @@ public final class ContactHistory {
 
     boolean tagApplied(int i) {
         return tagApplied[i];
-    }
-
-    /** The index of the first activity of {@code name}; see {@link #activitiesTo}. */
-    int activitiesFrom(String name) {
-        return activityStart(name);
-    }
-
-    /** The index just past the activities of {@code name}: those of one name are adjacent, oldest first. */
-    int activitiesTo(String name) {
-        return activityEnd(name);
     }
 
     public int activityCount() {
@@ -633,8 +626,8 @@ public final class ContactHistory {
         boolean latestPastKept = false;
         for (int i = list.size() - 1; i >= 0; i--) {
             ActivityRecord a = list.get(i);
-            boolean matches = c instanceof Criterion.Activity act ? act.matches(a)
-                    : c instanceof Criterion.Inactivity ina && ina.matches(a);
+            boolean matches = c instanceof Criterion.Activity act ? act.matches(a.attributes())
+                    : c instanceof Criterion.Inactivity ina && ina.matches(a.attributes());
             if (!matches) {
                 continue;
             }

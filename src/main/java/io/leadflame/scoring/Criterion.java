@@ -20,10 +20,6 @@ public sealed interface Criterion {
             where = List.copyOf(where);
         }
 
-        public boolean matches(ActivityRecord record) {
-            return allHold(where, record.attributes());
-        }
-
         /** Whether an activity with these attributes matches. */
         public boolean matches(Map<String, Object> attributes) {
             return allHold(where, attributes);
@@ -44,10 +40,6 @@ public sealed interface Criterion {
     record Inactivity(String activity, List<Predicate> where, IsoDuration forDuration) implements Criterion {
         public Inactivity {
             where = List.copyOf(where);
-        }
-
-        public boolean matches(ActivityRecord record) {
-            return allHold(where, record.attributes());
         }
 
         /** Whether an activity with these attributes matches. */

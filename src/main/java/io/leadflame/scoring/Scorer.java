@@ -148,7 +148,7 @@ public final class Scorer {
     private static Outcome activityOutcome(Rule rule, Criterion.Activity activity, ContactHistory history,
                                            Instant t, long tn) {
         int live = 0;
-        for (int i = history.activitiesFrom(activity.activity()), end = history.activitiesTo(activity.activity());
+        for (int i = history.activityStart(activity.activity()), end = history.activityEnd(activity.activity());
              i < end; i++) {
             long at = history.activityTime(i);
             if (at > tn) {
@@ -179,7 +179,7 @@ public final class Scorer {
         if (history.isEmpty() || endsAfter(history.firstSeenNanos(), length, t, tn)) {
             return Outcome.NONE;
         }
-        for (int i = history.activitiesFrom(inactivity.activity()), end = history.activitiesTo(inactivity.activity());
+        for (int i = history.activityStart(inactivity.activity()), end = history.activityEnd(inactivity.activity());
              i < end; i++) {
             long at = history.activityTime(i);
             if (at > tn) {
@@ -304,7 +304,7 @@ public final class Scorer {
             for (int i = 0; i < history.tagCount(); i++) {
                 if (names.contains(history.tagName(i))) {
                     long at = history.tagTime(i);
-                    addAfter(at, t, tn, out);
+                    addAfter(at, tn, out);
                     if (history.tagApplied(i) && expiresAfter != null) {
                         addAfter(at, expiresAfter, t, tn, out);
                     }
@@ -313,14 +313,14 @@ public final class Scorer {
         } else if (criterion instanceof Criterion.Activity activity) {
             Duration reach = expiresAfter == null ? Duration.ZERO : expiresAfter;
             // Sorted by occurrence: only the latest can still take effect or run out after t.
-            for (int i = history.activitiesTo(activity.activity()) - 1, first = history.activitiesFrom(activity.activity());
+            for (int i = history.activityEnd(activity.activity()) - 1, first = history.activityStart(activity.activity());
                  i >= first; i--) {
                 long at = history.activityTime(i);
                 if (!endsAfter(at, reach, t, tn)) {
                     break;
                 }
                 if (activity.matches(history.activityAttributes(i))) {
-                    addAfter(at, t, tn, out);
+                    addAfter(at, tn, out);
                     if (expiresAfter != null) {
                         addAfter(at, expiresAfter, t, tn, out);
                     }
@@ -330,7 +330,7 @@ public final class Scorer {
             for (int i = 0; i < history.fieldCount(); i++) {
                 ContactHistory.FieldChange change = history.field(i);
                 if (change.field().equals(field.field())) {
-                    addAfter(change.atNanos(), t, tn, out);
+                    addAfter(change.atNanos(), tn, out);
                 }
             }
         } else if (criterion instanceof Criterion.Inactivity inactivity) {
@@ -338,14 +338,14 @@ public final class Scorer {
             if (!history.isEmpty()) {
                 addAfter(history.firstSeenNanos(), length, t, tn, out);
             }
-            for (int i = history.activitiesTo(inactivity.activity()) - 1,
-                 first = history.activitiesFrom(inactivity.activity()); i >= first; i--) {
+            for (int i = history.activityEnd(inactivity.activity()) - 1,
+                 first = history.activityStart(inactivity.activity()); i >= first; i--) {
                 long at = history.activityTime(i);
                 if (!endsAfter(at, length, t, tn)) {
                     break;
                 }
                 if (inactivity.matches(history.activityAttributes(i))) {
-                    addAfter(at, t, tn, out);
+                    addAfter(at, tn, out);
                     addAfter(at, length, t, tn, out);
                 }
             }
@@ -353,7 +353,7 @@ public final class Scorer {
     }
 
     /** A recorded instant, when it is after {@code t}. */
-    private static void addAfter(long at, Instant t, long tn, List<Instant> out) {
+    private static void addAfter(long at, long tn, List<Instant> out) {
         if (at > tn) {
             out.add(Instants.ofNanos(at));
         }

@@ -258,15 +258,15 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
      *                letters, and the contact is asked again after the deadline, through sharding
      */
     private void ask(Job job, String entityId, ActorRef<?> contact, int attempt) {
-        Asked earlier = job.awaiting.put(entityId, new Asked(System.nanoTime(), attempt));
-        if (earlier != null && attempt == 1) {
+        Asked asked = new Asked(System.nanoTime(), attempt);
+        if (attempt == 1 && job.awaiting.putIfAbsent(entityId, asked) != null) {
             // Listed twice: the index was read while the contact moved from one score to another
             // (or it awaited the model and then placed its lead). It is asked already, and its
             // one answer ends both.
-            job.awaiting.put(entityId, earlier);
             job.contacts--;
             return;
         }
+        job.awaiting.put(entityId, asked);
         ContactEntity.Rescore rescore = new ContactEntity.Rescore(job.version, rescoredAdapter);
         if (contact != null) {
             contact.<ContactEntity.Command>unsafeUpcast().tell(rescore);

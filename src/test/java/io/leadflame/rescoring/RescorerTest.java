@@ -81,6 +81,19 @@ class RescorerTest {
         });
     }
 
+    /**
+     * A new rescorer rescores the tenant for this model version; its last report, once done
+     * (the versions tell the tests' reports apart).
+     */
+    private static ScoringModelEntity.RescoringReport rescore(String tenant, long version) {
+        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
+        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel(tenant, version, "{}", Optional.of(Instant.now()))));
+        return reports.fishForMessage(Duration.ofSeconds(15),
+                report -> report.done() && report.version() == version
+                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
+                .get(0);
+    }
+
     @Test
     void aRescoringEndsWhenAContactMissesItsRequestOrNeverAnswers() {
         // The node's contacts as the rescoring finds them: two placed in the call-list index,
@@ -91,13 +104,7 @@ class RescorerTest {
         }
         index.awaitingModel("acme", "acme/mute");
 
-        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
-        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("acme", 1, "{}", Optional.of(Instant.now()))));
-
-        ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
-                report -> report.done() && report.version() == 1
-                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
-                .get(0);
+        ScoringModelEntity.RescoringReport done = rescore("acme", 1);
         assertEquals(3, done.contacts());
         assertEquals(3, done.rescored());
         assertEquals(1, asked.get("acme/fast").get(), "a contact that answers is asked once");
@@ -113,13 +120,7 @@ class RescorerTest {
         index.replace("twice", null, new Lead("twice/c-1", 5, 3, 0, 0, null, 0, List.of(), null));
         index.awaitingModel("twice", "twice/c-1");
 
-        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
-        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel("twice", 7, "{}", Optional.of(Instant.now()))));
-
-        ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
-                report -> report.done() && report.version() == 7
-                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
-                .get(0);
+        ScoringModelEntity.RescoringReport done = rescore("twice", 7);
         assertEquals(1, done.contacts());
         assertEquals(1, done.rescored());
         assertEquals(1, asked.get("twice/c-1").get());

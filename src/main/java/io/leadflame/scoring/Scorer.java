@@ -4,9 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The score as a pure function: {@code score(model, history, t)}. No clock, no actor, no I/O:
@@ -51,22 +49,22 @@ public final class Scorer {
             return new Stable(notSeenYet(model, history), history.firstSeen());
         }
         Outcome[] outcomes = evaluateAll(model, history, t, tn);
+        Candidates candidates = candidates(model, history, t, tn);
         List<Contribution> breakdown = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
             Rule rule = model.rules().get(i);
             if (outcomes[i].points() != 0) {
                 breakdown.add(new Contribution(rule.id(), rule.name(), rule.category(), outcomes[i].points(),
-                        outcomes[i].matches(), zeroFrom(rule, history, t, tn)));
+                        outcomes[i].matches(), zeroFrom(rule, i, history, candidates)));
             }
         }
         long fit = categoryTotal(model, outcomes, Category.FIT);
         long engagement = categoryTotal(model, outcomes, Category.ENGAGEMENT);
         long total = model.limits().total().clamp(fit + engagement);
-        TreeMap<Instant, List<Integer>> candidates = candidates(model, history, t, tn);
         Score score = new Score(true, total, fit, engagement,
                 Score.percentOf(total, model.idealScore()), Score.flamesOf(total, model.idealScore()),
                 model.rangeOf(total), breakdown, nextChange(model, history, candidates, outcomes, total));
-        return new Stable(score, candidates.isEmpty() ? Optional.empty() : Optional.of(candidates.firstKey()));
+        return new Stable(score, candidates.size() == 0 ? Optional.empty() : Optional.of(candidates.instant(0)));
     }
 
     /**
@@ -206,7 +204,7 @@ public final class Scorer {
      * within {@link Instants}' range (a sum past it is past {@code t} too), with {@code Instant}s
      * otherwise (a projection centuries ahead, a duration of centuries).
      */
-    private static boolean endsAfter(long at, Duration length, Instant t, long tn) {
+    static boolean endsAfter(long at, Duration length, Instant t, long tn) {
         if (length.getSeconds() < MAX_NANOS_SECONDS && tn != Long.MAX_VALUE && tn != Long.MIN_VALUE + 1) {
             long nanos = length.toNanos();
             return at > Long.MAX_VALUE - nanos || at + nanos > tn;
@@ -244,59 +242,65 @@ public final class Scorer {
      * A rule's outcome changes only at its own candidates, so at each candidate only the rules
      * it belongs to are evaluated again.
      */
-    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history,
-                                                TreeMap<Instant, List<Integer>> rulesAt, Outcome[] atT, long total) {
+    private static Optional<Instant> nextChange(ScoringModel model, ContactHistory history, Candidates candidates,
+                                                Outcome[] atT, long total) {
         Outcome[] outcomes = atT.clone();
-        for (Map.Entry<Instant, List<Integer>> c : rulesAt.entrySet()) {
-            for (int i : c.getValue()) {
-                outcomes[i] = evaluate(model.rules().get(i), history, c.getKey());
+        int k = 0;
+        while (k < candidates.size()) {
+            Instant at = candidates.instant(k);
+            // The candidates of one instant come in the order of their rules: a rule repeated
+            // at an instant is next to itself.
+            int evaluated = -1;
+            int next = k;
+            for (; next < candidates.size() && candidates.sameInstant(k, next); next++) {
+                int rule = candidates.rule(next);
+                if (rule != evaluated) {
+                    outcomes[rule] = evaluate(model.rules().get(rule), history, at);
+                    evaluated = rule;
+                }
             }
             if (total(model, outcomes) != total) {
-                return Optional.of(c.getKey());
+                return Optional.of(at);
             }
+            k = next;
         }
         return Optional.empty();
     }
 
-    /** Every rule's candidate instants after {@code t}: by instant, the indexes of the rules it belongs to. */
-    private static TreeMap<Instant, List<Integer>> candidates(ScoringModel model, ContactHistory history, Instant t,
-                                                              long tn) {
-        TreeMap<Instant, List<Integer>> rulesAt = new TreeMap<>();
-        List<Instant> own = new ArrayList<>();
+    /** Every rule's candidate instants after {@code t}, in order of instant. */
+    private static Candidates candidates(ScoringModel model, ContactHistory history, Instant t, long tn) {
+        Candidates candidates = new Candidates();
         for (int i = 0; i < model.rules().size(); i++) {
-            own.clear();
-            addCandidates(model.rules().get(i), history, t, tn, own);
-            for (Instant c : own) {
-                List<Integer> rules = rulesAt.computeIfAbsent(c, k -> new ArrayList<>(2));
-                // Rules are visited in order: a repeated instant of this rule is already its last entry.
-                if (rules.isEmpty() || rules.get(rules.size() - 1) != i) {
-                    rules.add(i);
-                }
-            }
+            addCandidates(model.rules().get(i), i, history, t, tn, candidates);
         }
-        return rulesAt;
+        candidates.sort();
+        return candidates;
     }
 
-    /** The first candidate instant after {@code t} at which this rule gives nothing. */
-    private static Optional<Instant> zeroFrom(Rule rule, ContactHistory history, Instant t, long tn) {
-        List<Instant> candidates = new ArrayList<>();
-        addCandidates(rule, history, t, tn, candidates);
-        candidates.sort(null);
-        Instant previous = null;
-        for (Instant c : candidates) {
-            if (!c.equals(previous) && evaluate(rule, history, c).points() == 0) {
-                return Optional.of(c);
+    /** The first candidate instant of rule {@code index} at which it gives nothing. */
+    private static Optional<Instant> zeroFrom(Rule rule, int index, ContactHistory history, Candidates candidates) {
+        int previous = -1;
+        for (int k = 0; k < candidates.size(); k++) {
+            if (candidates.rule(k) != index) {
+                continue;
             }
-            previous = c;
+            if (previous < 0 || !candidates.sameInstant(previous, k)) {
+                Instant at = candidates.instant(k);
+                if (evaluate(rule, history, at).points() == 0) {
+                    return Optional.of(at);
+                }
+            }
+            previous = k;
         }
         return Optional.empty();
     }
 
     /**
      * The instants after {@code t} at which something this rule looks at takes effect or runs
-     * out, in no particular order and possibly repeated; an {@code Instant} is made only for those.
+     * out, in no particular order and possibly repeated, as candidates of rule {@code index}.
      */
-    private static void addCandidates(Rule rule, ContactHistory history, Instant t, long tn, List<Instant> out) {
+    private static void addCandidates(Rule rule, int index, ContactHistory history, Instant t, long tn,
+                                      Candidates out) {
         Criterion criterion = rule.criterion();
         Duration expiresAfter = rule.expiresAfter().isPresent() ? rule.expiresAfter().get().length() : null;
         if (criterion instanceof Criterion.Tag tag) {
@@ -304,9 +308,9 @@ public final class Scorer {
             for (int i = 0; i < history.tagCount(); i++) {
                 if (names.contains(history.tagName(i))) {
                     long at = history.tagTime(i);
-                    addAfter(at, tn, out);
+                    out.addAfter(at, tn, index);
                     if (history.tagApplied(i) && expiresAfter != null) {
-                        addAfter(at, expiresAfter, t, tn, out);
+                        out.addAfter(at, expiresAfter, t, tn, index);
                     }
                 }
             }
@@ -320,9 +324,9 @@ public final class Scorer {
                     break;
                 }
                 if (activity.matches(history.activityAttributes(i))) {
-                    addAfter(at, tn, out);
+                    out.addAfter(at, tn, index);
                     if (expiresAfter != null) {
-                        addAfter(at, expiresAfter, t, tn, out);
+                        out.addAfter(at, expiresAfter, t, tn, index);
                     }
                 }
             }
@@ -330,13 +334,13 @@ public final class Scorer {
             for (int i = 0; i < history.fieldCount(); i++) {
                 ContactHistory.FieldChange change = history.field(i);
                 if (change.field().equals(field.field())) {
-                    addAfter(change.atNanos(), tn, out);
+                    out.addAfter(change.atNanos(), tn, index);
                 }
             }
         } else if (criterion instanceof Criterion.Inactivity inactivity) {
             Duration length = inactivity.forDuration().length();
             if (!history.isEmpty()) {
-                addAfter(history.firstSeenNanos(), length, t, tn, out);
+                out.addAfter(history.firstSeenNanos(), length, t, tn, index);
             }
             for (int i = history.activityEnd(inactivity.activity()) - 1,
                  first = history.activityStart(inactivity.activity()); i >= first; i--) {
@@ -345,24 +349,10 @@ public final class Scorer {
                     break;
                 }
                 if (inactivity.matches(history.activityAttributes(i))) {
-                    addAfter(at, tn, out);
-                    addAfter(at, length, t, tn, out);
+                    out.addAfter(at, tn, index);
+                    out.addAfter(at, length, t, tn, index);
                 }
             }
-        }
-    }
-
-    /** A recorded instant, when it is after {@code t}. */
-    private static void addAfter(long at, long tn, List<Instant> out) {
-        if (at > tn) {
-            out.add(Instants.ofNanos(at));
-        }
-    }
-
-    /** A recorded instant plus a duration, when that is after {@code t}. */
-    private static void addAfter(long at, Duration length, Instant t, long tn, List<Instant> out) {
-        if (endsAfter(at, length, t, tn)) {
-            out.add(Instants.ofNanos(at).plus(length));
         }
     }
 }

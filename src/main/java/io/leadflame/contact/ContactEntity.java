@@ -125,11 +125,41 @@ public final class ContactEntity
     public record UnknownContact() implements ContactReply {
     }
 
-    /** Rescore against the tenant's model now current on this node (sent after a model change). */
-    public record Rescore(long version, ActorRef<Rescored> replyTo) implements Command {
+    /**
+     * Rescore against the tenant's model now current on this node (sent after a model change).
+     * {@code job} and {@code seq} are the asker's, handed back in the answer: a rescoring of a
+     * million contacts matches each answer to its request by them, not by entity id.
+     *
+     * @param job a rescoring's id (random, not 0), or 0 for a request outside any
+     * @param seq the contact's number in that rescoring
+     */
+    public record Rescore(long version, int job, int seq, ActorRef<Rescored> replyTo) implements Command {
+        /** A request outside any rescoring job (a test's, say). */
+        public Rescore(long version, ActorRef<Rescored> replyTo) {
+            this(version, 0, 0, replyTo);
+        }
+
+        /** The answer to this request: the contact scored under {@code scoredVersion}. */
+        public Rescored answer(String entityId, long scoredVersion) {
+            return new Rescored(entityId, scoredVersion, job, seq, false);
+        }
+
+        /** The answer of a contact that answered this job under another number already. */
+        public Rescored listedTwice(String entityId, long scoredVersion) {
+            return new Rescored(entityId, scoredVersion, job, seq, true);
+        }
     }
 
-    public record Rescored(String entityId, long version) implements CborSerializable {
+    /**
+     * @param listedTwice the contact answered the same job under another number: the job listed it
+     *                    twice (it read the call-list index while the contact moved in it), and
+     *                    counts it once
+     */
+    public record Rescored(String entityId, long version, int job, int seq, boolean listedTwice)
+            implements CborSerializable {
+        public Rescored(String entityId, long version) {
+            this(entityId, version, 0, 0, false);
+        }
     }
 
     /**
@@ -265,6 +295,14 @@ public final class ContactEntity
     private long lastScoredVersion = -1;
     /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
     private KeptScore kept;
+    /**
+     * The rescoring job this contact last answered and its number in it (0 and 0 for none): a
+     * job that lists the contact twice learns so from its second answer (see {@link Rescore}).
+     * Two ints rather than a set of entity ids in the job: deduplicating a listing of a million
+     * leads by id was a tenth of a rescoring.
+     */
+    private int rescoreJob;
+    private int rescoreSeq;
     /** Where an erasure is (see {@link #onErasure}): a byte, with a million contacts live. */
     private byte erasure;
     /** Its rows are being deleted: every command waits. */
@@ -423,16 +461,23 @@ public final class ContactEntity
     }
 
     private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {
+        if (rescore.job() != 0) {
+            if (rescore.job() == rescoreJob && rescore.seq() != rescoreSeq) {
+                return Effect().reply(rescore.replyTo(), rescore.listedTwice(entityId, lastScoredVersion));
+            }
+            rescoreJob = rescore.job();
+            rescoreSeq = rescore.seq();
+        }
         if (state.isEmpty()) {
             // Only asked about (and not yet passivated), or started by this very message: nothing
             // to score. Answer for the version asked, or the rescoring would wait for it forever;
             // and stop, or remember-entities would keep it (and count it) in every rescoring.
             passivate();
-            return Effect().reply(rescore.replyTo(), new Rescored(entityId, rescore.version()));
+            return Effect().reply(rescore.replyTo(), rescore.answer(entityId, rescore.version()));
         }
         rescore(state, ScoreChange.Reason.MODEL);
         compactIfWorthIt(state);
-        return Effect().reply(rescore.replyTo(), new Rescored(entityId, lastScoredVersion));
+        return Effect().reply(rescore.replyTo(), rescore.answer(entityId, lastScoredVersion));
     }
 
     /**

@@ -20,11 +20,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Rescores this node's contacts of a tenant after its model changed. Remember-entities keeps
@@ -59,41 +60,67 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         INSTANCE
     }
 
-    /** A tenant's rescoring on this node. A newer version replaces the job of an older one. */
+    /**
+     * A tenant's rescoring on this node. A newer version replaces the job of an older one. Its
+     * contacts are numbered in the order they are asked (the index's leads, then those awaiting
+     * the model): each request carries its number and the job's id back in its answer, so that
+     * an answer is a bit cleared, with no entity id compared or hashed (a million answers go
+     * through this one actor in a rescoring). A contact listed twice (the index read while it
+     * moved from one score to another, or awaiting the model and then placed) says so in its
+     * second answer, and counts once.
+     */
     private static final class Job {
+        final int id;
         final String tenant;
         final long version;
-        /** The contacts of the node's index not asked yet, each with its actor to ask directly. */
-        final ArrayDeque<Lead> placed;
-        /** The other contacts not asked yet (awaiting the model), asked through sharding. */
-        final ArrayDeque<String> pending;
-        /** The contacts taken from those awaiting the model: a job that replaces this one asks them too. */
-        final List<String> awaitingModel;
-        /** Distinct contacts: one listed twice counts once (see {@link #ask}). */
-        long contacts;
+        /** The contacts of the node's index, each with its actor to ask directly: numbers 0 to placed.length - 1. */
+        final Lead[] placed;
         /**
-         * Contacts asked and not yet answered, with when and how often: only their answers count
-         * (not late ones of an older job).
+         * The contacts taken from those awaiting the model, asked through sharding: the numbers
+         * after those. A job that replaces this one asks them too.
          */
-        final Map<String, Asked> awaiting = new HashMap<>();
+        final List<String> awaitingModel;
+        /** The next number to ask. */
+        int next;
+        /** The numbers asked and not yet answered: only their answers count (not late ones of an older job). */
+        final BitSet inFlight = new BitSet();
+        int inFlightCount;
+        /** When each number was last asked ({@code System.nanoTime}), and how often. */
+        final long[] askedAt;
+        final byte[] attempts;
         long rescored;
+        /** Numbers answered by a contact that answered under another number. */
+        int listedTwice;
 
-        Job(String tenant, long version, ArrayDeque<Lead> placed, ArrayDeque<String> pending,
-            List<String> awaitingModel) {
+        Job(int id, String tenant, long version, Lead[] placed, List<String> awaitingModel) {
+            this.id = id;
             this.tenant = tenant;
             this.version = version;
             this.placed = placed;
-            this.pending = pending;
             this.awaitingModel = awaitingModel;
-            this.contacts = placed.size() + pending.size();
+            this.askedAt = new long[listed()];
+            this.attempts = new byte[listed()];
+        }
+
+        /** The numbers: the contacts as listed, some perhaps twice. */
+        int listed() {
+            return placed.length + awaitingModel.size();
+        }
+
+        long contacts() {
+            return listed() - listedTwice;
+        }
+
+        String entityId(int seq) {
+            return seq < placed.length ? placed[seq].entityId() : awaitingModel.get(seq - placed.length);
         }
 
         boolean done() {
-            return rescored >= contacts;
+            return rescored >= contacts();
         }
 
         long remaining() {
-            return contacts - rescored;
+            return contacts() - rescored;
         }
     }
 
@@ -114,10 +141,6 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         });
     }
 
-    /** When a contact was last asked, and how many times. */
-    private record Asked(long atNanos, int attempts) {
-    }
-
     private final TimerScheduler<Command> timers;
     private final int parallelism;
     private final Clock clock;
@@ -128,6 +151,12 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private final LeadflameMetrics metrics;
     private final LeadIndex leads;
     private final long answerDeadlineNanos;
+    /**
+     * Job ids: random, so that a contact that moved to another node does not take a request of
+     * this node's job for one of that node's (it remembers the last job it answered, see
+     * {@link ContactEntity.Rescore}).
+     */
+    private final Random jobIds = new Random();
 
     private Rescorer(ActorContext<Command> context, TimerScheduler<Command> timers, int parallelism, Clock clock,
                      Duration answerDeadline) {
@@ -180,16 +209,12 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         // the index either starts after the model changed (and scores under it), is moving in
         // the index while scoring under the old model (it scores again when it sees the newer
         // one, see ContactEntity.rescore), or awaits the model and is taken from that list.
-        ArrayDeque<Lead> placed = new ArrayDeque<>();
-        leads.all(model.tenant()).forEach(placed::add);
         List<String> awaiting = leads.takeAwaitingModel(model.tenant());
-        ArrayDeque<String> pending = new ArrayDeque<>(awaiting);
-        if (existing != null) {
-            // Taken out by the replaced job and perhaps not asked yet.
-            pending.addAll(existing.awaitingModel);
-        }
-        Job job = new Job(model.tenant(), model.version(), placed, pending,
-                existing == null ? awaiting : concat(existing.awaitingModel, awaiting));
+        // Those taken out by a replaced job may not have been asked yet.
+        List<String> awaitingModel = existing == null ? awaiting : concat(existing.awaitingModel, awaiting);
+        List<Lead> placed = new ArrayList<>();
+        leads.all(model.tenant()).forEach(placed::add);
+        Job job = new Job(newJobId(), model.tenant(), model.version(), placed.toArray(new Lead[0]), awaitingModel);
         jobs.put(model.tenant(), job);
         publishPending();
         dispatch(job);
@@ -200,6 +225,14 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         return finishIfDone(job);
     }
 
+    private int newJobId() {
+        int id;
+        do {
+            id = jobIds.nextInt();
+        } while (id == 0 || jobWithId(id) != null);
+        return id;
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> both = new ArrayList<>(a);
         both.addAll(b);
@@ -207,22 +240,30 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private Behavior<Command> onContactRescored(ContactRescored msg) {
-        String id = msg.rescored().entityId();
-        Job job = jobOf(id);
-        if (job == null || msg.rescored().version() < job.version || job.awaiting.remove(id) == null) {
+        ContactEntity.Rescored answer = msg.rescored();
+        Job job = jobWithId(answer.job());
+        int seq = answer.seq();
+        if (job == null || seq < 0 || !job.inFlight.get(seq)) {
             return this;
         }
-        job.rescored++;
-        metrics.contactRescored();
+        if (answer.listedTwice()) {
+            answered(job, seq);
+            job.listedTwice++;
+        } else if (answer.version() >= job.version) {
+            answered(job, seq);
+            job.rescored++;
+            metrics.contactRescored();
+        } else {
+            // Scored under an older version: asked again after the deadline.
+            return this;
+        }
         dispatch(job);
         return finishIfDone(job);
     }
 
-    /** The job of the contact's tenant, without cutting a string per answer (a million a rescoring). */
-    private Job jobOf(String entityId) {
+    private Job jobWithId(int id) {
         for (Job job : jobs.values()) {
-            if (entityId.startsWith(job.tenant) && entityId.length() > job.tenant.length()
-                    && entityId.charAt(job.tenant.length()) == '/') {
+            if (job.id == id) {
                 return job;
             }
         }
@@ -242,12 +283,9 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private void dispatch(Job job) {
-        while (job.awaiting.size() < parallelism && !job.placed.isEmpty()) {
-            Lead lead = job.placed.poll();
-            ask(job, lead.entityId(), lead.contact(), 1);
-        }
-        while (job.awaiting.size() < parallelism && !job.pending.isEmpty()) {
-            ask(job, job.pending.poll(), null, 1);
+        while (job.inFlightCount < parallelism && job.next < job.listed()) {
+            int seq = job.next++;
+            ask(job, seq, seq < job.placed.length ? job.placed[seq].contact() : null);
         }
     }
 
@@ -257,22 +295,24 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
      *                actor that stopped since it placed its lead lets the request go to dead
      *                letters, and the contact is asked again after the deadline, through sharding
      */
-    private void ask(Job job, String entityId, ActorRef<?> contact, int attempt) {
-        Asked asked = new Asked(System.nanoTime(), attempt);
-        if (attempt == 1 && job.awaiting.putIfAbsent(entityId, asked) != null) {
-            // Listed twice: the index was read while the contact moved from one score to another
-            // (or it awaited the model and then placed its lead). It is asked already, and its
-            // one answer ends both.
-            job.contacts--;
-            return;
+    private void ask(Job job, int seq, ActorRef<?> contact) {
+        if (!job.inFlight.get(seq)) {
+            job.inFlight.set(seq);
+            job.inFlightCount++;
         }
-        job.awaiting.put(entityId, asked);
-        ContactEntity.Rescore rescore = new ContactEntity.Rescore(job.version, rescoredAdapter);
+        job.askedAt[seq] = System.nanoTime();
+        job.attempts[seq]++;
+        ContactEntity.Rescore rescore = new ContactEntity.Rescore(job.version, job.id, seq, rescoredAdapter);
         if (contact != null) {
             contact.<ContactEntity.Command>unsafeUpcast().tell(rescore);
         } else {
-            sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId).tell(rescore);
+            sharding.entityRefFor(ContactEntity.TYPE_KEY, job.entityId(seq)).tell(rescore);
         }
+    }
+
+    private static void answered(Job job, int seq) {
+        job.inFlight.clear(seq);
+        job.inFlightCount--;
     }
 
     /**
@@ -282,16 +322,18 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
      */
     private void askAgainOrGiveUp(Job job) {
         long now = System.nanoTime();
-        List<Map.Entry<String, Asked>> overdue = job.awaiting.entrySet().stream()
-                .filter(e -> now - e.getValue().atNanos() > answerDeadlineNanos).toList();
-        for (Map.Entry<String, Asked> e : overdue) {
-            if (e.getValue().attempts() < ATTEMPTS) {
-                ask(job, e.getKey(), null, e.getValue().attempts() + 1);
+        for (int seq = job.inFlight.nextSetBit(0); seq >= 0; seq = job.inFlight.nextSetBit(seq + 1)) {
+            if (now - job.askedAt[seq] <= answerDeadlineNanos) {
+                continue;
+            }
+            if (job.attempts[seq] < ATTEMPTS) {
+                ask(job, seq, null);
             } else {
-                job.awaiting.remove(e.getKey());
+                answered(job, seq);
                 job.rescored++;
                 getContext().getLog().warn("Contact {} did not answer its rescoring for model version {} after {} "
-                        + "attempts; it scores under that version when it next starts", e.getKey(), job.version, ATTEMPTS);
+                        + "attempts; it scores under that version when it next starts", job.entityId(seq), job.version,
+                        ATTEMPTS);
             }
         }
         dispatch(job);
@@ -311,6 +353,6 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private void report(Job job) {
         sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, job.tenant).tell(new ScoringModelEntity.RescoringReport(
-                job.version, node, job.contacts, job.rescored, job.done(), clock.instant()));
+                job.version, node, job.contacts(), job.rescored, job.done(), clock.instant()));
     }
 }

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -207,6 +208,30 @@ class ContactEntityTest {
         var reply = contact.<ContactEntity.ContactReply>runCommand(
                 replyTo -> new ContactEntity.GetContact(at, replyTo)).reply();
         return assertInstanceOf(ContactEntity.ContactView.class, reply);
+    }
+
+    /**
+     * A rescoring that read the call-list index while this contact moved in it lists it twice,
+     * under two numbers: the second answer says so, and the job counts the contact once. A
+     * request sent again under the same number (the first answer was late) is answered as the
+     * first, and so is another job's.
+     */
+    @Test
+    void aRescoringThatAsksUnderASecondNumberIsToldTheContactWasListedTwice() {
+        record(ContactEvent.tagApplied("t1", NOW.minusSeconds(30), "vip"));
+        ContactEntity.Rescored first = contact.<ContactEntity.Rescored>runCommand(
+                replyTo -> new ContactEntity.Rescore(1, 77, 10, replyTo)).reply();
+        assertEquals(new ContactEntity.Rescored(ContactEntity.entityId(tenant, "c-1"), 1, 77, 10, false), first);
+
+        ContactEntity.Rescored second = contact.<ContactEntity.Rescored>runCommand(
+                replyTo -> new ContactEntity.Rescore(1, 77, 900, replyTo)).reply();
+        assertTrue(second.listedTwice(), "the same job under another number");
+        assertEquals(900, second.seq());
+
+        assertFalse(contact.<ContactEntity.Rescored>runCommand(
+                replyTo -> new ContactEntity.Rescore(1, 77, 10, replyTo)).reply().listedTwice(), "a resend");
+        assertFalse(contact.<ContactEntity.Rescored>runCommand(
+                replyTo -> new ContactEntity.Rescore(1, 78, 900, replyTo)).reply().listedTwice(), "another job");
     }
 
     @Test

@@ -143,7 +143,7 @@ class MessageSerializationTest {
         roundTrip(new ContactEntity.ContactView("acme", "c-1", 3, score, Map.of("vip", AT), fields, AT, AT));
         roundTrip(new ContactEntity.UnknownContact());
         roundTrip(new ContactEntity.Recorded(10, 2));
-        roundTrip(new ContactEntity.Rescored("acme/c-1", 3));
+        roundTrip(new ContactEntity.Rescored("acme/c-1", 3, -12, 345_678, true));
         roundTrip(new PublishedModel("acme", 3, StoredModel.write(ScoringModel.DEFAULT), Optional.of(AT)));
         roundTrip(PublishedModel.initial("acme"));
         roundTrip(new RescoringStatus(3, 100, 40, false, Optional.of(AT), Optional.empty()));

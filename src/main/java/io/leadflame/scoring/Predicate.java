@@ -45,11 +45,11 @@ public record Predicate(String field, Operator op, Optional<Object> value, List<
             case NEQ -> !Values.looselyEqual(actual, operand);
             case IN -> isAnyOfValues(actual);
             case CONTAINS -> actual instanceof String s && operand instanceof String o
-                    && Values.lower(s).contains(Values.lower(o));
+                    && Values.containsIgnoringCase(s, o);
             case STARTS_WITH -> actual instanceof String s && operand instanceof String o
-                    && Values.lower(s).startsWith(Values.lower(o));
+                    && Values.startsWithIgnoringCase(s, o);
             case ENDS_WITH -> actual instanceof String s && operand instanceof String o
-                    && Values.lower(s).endsWith(Values.lower(o));
+                    && Values.endsWithIgnoringCase(s, o);
             case GT, GTE, LT, LTE -> actual instanceof Number a && operand instanceof Number b
                     && ordered(op, Values.compareNumbers(a, b));
         };

@@ -20,7 +20,7 @@ public final class Values {
     /** Equality as {@code eq}, {@code neq} and {@code in} see it. */
     public static boolean looselyEqual(Object a, Object b) {
         if (a instanceof String sa && b instanceof String sb) {
-            return sa.equals(sb) || lower(sa).equals(lower(sb));
+            return sa.equals(sb) || equalsIgnoringCase(sa, sb);
         }
         if (a instanceof Number na && b instanceof Number nb) {
             return compareNumbers(na, nb) == 0;
@@ -61,6 +61,71 @@ public final class Values {
     /** Locale-independent lower case, so that comparisons do not depend on the server's locale. */
     public static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
+    }
+
+    // The comparisons below are those of lower(a) and lower(b), without making either string
+    // where both are Latin-1 (every character at most U+00FF, as URLs, campaign names and most
+    // attribute values are): there lower case maps each character to one character, which
+    // Character.toLowerCase gives. Elsewhere lower case may change a string's length (U+0130)
+    // or depend on the neighbours (a final sigma), and the strings are made. A rescoring tests
+    // a million contacts' activities; lowering each attribute value was 4 % of its samples.
+
+    /** {@code lower(a).equals(lower(b))}. */
+    public static boolean equalsIgnoringCase(String a, String b) {
+        if (!latin1(a) || !latin1(b)) {
+            return lower(a).equals(lower(b));
+        }
+        return a.length() == b.length() && foldedRegionEquals(a, 0, b);
+    }
+
+    /** {@code lower(s).contains(lower(part))}. */
+    public static boolean containsIgnoringCase(String s, String part) {
+        if (!latin1(s) || !latin1(part)) {
+            return lower(s).contains(lower(part));
+        }
+        for (int from = 0; from + part.length() <= s.length(); from++) {
+            if (foldedRegionEquals(s, from, part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code lower(s).startsWith(lower(prefix))}. */
+    public static boolean startsWithIgnoringCase(String s, String prefix) {
+        if (!latin1(s) || !latin1(prefix)) {
+            return lower(s).startsWith(lower(prefix));
+        }
+        return prefix.length() <= s.length() && foldedRegionEquals(s, 0, prefix);
+    }
+
+    /** {@code lower(s).endsWith(lower(suffix))}. */
+    public static boolean endsWithIgnoringCase(String s, String suffix) {
+        if (!latin1(s) || !latin1(suffix)) {
+            return lower(s).endsWith(lower(suffix));
+        }
+        return suffix.length() <= s.length() && foldedRegionEquals(s, s.length() - suffix.length(), suffix);
+    }
+
+    private static boolean latin1(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code part} is at {@code from} in {@code s}, both lower-cased (Latin-1 only). */
+    private static boolean foldedRegionEquals(String s, int from, String part) {
+        for (int i = 0; i < part.length(); i++) {
+            char a = s.charAt(from + i);
+            char b = part.charAt(i);
+            if (a != b && Character.toLowerCase(a) != Character.toLowerCase(b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

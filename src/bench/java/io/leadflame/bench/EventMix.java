@@ -116,7 +116,7 @@ final class EventMix {
         return requests;
     }
 
-    private static List<String> history(Random random, Instant now) {
+    static List<String> history(Random random, Instant now) {
         List<String> events = new ArrayList<>(HISTORY_EVENTS);
         List<String> tags = new ArrayList<>(List.of(TAGS));
         Collections.shuffle(tags, random);

@@ -18,7 +18,7 @@ import java.util.Arrays;
  */
 final class Candidates {
 
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int NANOS_PER_SECOND = 1_000_000_000;
 
     private long[] seconds = new long[16];
     private int[] nanos = new int[16];
@@ -30,18 +30,18 @@ final class Candidates {
     /** A recorded instant of {@code rule}, when it is after {@code t} ({@code tn} in epoch nanoseconds). */
     void addAfter(long at, long tn, int rule) {
         if (at > tn) {
-            add(Math.floorDiv(at, NANOS_PER_SECOND), (int) Math.floorMod(at, NANOS_PER_SECOND), rule);
+            add(Instants.epochSecond(at), Instants.nano(at), rule);
         }
     }
 
     /** A recorded instant plus a duration, when that is after {@code t}. */
     void addAfter(long at, Duration length, Instant t, long tn, int rule) {
         if (Scorer.endsAfter(at, length, t, tn)) {
-            long second = Math.floorDiv(at, NANOS_PER_SECOND) + length.getSeconds();
-            int nano = (int) Math.floorMod(at, NANOS_PER_SECOND) + length.getNano();
+            long second = Instants.epochSecond(at) + length.getSeconds();
+            int nano = Instants.nano(at) + length.getNano();
             if (nano >= NANOS_PER_SECOND) {
                 second++;
-                nano -= (int) NANOS_PER_SECOND;
+                nano -= NANOS_PER_SECOND;
             }
             add(second, nano, rule);
         }

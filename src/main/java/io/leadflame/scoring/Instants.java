@@ -31,6 +31,16 @@ public final class Instants {
     }
 
     public static Instant ofNanos(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS_PER_SECOND), Math.floorMod(nanos, NANOS_PER_SECOND));
+        return Instant.ofEpochSecond(epochSecond(nanos), nano(nanos));
+    }
+
+    /** The epoch second of {@link #ofNanos}{@code (nanos)}, without making the {@code Instant}. */
+    static long epochSecond(long nanos) {
+        return Math.floorDiv(nanos, NANOS_PER_SECOND);
+    }
+
+    /** The nanosecond of that second. */
+    static int nano(long nanos) {
+        return (int) Math.floorMod(nanos, NANOS_PER_SECOND);
     }
 }

@@ -3,6 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
+import io.leadflame.leads.Standing;
 import io.leadflame.changes.ScoreChange;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
@@ -68,13 +69,6 @@ public final class ContactEntity
     private static final String SEPARATOR = "/";
     /** Timers further away than this are re-armed when they fire: the scheduler's range is limited. */
     private static final Duration LONGEST_TIMER = Duration.ofDays(7);
-    /**
-     * {@link #lastScoredVersion} of a contact recovered (or sent events) before its node had read
-     * its tenant's model at start: the score it then had is no score to change from. The first
-     * rescoring under the real model publishes the change from the contact as recovered, scored
-     * under that model: nothing when no event came meanwhile.
-     */
-    private static final long PROVISIONAL = -2;
     /**
      * A score whose rules times activities reach this is kept while it holds ({@link #scoreAt}):
      * about 5 ms of scoring on the 2-core VM (1,000 rules over 20,000 activities took 750 ms).
@@ -190,8 +184,11 @@ public final class ContactEntity
             implements Command {
     }
 
-    /** The timer of the next change without any new event. */
-    enum ScoreDue implements Command {
+    /**
+     * The timer of the next change without any new event; also sent by a rescoring that placed
+     * the contact's lead under a model whose next change comes before the timer.
+     */
+    public enum ScoreDue implements Command {
         INSTANCE
     }
 
@@ -267,11 +264,12 @@ public final class ContactEntity
      * setting (a node holds a million contacts).
      */
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, ContactEffects effects,
-                        LeadflameMetrics metrics, RetentionCriteria retention, ActorSystem<?> system) {
+                        Standing.Placement placement, LeadflameMetrics metrics, RetentionCriteria retention,
+                        ActorSystem<?> system) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
-            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system),
-                    settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE,
+            ContactEffects effects = settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE;
+            return new Node(settings.historyLimits(), clock, ModelCatalog.get(system), effects, effects::placed,
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2), system);
         }
     }
@@ -281,28 +279,19 @@ public final class ContactEntity
     private final String tenant;
     /** The timer of the next change without a new event (see {@link #rescore}); null when none is armed. */
     private Cancellable nextChange;
-    /** The instant {@link #nextChange} is armed for (epoch nanoseconds); meaningless when it is null. */
-    private long nextChangeNanos;
     private final Node node;
     /** Where to ask for passivation; null outside sharding (entity tests). */
     private final ActorRef<ClusterSharding.ShardCommand> shard;
-    /** This contact's place in the node's call list, as of its last rescoring; null before the first. */
-    private Lead lead;
     /**
-     * The model version of the last rescoring; not persisted, derived again on recovery.
-     * {@link #PROVISIONAL} when that was against a stand-in for a model the node was still reading.
+     * Where this contact stands: its lead in the node's call list, the model version of its last
+     * scoring (not persisted, derived again on recovery; {@link Standing#PROVISIONAL} when that
+     * was against a stand-in for a model the node was still reading, whose score is no score to
+     * change from), the instant its timer is armed for and the rescoring it last answered.
+     * Shared with the node's rescoring, which places leads through it without a message.
      */
-    private long lastScoredVersion = -1;
+    private final Standing standing;
     /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
     private KeptScore kept;
-    /**
-     * The rescoring job this contact last answered and its number in it (0 and 0 for none): a
-     * job that lists the contact twice learns so from its second answer (see {@link Rescore}).
-     * Two ints rather than a set of entity ids in the job: deduplicating a listing of a million
-     * leads by id was a tenth of a rescoring.
-     */
-    private int rescoreJob;
-    private int rescoreSeq;
     /** Where an erasure is (see {@link #onErasure}): a byte, with a million contacts live. */
     private byte erasure;
     /** Its rows are being deleted: every command waits. */
@@ -326,6 +315,7 @@ public final class ContactEntity
         this.tenant = entityId.substring(0, slash).intern();
         this.node = node;
         this.shard = shard;
+        this.standing = new Standing(context.getSelf());
     }
 
     /**
@@ -387,8 +377,7 @@ public final class ContactEntity
         if (command instanceof Erase erase && erasure == 0) {
             erasure = ERASING;
             cancelNextChange();
-            node.effects().placed(tenant, lead, null);
-            lead = null;
+            standing.place(tenant, null, standing.scoredVersion(), node.placement());
             boolean existed = !state.isEmpty();
             context.pipeToSelf(JournalEraser.get(node.system()).erase(PersistenceId.of(TYPE_KEY.name(), entityId)),
                     (done, failure) -> new ErasureDone(failure, existed, erase.replyTo()));
@@ -461,12 +450,8 @@ public final class ContactEntity
     }
 
     private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {
-        if (rescore.job() != 0) {
-            if (rescore.job() == rescoreJob && rescore.seq() != rescoreSeq) {
-                return Effect().reply(rescore.replyTo(), rescore.listedTwice(entityId, lastScoredVersion));
-            }
-            rescoreJob = rescore.job();
-            rescoreSeq = rescore.seq();
+        if (!standing.countIn(rescore.job(), rescore.seq())) {
+            return Effect().reply(rescore.replyTo(), rescore.listedTwice(entityId, standing.scoredVersion()));
         }
         if (state.isEmpty()) {
             // Only asked about (and not yet passivated), or started by this very message: nothing
@@ -477,7 +462,7 @@ public final class ContactEntity
         }
         rescore(state, ScoreChange.Reason.MODEL);
         compactIfWorthIt(state);
-        return Effect().reply(rescore.replyTo(), rescore.answer(entityId, lastScoredVersion));
+        return Effect().reply(rescore.replyTo(), rescore.answer(entityId, standing.scoredVersion()));
     }
 
     /**
@@ -532,39 +517,40 @@ public final class ContactEntity
             // its place as recovered, and the rescoring under the real model compares with it.
             // A contact without a place is not in the index the rescoring reads: it says it
             // waits, then looks again, so that either it sees the model or the rescoring sees it.
-            if (lead == null) {
+            if (standing.lead() == null) {
                 node.effects().awaitingModel(tenant, entityId);
                 known = node.catalog().knows(tenant);
             }
             if (!known) {
-                lastScoredVersion = PROVISIONAL;
+                standing.provisional();
                 return;
             }
         }
         VersionedModel model = node.catalog().modelOf(tenant);
+        long version = known ? model.version() : Standing.PROVISIONAL;
         Instant now = node.clock().instant();
         Optional<Instant> nextChangeAt;
         if (!node.effects().tracksScores()) {
             nextChangeAt = Scorer.nextChangeAt(model.model(), state, now);
+            standing.place(tenant, null, version, node.placement());
         } else {
             Score score = scoreAt(model, state, now, true);
             nextChangeAt = score.nextChangeAt();
-            Lead scored = Lead.of(tenant, entityId, score, state, context.getSelf());
-            Lead current = scored.sameAs(lead) ? lead : scored;
-            node.effects().placed(tenant, lead, current);
+            // Under the standing's monitor: the node's rescoring may be placing a lead for this
+            // contact's previous history at the same moment; the newer history wins.
+            Standing.Placed placed = standing.place(tenant, Lead.of(tenant, entityId, score, state, standing), version,
+                    node.placement());
             if (reason != null) {
-                boolean wasProvisional = lastScoredVersion == PROVISIONAL;
-                Lead before = wasProvisional ? asRecovered(model, now) : lead;
+                Lead before = placed.wasProvisional() ? asRecovered(model, placed.before(), now) : placed.before();
                 // Events that came while the model was being read moved it, not the model.
-                ScoreChange.Reason why = wasProvisional && (before == null || before.history() != state)
+                ScoreChange.Reason why = placed.wasProvisional() && (before == null || before.history() != state)
                         ? ScoreChange.Reason.EVENT : reason;
-                ScoreChange change = Lead.changeBetween(before, current, before == null ? rangeOfZero(model) : null,
-                        why, now);
+                ScoreChange change = Lead.changeBetween(before, placed.current(),
+                        before == null ? rangeOfZero(model) : null, why, now);
                 if (change != null) {
                     node.effects().changed(change);
                 }
             }
-            lead = current;
             if (known && node.catalog().modelOf(tenant).version() > model.version()) {
                 // A newer model arrived while this contact scored: the rescoring lists the
                 // contacts from the index, and may have read it while this one was moving in it.
@@ -572,8 +558,8 @@ public final class ContactEntity
                 return;
             }
         }
-        lastScoredVersion = known ? model.version() : PROVISIONAL;
-        if (nextChange != null && nextChangeAt.isPresent() && Instants.nanos(nextChangeAt.get()) == nextChangeNanos) {
+        if (nextChange != null && nextChangeAt.isPresent()
+                && Instants.nanos(nextChangeAt.get()) == standing.nextChangeNanos()) {
             // Already armed for it, as after most events and model changes: re-arming would leave
             // a cancelled task in the scheduler's wheel until its deadline, per contact.
             return;
@@ -584,7 +570,7 @@ public final class ContactEntity
             // The change is due at `next` exactly (half-open periods): fire just after it.
             Duration armed = delay.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER : delay.plusMillis(1);
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
-            nextChangeNanos = Instants.nanos(next);
+            standing.armedFor(Instants.nanos(next));
         });
     }
 
@@ -622,11 +608,11 @@ public final class ContactEntity
      * model) stood, under the real model: its history as recovered, which its provisional
      * place in the call list still holds; null for a contact first seen meanwhile.
      */
-    private Lead asRecovered(VersionedModel model, Instant now) {
-        if (lead == null) {
+    private Lead asRecovered(VersionedModel model, Lead provisional, Instant now) {
+        if (provisional == null) {
             return null;
         }
-        ContactHistory recovered = lead.history();
+        ContactHistory recovered = provisional.history();
         return Lead.of(tenant, entityId, Scorer.score(model.model(), recovered, now), recovered);
     }
 
@@ -640,6 +626,7 @@ public final class ContactEntity
         if (nextChange != null) {
             nextChange.cancel();
             nextChange = null;
+            standing.armedFor(Standing.NO_TIMER);
         }
     }
 
@@ -700,8 +687,7 @@ public final class ContactEntity
                 // A stopped contact (moved to another node, passivated) must not get its timer as a
                 // dead letter, nor stay in this node's call list.
                 cancelNextChange();
-                node.effects().placed(tenant, lead, null);
-                lead = null;
+                standing.place(tenant, null, standing.scoredVersion(), node.placement());
             }
             return BoxedUnit.UNIT;
         }

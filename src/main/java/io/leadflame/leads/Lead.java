@@ -7,7 +7,6 @@ import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreRange;
-import org.apache.pekko.actor.typed.ActorRef;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,17 +30,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param history          the contact's history the score was computed from (immutable, shared
  *                         with the contact's actor): what a preview scores under another model
  *                         without asking the contact. Stays on its node (not serialized).
- * @param contact          the contact's actor (its {@code ContactEntity}), or null: what this
- *                         node's rescoring sends each contact its request to, directly rather
- *                         than through sharding's region and shard (two hops of three, 15 % of a
- *                         rescoring of 1,000,000 contacts). Stays on its node (not serialized).
+ * @param standing         where the contact stands on its node (its actor included), or null:
+ *                         what this node's rescoring places its new lead through, without a
+ *                         message to the contact. Stays on its node (not serialized).
  */
 public record Lead(String entityId, int tenantLength, long score, int percent, int flames, String range,
                    long lastEventAtNanos, List<Reason> reasons, @JsonIgnore ContactHistory history,
-                   @JsonIgnore ActorRef<?> contact)
+                   @JsonIgnore Standing standing)
         implements CborSerializable {
 
-    /** A lead without its contact's actor (another node's, a test's). */
+    /** A lead without its contact's standing (another node's, a test's). */
     public Lead(String entityId, int tenantLength, long score, int percent, int flames, String range,
                 long lastEventAtNanos, List<Reason> reasons, ContactHistory history) {
         this(entityId, tenantLength, score, percent, flames, range, lastEventAtNanos, reasons, history, null);
@@ -61,11 +59,11 @@ public record Lead(String entityId, int tenantLength, long score, int percent, i
         return of(tenant, entityId, score, history, null);
     }
 
-    /** @param contact the contact's actor on this node */
-    public static Lead of(String tenant, String entityId, Score score, ContactHistory history, ActorRef<?> contact) {
+    /** @param standing where the contact stands on this node */
+    public static Lead of(String tenant, String entityId, Score score, ContactHistory history, Standing standing) {
         return new Lead(entityId, tenant.length(), score.score(), score.percent(), score.flames(),
                 score.range().map(ScoreRange::name).orElse(null),
-                history.isEmpty() ? 0 : history.lastEventAtNanos(), topReasons(score), history, contact);
+                history.isEmpty() ? 0 : history.lastEventAtNanos(), topReasons(score), history, standing);
     }
 
     /**
@@ -93,7 +91,7 @@ public record Lead(String entityId, int tenantLength, long score, int percent, i
      * index keeps this one (a model change that moves nothing costs no index update).
      */
     public boolean sameAs(Lead other) {
-        return other != null && history == other.history && contact == other.contact && score == other.score
+        return other != null && history == other.history && standing == other.standing && score == other.score
                 && percent == other.percent
                 && flames == other.flames && Objects.equals(range, other.range)
                 && lastEventAtNanos == other.lastEventAtNanos && reasons.equals(other.reasons)

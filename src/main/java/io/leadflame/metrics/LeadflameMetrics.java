@@ -202,6 +202,10 @@ public final class LeadflameMetrics implements Extension {
         contactsRescored.increment();
     }
 
+    public void contactsRescored(int contacts) {
+        contactsRescored.increment(contacts);
+    }
+
     // ---- journal
 
     /** A contact's write reached the journal {@code nanos} after its persist call. */

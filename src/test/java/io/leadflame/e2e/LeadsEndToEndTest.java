@@ -205,6 +205,30 @@ class LeadsEndToEndTest extends OneNodeTest {
     }
 
     @Test
+    void aModelChangeThatMakesPointsExpireSoonerTakesTheContactOutOnTime() {
+        String tenant = "leads-sooner";
+        String model = """
+                {"idealScore": 10, "rules": [
+                  {"id": "demo", "name": "Asked for a demo", "points": 10, "expiresAfter": "%s",
+                   "criterion": {"type": "tag", "anyOf": ["demo"]}}]}""";
+        node.publish(tenant, model.formatted("P30D"));
+        Instant applied = Instant.now();
+        node.record(tenant, tagApplied("hot-1", "demo", applied));
+        assertEquals(List.of("hot-1"), ids(leads(tenant, "?minFlames=4")));
+
+        // The contact's timer is armed 30 days out; the rescoring places its new lead itself and
+        // tells the contact its score is due sooner, or it would stay hot for a month.
+        node.publish(tenant, model.formatted("PT4S"));
+        Instant expires = applied.plusSeconds(4);
+        Instant askedWhenGone = eventually(Duration.ofSeconds(20), () -> {
+            Instant asked = Instant.now();
+            assertEquals(List.of(), ids(leads(tenant, "?minFlames=4")), "the demo points expired");
+            return asked;
+        });
+        assertFalse(askedWhenGone.isBefore(expires), "gone at " + askedWhenGone + ", before " + expires);
+    }
+
+    @Test
     void aModelChangeReordersTheCallList() {
         String tenant = seed("leads-model");
         // Tag a is now worth the most: every contact holding it comes first.

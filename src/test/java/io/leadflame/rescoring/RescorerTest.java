@@ -3,6 +3,14 @@ package io.leadflame.rescoring;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadIndex;
+import io.leadflame.leads.Standing;
+import io.leadflame.api.ModelJson;
+import io.leadflame.model.StoredModel;
+import io.leadflame.scoring.ContactEvent;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.HistoryLimits;
+import io.leadflame.scoring.Instants;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
@@ -116,6 +124,73 @@ class RescorerTest {
         assertEquals(1, asked.get("acme/fast").get(), "a contact that answers is asked once");
         assertEquals(2, asked.get("acme/late").get(), "a missed request is sent again");
         assertTrue(asked.get("acme/mute").get() >= 3, "a mute contact is asked a few times, then given up");
+    }
+
+    /**
+     * Contacts placed in the index with their standing are rescored by the job itself: their new
+     * leads stand and they get no message, except one whose timer is armed later than the new
+     * model's next change (told its score is due) and one scored provisionally (asked, since it
+     * compares with its history as recovered). A contact listed twice counts once.
+     */
+    @Test
+    void placedContactsAreRescoredWithoutAMessageAndOnlyThoseThatMustActAreTold() throws Exception {
+        String tenant = "direct";
+        // Version 2 gives vip 9 points instead of 5, and the webinar's points now expire after an hour, not 30 days.
+        String stored = StoredModel.write(ModelJson.read(new ObjectMapper().readTree("""
+                {"idealScore": 20, "rules": [
+                  {"id": "vip", "name": "VIP", "points": 9, "criterion": {"type": "tag", "anyOf": ["vip"]}},
+                  {"id": "webinar", "name": "Webinar", "points": 4, "expiresAfter": "PT1H",
+                   "criterion": {"type": "tag", "anyOf": ["webinar"]}}]}""")).value().orElseThrow());
+        ModelCatalog.get(testKit.system()).offer(new PublishedModel(tenant, 2, stored, Optional.of(Instant.now())));
+        LeadIndex index = LeadIndex.get(testKit.system());
+        Instant applied = Instant.now().minusSeconds(60);
+        TestProbe<ContactEntity.Command> vip = testKit.createTestProbe();
+        TestProbe<ContactEntity.Command> webinar = testKit.createTestProbe();
+        TestProbe<ContactEntity.Command> provisional = testKit.createTestProbe();
+        TestProbe<ContactEntity.Command> twice = testKit.createTestProbe();
+        // As version 1 placed them: vip 5 points, the webinar's 4 points with a timer 30 days out.
+        Standing vipStanding = placed(index, tenant, "vip", vip, 5, 1, applied, "vip");
+        Standing webinarStanding = placed(index, tenant, "webinar", webinar, 4, 1, applied, "webinar");
+        webinarStanding.armedFor(Instants.nanos(applied.plus(Duration.ofDays(30))));
+        placed(index, tenant, "provisional", provisional, 5, Standing.PROVISIONAL, applied, "vip");
+        Standing twiceStanding = placed(index, tenant, "twice", twice, 5, 1, applied, "vip");
+        // Listed a second time, under another score: the index read while the contact moved.
+        index.replace(tenant, null, new Lead(tenant + "/twice", tenant.length(), 3, 0, 0, null, 0, List.of(),
+                twiceStanding.lead().history(), twiceStanding));
+
+        var rescorer = testKit.spawn(Rescorer.create(16, Clock.systemUTC(), ModelCatalog.get(testKit.system()), DEADLINE));
+        rescorer.tell(new Rescorer.RescoreTenant(new PublishedModel(tenant, 2, stored, Optional.of(Instant.now()))));
+
+        ContactEntity.Rescore asked = (ContactEntity.Rescore) provisional.receiveMessage(Duration.ofSeconds(5));
+        asked.replyTo().tell(asked.answer(tenant + "/provisional", 2));
+        assertEquals(ContactEntity.ScoreDue.INSTANCE, webinar.receiveMessage(Duration.ofSeconds(5)),
+                "the new model's next change comes before the contact's timer");
+        ScoringModelEntity.RescoringReport done = reports.fishForMessage(Duration.ofSeconds(15),
+                report -> report.done() && report.version() == 2 && report.contacts() == 4
+                        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+        assertEquals(4, done.rescored());
+        assertEquals(9, vipStanding.lead().score(), "placed by the rescoring");
+        assertEquals(2, vipStanding.scoredVersion());
+        assertEquals(9, twiceStanding.lead().score());
+        assertEquals(4, webinarStanding.lead().score());
+        vip.expectNoMessage(Duration.ofMillis(200));
+        twice.expectNoMessage(Duration.ofMillis(10));
+        assertTrue(index.page(tenant, null, 10, l -> l.entityId().equals(tenant + "/vip"), l -> false).stream()
+                .allMatch(l -> l.score() == 9), "the index holds the new lead only");
+    }
+
+    /** A contact placed as {@code version} placed it, with a history of {@code tags} applied at {@code at}. */
+    private static Standing placed(LeadIndex index, String tenant, String contactId,
+                                   TestProbe<ContactEntity.Command> contact, long score, long version, Instant at,
+                                   String... tags) {
+        ContactHistory history = ContactHistory.EMPTY;
+        for (String tag : tags) {
+            history = history.record(ContactEvent.tagApplied(null, at, tag), at, HistoryLimits.DEFAULT);
+        }
+        Standing standing = new Standing(contact.ref());
+        standing.place(tenant, new Lead(tenant + "/" + contactId, tenant.length(), score, 0, 0, null,
+                history.lastEventAtNanos(), List.of(), history, standing), version, index::replace);
+        return standing;
     }
 
     @Test

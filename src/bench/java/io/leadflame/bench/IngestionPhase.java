@@ -20,6 +20,11 @@ import java.util.OptionalDouble;
 final class IngestionPhase {
 
     private static final double[] LATENCY_SHARES = {0.25, 0.50, 0.80};
+    /**
+     * The server's H2 URL options (conf/persistence.conf): the baselines on H2 commit as durably
+     * as Leadflame does (each commit written to the file before it returns).
+     */
+    private static final String H2_OPTIONS = ";DB_CLOSE_DELAY=-1;WRITE_DELAY=0";
 
     private IngestionPhase() {
     }
@@ -172,7 +177,7 @@ final class IngestionPhase {
      */
     private static Results.Figure naiveAppendLog(String journal, TestDatabase db, Path h2Data, BenchSettings settings,
                                                  Results results) throws Exception {
-        String url = db == null ? "jdbc:h2:file:" + h2Data.resolve("naive") : db.url();
+        String url = db == null ? "jdbc:h2:file:" + h2Data.resolve("naive") + H2_OPTIONS : db.url();
         ClosedLoad.Outcome o;
         try (ServerUnderTest naive = ServerUnderTest.naiveAppendLog("naive-" + journal, settings, url,
                 db == null ? "sa" : "postgres", "")) {
@@ -196,7 +201,7 @@ final class IngestionPhase {
             Path rawDir = settings.dir().resolve("raw-h2");
             ServerUnderTest.deleteRecursively(rawDir);
             // A file of its own next to the server's data dir, with the server's URL options.
-            String url = "jdbc:h2:file:" + rawDir.resolve("raw") + ";DB_CLOSE_DELAY=-1";
+            String url = "jdbc:h2:file:" + rawDir.resolve("raw") + H2_OPTIONS;
             try {
                 rate = RawInsert.onH2(url, shape, order, settings.rawDuration());
             } finally {

@@ -86,6 +86,23 @@ final class JarNode implements AutoCloseable {
         return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
     }
 
+    /**
+     * The embedded default: one node, H2 in {@code dataDir}, configured as a newcomer runs it
+     * (only its ports and data directory).
+     */
+    static JarNode startEmbedded(String name, Ports ports, Path dataDir, Path logDir) {
+        Path log = logDir.resolve(name + ".log");
+        List<String> arguments = List.of("-Xmx512m", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+                "-Dleadflame.http.interface=127.0.0.1", "-jar", JavaProcess.leadflameJar().toString());
+        Map<String, String> env = new HashMap<>();
+        env.put("CLUSTER_HOST", "127.0.0.1");
+        env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
+        env.put("HTTP_PORT", String.valueOf(ports.http()));
+        env.put("DATA_DIR", dataDir.toString());
+        JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
+        return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
+    }
+
     String api(String path) {
         return "http://127.0.0.1:" + httpPort + path;
     }

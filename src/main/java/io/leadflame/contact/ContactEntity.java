@@ -536,20 +536,33 @@ public final class ContactEntity
         } else {
             Score score = scoreAt(model, state, now, true);
             nextChangeAt = score.nextChangeAt();
-            // Under the standing's monitor: the node's rescoring may be placing a lead for this
-            // contact's previous history at the same moment; the newer history wins.
-            Standing.Placed placed = standing.place(tenant, Lead.of(tenant, entityId, score, state, standing), version,
-                    node.placement());
-            if (reason != null) {
-                Lead before = placed.wasProvisional() ? asRecovered(model, placed.before(), now) : placed.before();
-                // Events that came while the model was being read moved it, not the model.
-                ScoreChange.Reason why = placed.wasProvisional() && (before == null || before.history() != state)
-                        ? ScoreChange.Reason.EVENT : reason;
-                ScoreChange change = Lead.changeBetween(before, placed.current(),
-                        before == null ? rangeOfZero(model) : null, why, now);
-                if (change != null) {
-                    node.effects().changed(change);
+            Lead scored = Lead.of(tenant, entityId, score, state, standing);
+            // Placed and published under the standing's monitor, as the node's rescoring places
+            // and publishes: the two never interleave, so listeners get the changes in the order
+            // the leads were placed, and the newer history wins.
+            boolean placedUnderNewerModel;
+            synchronized (standing) {
+                placedUnderNewerModel = known && standing.scoredVersion() > model.version();
+                Standing.Placed placed = placedUnderNewerModel ? null
+                        : standing.place(tenant, scored, version, node.placement());
+                if (reason != null && placed != null) {
+                    Lead before = placed.wasProvisional() ? asRecovered(model, placed.before(), now) : placed.before();
+                    // Events that came while the model was being read moved it, not the model.
+                    ScoreChange.Reason why = placed.wasProvisional() && (before == null || before.history() != state)
+                            ? ScoreChange.Reason.EVENT : reason;
+                    ScoreChange change = Lead.changeBetween(before, placed.current(),
+                            before == null ? rangeOfZero(model) : null, why, now);
+                    if (change != null) {
+                        node.effects().changed(change);
+                    }
                 }
+            }
+            if (placedUnderNewerModel) {
+                // The rescoring placed this contact's previous history under a newer model while
+                // it scored under an older one: score again under that model, rather than publish
+                // a step back to the older one and then forward again.
+                rescore(state, reason);
+                return;
             }
             if (known && node.catalog().modelOf(tenant).version() > model.version()) {
                 // A newer model arrived while this contact scored: the rescoring lists the

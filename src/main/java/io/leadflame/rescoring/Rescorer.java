@@ -202,9 +202,14 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     /** Where a rescoring places leads and publishes the changes, as the contacts do. */
     private final ContactEffects effects;
     private final Standing.Placement placement;
-    /** Where chunks are scored: the node's dispatcher, a chunk at a time per core. */
+    /**
+     * Where chunks are scored: the node's dispatcher, a chunk at a time per core over all jobs
+     * (a node's start rescores every tenant at once), so that its actors keep threads.
+     */
     private final Executor chunkExecutor;
     private final int chunksAtOnce = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Chunks being scored, of every job (those of replaced jobs included, until they stop). */
+    private int chunksRunning;
     private final long answerDeadlineNanos;
     /**
      * Job ids: random, so that a contact that moved to another node does not take a request of
@@ -346,11 +351,12 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private void dispatch(Job job) {
-        while (job.chunksRunning < chunksAtOnce && job.nextPlaced < job.placed.length) {
+        while (chunksRunning < chunksAtOnce && job.nextPlaced < job.placed.length) {
             int from = job.nextPlaced;
             int to = Math.min(job.placed.length, from + CHUNK);
             job.nextPlaced = to;
             job.chunksRunning++;
+            chunksRunning++;
             getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> scoreChunk(job, from, to), chunkExecutor),
                     (scored, failure) -> failure == null ? scored
                             : new ChunkScored(job, from, to, 0, 0, null, 0, failure));
@@ -443,9 +449,11 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     }
 
     private Behavior<Command> onChunkScored(ChunkScored chunk) {
+        chunksRunning--;
         Job job = chunk.job();
         if (jobs.get(job.tenant) != job) {
-            // Replaced: the newer job lists the index again.
+            // Replaced: the newer job lists the index again. Its place goes to another chunk.
+            List.copyOf(jobs.values()).forEach(this::dispatch);
             return this;
         }
         job.chunksRunning--;
@@ -463,7 +471,10 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
             }
         }
         dispatch(job);
-        return finishIfDone(job);
+        finishIfDone(job);
+        // The chunk's place is free: another tenant's job may take it.
+        List.copyOf(jobs.values()).forEach(this::dispatch);
+        return this;
     }
 
     /**

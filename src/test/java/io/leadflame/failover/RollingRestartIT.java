@@ -41,6 +41,8 @@ class RollingRestartIT {
     private static final int EVENTS = 12000;
     private static final int BATCH = 20;
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+    /** From the fourth node's start until shards are spread again: a few rebalance rounds (10 s each). */
+    private static final Duration BALANCED_WITHIN = Duration.ofSeconds(90);
 
     private final Http http = new Http();
     /** Every process this test started, for cleanup. */
@@ -182,16 +184,31 @@ class RollingRestartIT {
             }
             return total[0] == CONTACTS;
         }, () -> "contacts per node " + perNode);
+        // Shards spread evenly again: every node hosts at least half its fair share.
+        long fairShare = CONTACTS / live.size();
+        List<String> balanced = new ArrayList<>();
+        Poll.until(BALANCED_WITHIN, "every node hosting at least half of its share of " + CONTACTS + " contacts", () -> {
+            balanced.clear();
+            long least = Long.MAX_VALUE;
+            for (JarNode node : live) {
+                long n = Checks.hostedContacts(http, node);
+                least = Math.min(least, n);
+                balanced.add(node.name + "=" + n);
+            }
+            return least >= fairShare / 2;
+        }, () -> "contacts per node " + balanced);
+        long balancedMs = (System.nanoTime() - joinStart) / 1_000_000;
         // The contacts still score exactly, read through the new node.
         Checks.Result afterJoin = Checks.awaitScores(http, TENANT, workload.contacts, histories, model, List.of(fourth),
                 Duration.ofSeconds(60));
         assertEquals(0, afterJoin.mismatched(), afterJoin.firstMismatches());
         System.out.printf("[rolling] FIGURES rolling restart: events=%d requests=%d acknowledged=%d failed-attempts=%d "
                         + "(%s) lost=%d double-counted=%d journal-events=%d stream=%d ms; %s | fourth node ready %d ms, "
-                        + "hosting contacts %d ms after start; contacts per node %s (total %d)%n",
+                        + "hosting contacts %d ms after start; contacts per node %s (total %d); balanced %d ms after "
+                        + "its start: %s%n",
                 EVENTS, streamer.requests.get(), streamer.acknowledgedEvents.size(), streamer.failedAttempts.get(),
                 streamer.failures, check.lost(), check.doubleCounted(), journalEvents, streamMs, restarts, joinedMs,
-                rebalancedMs, perNode, total[0]);
+                rebalancedMs, perNode, total[0], balancedMs, balanced);
         assertEquals(0, check.lost());
         assertEquals(0, check.doubleCounted());
     }

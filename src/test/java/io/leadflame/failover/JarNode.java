@@ -87,6 +87,35 @@ final class JarNode implements AutoCloseable {
     }
 
     /**
+     * One node for each of {@code ports} ({@code node-1}, {@code node-2}, ...), each the contact
+     * point of the others, on {@code jdbcUrl}; returns once every one is ready. A node that does
+     * not start in time stops them all.
+     */
+    static List<JarNode> startCluster(List<Ports> ports, String jdbcUrl, Path logDir, Http http, Duration within) {
+        String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management())
+                .collect(java.util.stream.Collectors.joining(","));
+        List<JarNode> nodes = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                nodes.add(start("node-" + (i + 1), ports.get(i), contactPoints, jdbcUrl, logDir));
+            }
+            for (JarNode node : nodes) {
+                Poll.until(within, node + " ready", () -> node.ready(http), () -> node.tail(30));
+            }
+        } catch (RuntimeException | Error e) {
+            nodes.forEach(JarNode::close);
+            throw e;
+        }
+        return nodes;
+    }
+
+    /** Whether this node is the cluster's oldest member (the one hosting the shard coordinator), as {@code asked} sees it. */
+    boolean isOldest(Http http, JarNode asked) throws IOException {
+        return ("pekko://leadflame@127.0.0.1:" + clusterPort).equals(
+                http.get(asked.management("/cluster/members"), Checks.REQUEST_TIMEOUT).json().path("oldest").asText());
+    }
+
+    /**
      * The embedded default: one node, H2 in {@code dataDir}, configured as a newcomer runs it
      * (only its ports and data directory).
      */

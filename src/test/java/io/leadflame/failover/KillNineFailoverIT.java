@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,19 +80,8 @@ class KillNineFailoverIT {
                 JarNode.Ports.free()));
         free.sort(java.util.Comparator.comparingInt(JarNode.Ports::management));
         List<JarNode.Ports> ports = List.of(free.get(1), free.get(2), free.get(0));
-        String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management()).collect(Collectors.joining(","));
         long begin = System.nanoTime();
-        try {
-            for (int i = 0; i < ports.size(); i++) {
-                nodes.add(JarNode.start("node-" + (i + 1), ports.get(i), contactPoints, database.url(), logDir));
-            }
-            for (JarNode node : nodes) {
-                Poll.until(FORMED_WITHIN, node + " ready", () -> node.ready(http), () -> node.tail(30));
-            }
-        } catch (RuntimeException | Error e) {
-            stopCluster();
-            throw e;
-        }
+        nodes.addAll(JarNode.startCluster(ports, database.url(), logDir, http, FORMED_WITHIN));
         formationMs = (System.nanoTime() - begin) / 1_000_000;
         System.out.printf("[failover] 3 JVMs %s started; all ready %d ms after the first start (logs: %s)%n",
                 nodes, formationMs, logDir);
@@ -117,10 +105,8 @@ class KillNineFailoverIT {
         JarNode two = nodes.get(1);
         JarNode three = nodes.get(2);
         Checks.printMembers(http, one, "before the kill");
-        String threeAddress = "pekko://leadflame@127.0.0.1:" + three.clusterPort;
-        Poll.until(Duration.ofSeconds(10), "node 3 is the oldest member", () -> threeAddress.equals(
-                        http.get(one.management("/cluster/members"), REQUEST_TIMEOUT).json().path("oldest").asText()),
-                () -> "node 3 is " + threeAddress);
+        Poll.until(Duration.ofSeconds(10), "node 3 is the oldest member", () -> three.isOldest(http, one),
+                () -> "node 3 is " + three);
 
         // --- a model, on every node before any event
         String modelV1 = Workload.model(1, 5, 6);

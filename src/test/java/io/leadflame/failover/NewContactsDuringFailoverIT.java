@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -56,18 +55,7 @@ class NewContactsDuringFailoverIT {
         List<JarNode.Ports> ports = new ArrayList<>(List.of(JarNode.Ports.free(), JarNode.Ports.free(),
                 JarNode.Ports.free()));
         ports.sort(Comparator.comparingInt(JarNode.Ports::management));
-        String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management()).collect(Collectors.joining(","));
-        try {
-            for (int i = 0; i < ports.size(); i++) {
-                nodes.add(JarNode.start("node-" + (i + 1), ports.get(i), contactPoints, database.url(), logDir));
-            }
-            for (JarNode node : nodes) {
-                Poll.until(FORMED_WITHIN, node + " ready", () -> node.ready(http), () -> node.tail(30));
-            }
-        } catch (RuntimeException | Error e) {
-            stopCluster();
-            throw e;
-        }
+        nodes.addAll(JarNode.startCluster(ports, database.url(), logDir, http, FORMED_WITHIN));
     }
 
     @AfterAll
@@ -85,10 +73,8 @@ class NewContactsDuringFailoverIT {
     void newContactsAreServedWhileAKilledNodeIsStillAMember() throws Exception {
         JarNode one = nodes.get(0);
         JarNode three = nodes.get(2);
-        String oneAddress = "pekko://leadflame@127.0.0.1:" + one.clusterPort;
-        Poll.until(Duration.ofSeconds(10), "node 1 is the oldest member", () -> oneAddress.equals(
-                        http.get(one.management("/cluster/members"), REQUEST_TIMEOUT).json().path("oldest").asText()),
-                () -> "node 1 is " + oneAddress);
+        Poll.until(Duration.ofSeconds(10), "node 1 is the oldest member", () -> one.isOldest(http, one),
+                () -> "node 1 is " + one);
         HttpReply put = http.put(one.api(TENANT + "/model"), """
                 {"idealScore": 10, "rules": [{"id": "visit", "name": "Each visit", "points": 1, "count": "each",
                   "criterion": {"type": "activity", "activity": "page_visited"}}]}""", REQUEST_TIMEOUT);

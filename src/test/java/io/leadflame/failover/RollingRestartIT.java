@@ -57,18 +57,7 @@ class RollingRestartIT {
         logDir = JarNode.logDir("rolling");
         database = TestDatabase.create();
         List<JarNode.Ports> ports = List.of(JarNode.Ports.free(), JarNode.Ports.free(), JarNode.Ports.free());
-        String contactPoints = ports.stream().map(p -> "127.0.0.1:" + p.management()).collect(Collectors.joining(","));
-        try {
-            for (int i = 0; i < ports.size(); i++) {
-                started.add(JarNode.start("node-" + (i + 1), ports.get(i), contactPoints, database.url(), logDir));
-            }
-            for (JarNode node : started) {
-                Poll.until(READY_WITHIN, node + " ready", () -> node.ready(http), () -> node.tail(30));
-            }
-        } catch (RuntimeException | Error e) {
-            stopCluster();
-            throw e;
-        }
+        started.addAll(JarNode.startCluster(ports, database.url(), logDir, http, READY_WITHIN));
         live.addAll(started);
     }
 

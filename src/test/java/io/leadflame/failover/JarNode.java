@@ -109,6 +109,14 @@ final class JarNode implements AutoCloseable {
         return nodes;
     }
 
+    /** Bounded: SIGKILLs whatever still runs of {@code nodes} (the test's own processes only), then drops the database. */
+    static void stopCluster(List<JarNode> nodes, io.leadflame.testing.TestDatabase database) {
+        nodes.forEach(JarNode::close);
+        if (database != null) {
+            database.close();
+        }
+    }
+
     /** Whether this node is the cluster's oldest member (the one hosting the shard coordinator), as {@code asked} sees it. */
     boolean isOldest(Http http, JarNode asked) throws IOException {
         return ("pekko://leadflame@127.0.0.1:" + clusterPort).equals(

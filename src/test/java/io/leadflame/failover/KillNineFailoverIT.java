@@ -89,13 +89,7 @@ class KillNineFailoverIT {
 
     @AfterAll
     void stopCluster() {
-        // Bounded: SIGKILL whatever still runs (the test's own processes only), then drop the database.
-        for (JarNode node : nodes) {
-            node.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        JarNode.stopCluster(nodes, database);
     }
 
     @Test

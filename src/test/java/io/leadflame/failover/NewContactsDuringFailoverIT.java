@@ -60,12 +60,7 @@ class NewContactsDuringFailoverIT {
 
     @AfterAll
     void stopCluster() {
-        for (JarNode node : nodes) {
-            node.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        JarNode.stopCluster(nodes, database);
     }
 
     @Test

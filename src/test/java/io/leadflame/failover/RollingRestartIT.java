@@ -63,12 +63,7 @@ class RollingRestartIT {
 
     @AfterAll
     void stopCluster() {
-        for (JarNode node : started) {
-            node.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        JarNode.stopCluster(started, database);
     }
 
     /** Starts a node whose contact points are the live members and itself; returns once it is ready. */

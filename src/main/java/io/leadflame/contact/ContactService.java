@@ -1,5 +1,6 @@
 package io.leadflame.contact;
 
+import io.leadflame.cluster.JournalWatch;
 import io.leadflame.config.Settings;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.persistence.StoredEntities;
@@ -36,6 +37,24 @@ public final class ContactService {
     public record Recorded(long accepted, long duplicates) {
     }
 
+    /**
+     * The journal counts as down ({@link JournalWatch}): a write is refused before it reaches a
+     * contact ({@code partlyApplied} false), or let go while its contacts were writing (true:
+     * those that had answered are durable, and a resend counts their events as duplicates).
+     */
+    public static final class JournalDown extends RuntimeException {
+        private final boolean partlyApplied;
+
+        JournalDown(String reason, boolean partlyApplied) {
+            super("the journal does not answer (" + reason + ")", null, false, false);
+            this.partlyApplied = partlyApplied;
+        }
+
+        public boolean partlyApplied() {
+            return partlyApplied;
+        }
+    }
+
     /** Names the reply collectors, which must be unique among the system's actors. */
     private static final AtomicLong WRITES = new AtomicLong();
 
@@ -47,6 +66,7 @@ public final class ContactService {
     private final Executor executor;
     private final LeadflameMetrics metrics;
     private final StoredEntities stored;
+    private final JournalWatch journal;
 
     public ContactService(ActorSystem<?> system, Settings settings) {
         this.system = system;
@@ -58,6 +78,7 @@ public final class ContactService {
         this.metrics = LeadflameMetrics.get(system);
         metrics.writesInFlight(admission, WriteAdmission::inFlight);
         this.stored = new StoredEntities(system);
+        this.journal = JournalWatch.get(system);
     }
 
     /** How long {@link #record} may take: the edge waits a little longer for its answer. */
@@ -81,22 +102,34 @@ public final class ContactService {
     /**
      * Persists each contact's part of an admitted request and completes when all are durable;
      * fails with a {@link TimeoutException} when some contact has not confirmed within the write
-     * timeout. The contacts answer one collector for the whole request ({@link WriteReplies}).
-     * What the contacts that did answer persisted is counted (metrics) even when another failed:
-     * those events are in the journal, and a resend counts them as duplicates.
+     * timeout, and with {@link JournalDown} at once when the journal counts as down (before
+     * anything is sent, or while the contacts write). The contacts answer one collector for the
+     * whole request ({@link WriteReplies}). What the contacts that did answer persisted is counted
+     * (metrics) even when another failed: those events are in the journal, and a resend counts
+     * them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
+        Optional<String> down = journal.down();
+        if (down.isPresent()) {
+            return CompletableFuture.failedFuture(new JournalDown(down.get(), false));
+        }
         CompletableFuture<WriteReplies.Outcome> outcome = new CompletableFuture<>();
-        ActorRef<ContactEntity.Recorded> replies = system.systemActorOf(
+        ActorRef<Object> collector = system.systemActorOf(
                 WriteReplies.collect(byContact.size(), writeTimeout, outcome),
-                "write-" + WRITES.incrementAndGet(), Props.empty()).narrow();
+                "write-" + WRITES.incrementAndGet(), Props.empty());
+        Runnable letGo = () -> collector.tell(WriteReplies.GiveUp.INSTANCE);
+        journal.whileWaiting(letGo);
+        ActorRef<ContactEntity.Recorded> replies = collector.narrow();
         byContact.forEach((contactId, events) -> sharding
                 .entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
                 .tell(new ContactEntity.RecordEvents(events, replies)));
         return outcome.thenApplyAsync(o -> {
+            journal.doneWaiting(letGo);
             metrics.eventsRecorded(o.accepted(), o.duplicates());
             if (!o.complete()) {
-                throw new CompletionException(new TimeoutException(o.answered() + " of " + o.expected()
+                Optional<String> downNow = journal.down();
+                throw new CompletionException(downNow.isPresent() ? new JournalDown(downNow.get(), true)
+                        : new TimeoutException(o.answered() + " of " + o.expected()
                         + " contacts confirmed their events within " + writeTimeout));
             }
             return new Recorded(o.accepted(), o.duplicates());

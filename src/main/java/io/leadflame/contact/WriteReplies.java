@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Gathers the answers of one request's contacts (issue 13): one short-lived actor a request,
  * where an ask per contact cost a temporary actor, a timer and a future each — a thousand of
- * each for a 1,000-contact batch. Completes, and stops, when every contact has answered or the
- * write timeout has passed, with what had been answered by then.
+ * each for a 1,000-contact batch. Completes, and stops, when every contact has answered, or
+ * with what had been answered by then when the write timeout has passed or it is told to
+ * {@link GiveUp} (the journal went down: the contacts that failed to write will never answer).
  */
 final class WriteReplies {
 
@@ -21,7 +22,8 @@ final class WriteReplies {
         }
     }
 
-    private enum TimedOut {
+    /** Ends the gathering with what has been answered: the timeout's timer, or the journal gone down. */
+    enum GiveUp {
         INSTANCE
     }
 
@@ -31,7 +33,7 @@ final class WriteReplies {
     /** Receives {@link ContactEntity.Recorded} from {@code expected} contacts (give them {@code narrow()}ed refs). */
     static Behavior<Object> collect(int expected, Duration timeout, CompletableFuture<Outcome> outcome) {
         return Behaviors.withTimers(timers -> {
-            timers.startSingleTimer(TimedOut.INSTANCE, timeout);
+            timers.startSingleTimer(GiveUp.INSTANCE, timeout);
             return gathering(0, 0, 0, expected, outcome);
         });
     }
@@ -48,7 +50,7 @@ final class WriteReplies {
                     }
                     return gathering(now.accepted(), now.duplicates(), now.answered(), expected, outcome);
                 })
-                .onMessageEquals(TimedOut.INSTANCE, () -> {
+                .onMessageEquals(GiveUp.INSTANCE, () -> {
                     outcome.complete(new Outcome(accepted, duplicates, answered, expected));
                     return Behaviors.stopped();
                 })

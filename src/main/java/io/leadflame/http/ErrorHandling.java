@@ -1,5 +1,6 @@
 package io.leadflame.http;
 
+import io.leadflame.contact.ContactService;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -79,6 +80,11 @@ public final class ErrorHandling {
         if (e instanceof TimeoutException) {
             // Ask timeouts (AskTimeoutException is one) mean an actor or the journal is behind.
             return ApiError.overloaded("The service is busy; retry later." + partly(method));
+        }
+        if (e instanceof ContactService.JournalDown down) {
+            return ApiError.overloaded("The journal (the database) does not answer; "
+                    + (down.partlyApplied() ? PARTLY : "nothing of this request was applied.")
+                    + " Send it again after Retry-After.");
         }
         if (e instanceof IllegalRequestException bad) {
             StatusCode status = StatusCodes.get(bad.status().intValue());

@@ -36,6 +36,10 @@ final class EventStreamer {
     final AtomicLong failedAttempts = new AtomicLong();
     final ConcurrentMap<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+    /** The longest a request waited for an answer that was not 202 (a refusal), in ms. */
+    final AtomicLong slowestRefusalMillis = new AtomicLong();
+    /** Answers 429 or 503 without a Retry-After header (the API promises one). */
+    final AtomicLong refusalsWithoutRetryAfter = new AtomicLong();
 
     private final Http http;
     private final String tenantPath;
@@ -91,6 +95,7 @@ final class EventStreamer {
                 JarNode node = nodes.get(Math.floorMod(turn++, nodes.size()));
                 requests.incrementAndGet();
                 String failure;
+                long sentAt = System.nanoTime();
                 try {
                     HttpReply r = http.post(node.api(tenantPath + "/events"), "application/json", body, REQUEST_TIMEOUT);
                     if (r.status() == 202) {
@@ -110,6 +115,10 @@ final class EventStreamer {
                         return;
                     }
                     failure = String.valueOf(r.status());
+                    slowestRefusalMillis.accumulateAndGet((System.nanoTime() - sentAt) / 1_000_000, Math::max);
+                    if ((r.status() == 429 || r.status() == 503) && r.header("Retry-After").isEmpty()) {
+                        refusalsWithoutRetryAfter.incrementAndGet();
+                    }
                 } catch (IOException e) {
                     failure = e.getClass().getSimpleName();
                 }

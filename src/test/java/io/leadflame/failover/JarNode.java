@@ -23,14 +23,18 @@ final class JarNode implements AutoCloseable {
     static final int KILLED_BY_SIGTERM = JavaProcess.KILLED_BY_SIGTERM;
 
     final String name;
+    /** The address the node binds (HTTP, management, remoting) and is reached at. */
+    final String host;
     final int httpPort;
     final int managementPort;
     final int clusterPort;
     final Path log;
     private final JavaProcess process;
 
-    private JarNode(String name, int httpPort, int managementPort, int clusterPort, Path log, JavaProcess process) {
+    private JarNode(String name, String host, int httpPort, int managementPort, int clusterPort, Path log,
+                    JavaProcess process) {
         this.name = name;
+        this.host = host;
         this.httpPort = httpPort;
         this.managementPort = managementPort;
         this.clusterPort = clusterPort;
@@ -53,9 +57,19 @@ final class JarNode implements AutoCloseable {
     }
 
     static JarNode start(String name, Ports ports, String contactPoints, String jdbcUrl, Path logDir) {
+        return start(name, List.of(), "127.0.0.1", Map.of(), ports, contactPoints, jdbcUrl, logDir);
+    }
+
+    /**
+     * A cluster node started by {@code prefix} (e.g. inside a network namespace, {@code ip netns
+     * exec <ns>}), bound to and reached at {@code host}, with {@code moreEnv} (e.g. an operator
+     * key, which a node listening beyond the loopback interface requires).
+     */
+    static JarNode start(String name, List<String> prefix, String host, Map<String, String> moreEnv, Ports ports,
+                         String contactPoints, String jdbcUrl, Path logDir) {
         Path jar = JavaProcess.leadflameJar();
         Path log = logDir.resolve(name + ".log");
-        List<String> arguments = List.of(
+        List<String> arguments = new java.util.ArrayList<>(List.of(
                 "-Xmx512m",
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 // All contact points are started together: no need for the production 5 s margin.
@@ -64,11 +78,12 @@ final class JarNode implements AutoCloseable {
                 "-Dpekko.management.cluster.bootstrap.contact-point.probe-interval=500ms",
                 // The test's connections stay open; do not wait the production 10 s at SIGTERM.
                 "-Dleadflame.http.unbind-deadline=2s",
-                "-Dleadflame.http.interface=127.0.0.1",
+                "-Dleadflame.http.interface=" + host,
                 // Several nodes on one PostgreSQL: keep their pools small.
                 "-Dleadflame.databases.postgres.db.maxConnections=8",
-                "-Dleadflame.databases.postgres.db.numThreads=8",
-                "-jar", jar.toString());
+                "-Dleadflame.databases.postgres.db.numThreads=8"));
+        arguments.addAll(extraJvmArguments());
+        arguments.addAll(List.of("-jar", jar.toString()));
         Map<String, String> env = new HashMap<>();
         env.put("LEADFLAME_JOURNAL", "postgres");
         env.put("JDBC_URL", jdbcUrl);
@@ -77,13 +92,24 @@ final class JarNode implements AutoCloseable {
         env.put("LEADFLAME_DISCOVERY", "config");
         env.put("CONTACT_POINTS", contactPoints);
         env.put("REQUIRED_CONTACT_POINTS", "2");
-        env.put("CLUSTER_HOST", "127.0.0.1");
+        env.put("CLUSTER_HOST", host);
         env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
         env.put("MANAGEMENT_PORT", String.valueOf(ports.management()));
         env.put("HTTP_PORT", String.valueOf(ports.http()));
         env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
-        JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
-        return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
+        env.putAll(moreEnv);
+        JavaProcess process = JavaProcess.start(name, prefix, arguments, env, logDir, log);
+        return new JarNode(name, host, ports.http(), ports.management(), ports.cluster(), log, process);
+    }
+
+    /**
+     * JVM options for every node from {@code -Dleadflame.it.node-jvm-args="..."} (space-separated,
+     * after the test's own, so they override them): e.g. {@code -Xmx2g} for a run at scale, or
+     * {@code -Dlogback.configurationFile=...} with DEBUG for sharding to look into one.
+     */
+    private static List<String> extraJvmArguments() {
+        String extra = System.getProperty("leadflame.it.node-jvm-args", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     /**
@@ -119,8 +145,34 @@ final class JarNode implements AutoCloseable {
 
     /** Whether this node is the cluster's oldest member (the one hosting the shard coordinator), as {@code asked} sees it. */
     boolean isOldest(Http http, JarNode asked) throws IOException {
-        return ("pekko://leadflame@127.0.0.1:" + clusterPort).equals(
+        return ("pekko://leadflame@" + host + ":" + clusterPort).equals(
                 http.get(asked.management("/cluster/members"), Checks.REQUEST_TIMEOUT).json().path("oldest").asText());
+    }
+
+    /**
+     * One node on its own (no discovery: it forms a cluster of itself) with its journal on
+     * PostgreSQL at {@code jdbcUrl}, the small pool of the cluster tests.
+     */
+    static JarNode startStandalone(String name, Ports ports, String jdbcUrl, Path logDir) {
+        Path log = logDir.resolve(name + ".log");
+        List<String> arguments = new java.util.ArrayList<>(List.of("-Xmx512m",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+                "-Dleadflame.http.interface=127.0.0.1",
+                "-Dleadflame.databases.postgres.db.maxConnections=8",
+                "-Dleadflame.databases.postgres.db.numThreads=8"));
+        arguments.addAll(extraJvmArguments());
+        arguments.addAll(List.of("-jar", JavaProcess.leadflameJar().toString()));
+        Map<String, String> env = new HashMap<>();
+        env.put("LEADFLAME_JOURNAL", "postgres");
+        env.put("JDBC_URL", jdbcUrl);
+        env.put("JDBC_USER", "postgres");
+        env.put("JDBC_PASSWORD", "");
+        env.put("CLUSTER_HOST", "127.0.0.1");
+        env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
+        env.put("HTTP_PORT", String.valueOf(ports.http()));
+        env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
+        JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
+        return new JarNode(name, "127.0.0.1", ports.http(), ports.management(), ports.cluster(), log, process);
     }
 
     /**
@@ -137,15 +189,15 @@ final class JarNode implements AutoCloseable {
         env.put("HTTP_PORT", String.valueOf(ports.http()));
         env.put("DATA_DIR", dataDir.toString());
         JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
-        return new JarNode(name, ports.http(), ports.management(), ports.cluster(), log, process);
+        return new JarNode(name, "127.0.0.1", ports.http(), ports.management(), ports.cluster(), log, process);
     }
 
     String api(String path) {
-        return "http://127.0.0.1:" + httpPort + path;
+        return "http://" + host + ":" + httpPort + path;
     }
 
     String management(String path) {
-        return "http://127.0.0.1:" + managementPort + path;
+        return "http://" + host + ":" + managementPort + path;
     }
 
     long pid() {

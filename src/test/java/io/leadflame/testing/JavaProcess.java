@@ -54,7 +54,16 @@ public final class JavaProcess implements AutoCloseable {
      */
     public static JavaProcess start(String name, List<String> arguments, Map<String, String> env, Path workDir,
                                     Path log) {
-        List<String> command = new ArrayList<>();
+        return start(name, List.of(), arguments, env, workDir, log);
+    }
+
+    /**
+     * {@code <prefix> java <arguments>}: the prefix must exec java in its own process (as
+     * {@code ip netns exec <namespace>} does), so that signals reach the JVM.
+     */
+    public static JavaProcess start(String name, List<String> prefix, List<String> arguments, Map<String, String> env,
+                                    Path workDir, Path log) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(javaLauncher());
         command.addAll(arguments);
         ProcessBuilder pb = new ProcessBuilder(command)

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * @param rawDuration        the raw-insert baseline ({@code auto}: 20 s, or {@code duration} if shorter)
  * @param contacts           the contacts ingestion and latency events are spread over (uniformly)
  * @param journals           {@code h2}, {@code postgres}: the journals of the ingestion and latency phases
- * @param scenarios          which of baselines, ingestion, latency, rescoring, memory, leads to run
+ * @param scenarios          which of baselines, ingestion, latency, rescoring, memory, leads, restart, ... to run
  * @param scales             contact counts at which rescoring and memory are measured (H2)
  * @param serverHeap         the server's -Xms/-Xmx
  * @param batchConnections   connections sending 1,000-event batches
@@ -38,7 +38,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
                      int importContacts, int importClients, List<String> serverArgs, Path dir, Path basedir) {
 
     static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
-            "webhooks", "heavy-contact", "import", "kafka");
+            "webhooks", "heavy-contact", "import", "kafka", "restart");
     static final List<String> ALL_JOURNALS = List.of("h2", "postgres");
 
     static BenchSettings fromSystemProperties() {

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>per journal in {@code bench.journals}: batched and single-event ingestion, then latency at
  *   25/50/80 % of the single-event maximum ({@link IngestionPhase}); with baselines, the no-op
  *   endpoint's latency at the same rates;</li>
- *   <li>rescoring and memory at each of {@code bench.scales} on H2 ({@link ModelPhase});</li>
+ *   <li>rescoring, memory and a restart at each of {@code bench.scales} on H2 ({@link ModelPhase});</li>
  *   <li>an initial import of new contacts beside the same load on existing ones ({@link ImportPhase});</li>
  *   <li>Kafka ingestion beside a bare consumer of the same records on the same broker ({@link KafkaPhase}).</li>
  * </ol>
@@ -84,7 +84,8 @@ public final class Benchmarks {
             if (settings.runs("heavy-contact")) {
                 HeavyContactPhase.run(settings, results);
             }
-            if (settings.runs("rescoring") || settings.runs("memory") || settings.runs("leads")) {
+            if (settings.runs("rescoring") || settings.runs("memory") || settings.runs("leads")
+                    || settings.runs("restart")) {
                 ModelPhase.run(settings, results);
             }
         } catch (Exception | AssertionError e) {

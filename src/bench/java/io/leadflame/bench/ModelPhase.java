@@ -28,6 +28,7 @@ import java.util.OptionalDouble;
 final class ModelPhase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATS = "/api/v1/tenants/" + EventMix.TENANT + "/stats";
     private static final int CONTACTS_PER_REQUEST = 1_000 / EventMix.HISTORY_EVENTS;
     private static final Duration RESCORING_POLL = Duration.ofMillis(50);
     private static final Duration RESCORING_LIMIT = Duration.ofMinutes(30);
@@ -44,7 +45,8 @@ final class ModelPhase {
     static void run(BenchSettings settings, Results results) throws Exception {
         String phase = "model-h2";
         Path data = ServerUnderTest.h2DataDir(phase, settings);
-        try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings)) {
+        ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings);
+        try {
             server.awaitReady(Duration.ofMinutes(3));
             // The tenant has a model before its first event, as in production.
             int variant = 0;
@@ -74,11 +76,57 @@ final class ModelPhase {
                 if (settings.runs("leads")) {
                     LeadsPhase.queries(server, scale, variant, results);
                 }
+                if (settings.runs("restart")) {
+                    server = restart(server, phase, settings, scale, seeding.eventsPerSecond(), results);
+                }
             }
             server.stop();
         } finally {
+            server.close();
             ServerUnderTest.deleteRecursively(data);
         }
+    }
+
+    /**
+     * Stops the node (SIGTERM) and starts it again on the same journal; measures how long until it
+     * is ready and until every contact is live again, i.e. restarted by sharding's remember-entities,
+     * recovered from the journal and back in the call list ({@code /stats} counts them all).
+     */
+    private static ServerUnderTest restart(ServerUnderTest server, String phase, BenchSettings settings, int contacts,
+                                           double seedingEventsPerSecond, Results results) throws Exception {
+        server.stop();
+        server.close();
+        long start = System.nanoTime();
+        ServerUnderTest again = ServerUnderTest.leadflameOnExistingH2(phase, settings);
+        again.awaitReady(Duration.ofMinutes(10));
+        double readySeconds = (System.nanoTime() - start) / 1e9;
+        long deadline = start + Duration.ofMinutes(20).toNanos();
+        long live = -1;
+        while (System.nanoTime() - deadline < 0) {
+            HttpConnection.Reply stats = again.get(STATS);
+            if (stats.status() == 200) {
+                live = JSON.readTree(stats.body()).path("contacts").asLong();
+                if (live >= contacts) {
+                    break;
+                }
+            }
+            Thread.sleep(250);
+        }
+        double completeSeconds = (System.nanoTime() - start) / 1e9;
+        if (live < contacts) {
+            throw new IllegalStateException(phase + ": " + live + " of " + contacts
+                    + " contacts live 20 minutes after the restart");
+        }
+        Benchmarks.log("%s: restarted with %,d contacts: ready after %.1f s, every contact live after %.1f s", phase,
+                contacts, readySeconds, completeSeconds);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("readySeconds", readySeconds);
+        details.put("seedingEventsPerSecond", seedingEventsPerSecond);
+        results.add(new Results.Figure("restart." + contacts, "restart", "h2",
+                String.format("restart of one node with %,d contacts: from the start to every contact live in the "
+                        + "call list (/stats)", contacts), completeSeconds, "s",
+                Optional.empty(), Optional.of(Results.Target.atMost("≤ 60 s", 60)), 0, details));
+        return again;
     }
 
     private static void memory(ServerUnderTest server, int contacts, ServerUnderTest.HeapReading empty,

@@ -81,6 +81,11 @@ final class ServerUnderTest implements AutoCloseable {
         return leadflame(phase, settings, Map.of("DATA_DIR", data.toString()), more);
     }
 
+    /** Leadflame on the H2 journal {@code phase} has already written (a restart). */
+    static ServerUnderTest leadflameOnExistingH2(String phase, BenchSettings settings) {
+        return leadflame(phase, settings, Map.of("DATA_DIR", h2DataDir(phase, settings).toString()), List.of());
+    }
+
     /** Leadflame on the PostgreSQL journal in {@code jdbcUrl}. */
     static ServerUnderTest leadflameOnPostgres(String phase, BenchSettings settings, String jdbcUrl) {
         return leadflame(phase, settings, Map.of("LEADFLAME_JOURNAL", "postgres", "JDBC_URL", jdbcUrl,

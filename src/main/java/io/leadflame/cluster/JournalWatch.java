@@ -7,20 +7,32 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Whether this node's journal answers, known before anything is written to it: the readiness
- * probe (a primary-key lookup) runs every {@code leadflame.journal-watch.interval}, and after
- * {@code down-after} failed probes in a row the journal counts as down until one answers again.
+ * Whether this node's journal database answers, known before anything is written to it: every
+ * {@code leadflame.journal-watch.interval} a {@code SELECT 1} on a connection of its own (bounded
+ * by {@code timeout}), and after {@code down-after} failures in a row the journal counts as down
+ * until one answers again.
  *
- * <p>Without it a database outage costs every write the whole write timeout (60 s): the journal
- * plugin's failure stops the contact, which then never answers. With it, writes are refused at
- * once while the journal is down, and writes already waiting are let go when it goes down, both
- * answered {@code 503} with {@code Retry-After} (DECISIONS.md, "The journal down").
+ * <p>Its own connection, not the journal's pool: a pool busy with an import must not look like a
+ * database that is down (the readiness probe, which goes through the pool, says when the node
+ * is saturated). Once down, it counts as up again only when the pool answers too. Without the watch a database outage cost every write the whole write timeout
+ * (60 s): the journal plugin's failure stops the contact, which then never answers. With it,
+ * writes are refused at once while the journal is down, and writes already waiting are let go
+ * when it goes down, both answered {@code 503} with {@code Retry-After} (DECISIONS.md, "The
+ * journal down").
  */
 public final class JournalWatch implements Extension {
 
@@ -33,23 +45,48 @@ public final class JournalWatch implements Extension {
         }
     };
 
-    private final ActorSystem<?> system;
-    private final Readiness.Check probe;
-    private final Duration interval;
+    private final Readiness.Check poolAnswers;
+    private final String url;
+    private final Properties connectionProperties;
+    private final int timeoutSeconds;
     private final int downAfter;
     private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService thread;
     /** Why the journal counts as down; null while it answers. */
     private volatile String down;
-    /** Only the probe chain touches it, one probe at a time. */
+    /** Only the watch's thread touches these. */
+    private Connection connection;
     private int failedInARow;
 
     private JournalWatch(ActorSystem<?> system) {
-        Config c = system.settings().config().getConfig("leadflame.journal-watch");
-        this.system = system;
-        this.probe = Readiness.journalAnswers(system, c.getDuration("probe-timeout"));
-        this.interval = c.getDuration("interval");
-        this.downAfter = c.getInt("down-after");
-        scheduleProbe();
+        Config config = system.settings().config();
+        Config watch = config.getConfig("leadflame.journal-watch");
+        Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+        this.url = db.getString("url");
+        this.timeoutSeconds = (int) Math.max(1, watch.getDuration("timeout").toSeconds());
+        this.downAfter = watch.getInt("down-after");
+        this.poolAnswers = Readiness.journalAnswers(system, watch.getDuration("timeout"));
+        this.connectionProperties = new Properties();
+        connectionProperties.setProperty("user", db.getString("user"));
+        connectionProperties.setProperty("password", db.getString("password"));
+        if (url.startsWith("jdbc:postgresql:")) {
+            // Bounded connect and reads: an unreachable server must fail the probe, not hang it.
+            String seconds = String.valueOf(timeoutSeconds);
+            connectionProperties.setProperty("connectTimeout", seconds);
+            connectionProperties.setProperty("loginTimeout", seconds);
+            connectionProperties.setProperty("socketTimeout", seconds);
+        }
+        long interval = watch.getDuration("interval").toMillis();
+        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "leadflame-journal-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::probe, interval, interval, TimeUnit.MILLISECONDS);
+        system.getWhenTerminated().thenRun(() -> {
+            thread.shutdownNow();
+            closeConnection();
+        });
     }
 
     public static JournalWatch get(ActorSystem<?> system) {
@@ -76,31 +113,79 @@ public final class JournalWatch implements Extension {
         waiting.remove(letGo);
     }
 
-    private void scheduleProbe() {
-        if (!system.whenTerminated().isCompleted()) {
-            system.scheduler().scheduleOnce(interval, this::runProbe, system.executionContext());
+    private void probe() {
+        String failure;
+        try {
+            failure = answers();
+            if (failure == null && down != null) {
+                // Back up only once the journal's own pool has working connections again: until
+                // then its writes still fail, and a contact whose write fails stops unanswered.
+                failure = poolAnswers();
+            }
+        } catch (RuntimeException e) {
+            // Whatever happens, the next probe is scheduled (scheduleWithFixedDelay stops on a throw).
+            failure = e.toString();
+        }
+        if (failure == null) {
+            failedInARow = 0;
+            if (down != null) {
+                LOG.info("The journal's database answers again");
+                down = null;
+            }
+            return;
+        }
+        if (++failedInARow >= downAfter && down == null) {
+            down = failure;
+            LOG.warn("The journal's database counts as down after {} failed probes ({}); writes are answered 503 "
+                    + "until it answers again", failedInARow, failure);
+            for (Runnable letGo : waiting) {
+                if (waiting.remove(letGo)) {
+                    letGo.run();
+                }
+            }
         }
     }
 
-    private void runProbe() {
-        probe.run().whenComplete((result, failure) -> {
-            if (failure == null && result.ready()) {
-                failedInARow = 0;
-                if (down != null) {
-                    LOG.info("The journal answers again");
-                    down = null;
-                }
-            } else if (++failedInARow >= downAfter && down == null) {
-                down = failure != null ? failure.toString() : result.reason();
-                LOG.warn("The journal counts as down after {} failed probes: {}; writes are answered 503 until "
-                        + "it answers again", failedInARow, down);
-                for (Runnable letGo : waiting) {
-                    if (waiting.remove(letGo)) {
-                        letGo.run();
-                    }
-                }
+    /** Null when the database answered {@code SELECT 1} within the timeout; otherwise why not. */
+    private String answers() {
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = DriverManager.getConnection(url, connectionProperties);
             }
-            scheduleProbe();
-        });
+            try (Statement s = connection.createStatement()) {
+                s.setQueryTimeout(timeoutSeconds);
+                s.execute("SELECT 1");
+            }
+            return null;
+        } catch (SQLException e) {
+            closeConnection();
+            return e.getMessage();
+        }
+    }
+
+    /** Null when the journal answers its readiness query through its pool; otherwise why not. */
+    private String poolAnswers() {
+        try {
+            Readiness.Result result = poolAnswers.run().toCompletableFuture()
+                    .get(timeoutSeconds + 1L, TimeUnit.SECONDS);
+            return result.ready() ? null : result.reason();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return e.toString();
+        }
+    }
+
+    private void closeConnection() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // already broken
+            }
+        }
     }
 }

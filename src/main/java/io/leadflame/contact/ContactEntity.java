@@ -92,8 +92,17 @@ public final class ContactEntity
     public record RecordEvents(List<ContactEvent> events, ActorRef<Recorded> replyTo) implements Command {
     }
 
-    /** How many of a batch were new, and how many were already recorded (same event id). */
-    public record Recorded(int accepted, int duplicates) implements CborSerializable {
+    /**
+     * How many of a batch were new, and how many were already recorded (same event id); or, when
+     * {@code failed}, that the journal did not take the batch (nothing of it was recorded; the
+     * contact stops and starts again from its journal).
+     */
+    public record Recorded(int accepted, int duplicates, boolean failed) implements CborSerializable {
+        static final Recorded FAILED = new Recorded(0, 0, true);
+
+        public Recorded(int accepted, int duplicates) {
+            this(accepted, duplicates, false);
+        }
     }
 
     /** Asks for the contact and its score at {@code at} (now when empty or past). */
@@ -292,6 +301,8 @@ public final class ContactEntity
     private final Standing standing;
     /** The last score, when it was slow to compute and may be asked again; null for most contacts. */
     private KeptScore kept;
+    /** Who waits for the write in flight (one at a time: commands wait while it persists). */
+    private ActorRef<Recorded> writing;
     /** Where an erasure is (see {@link #onErasure}): a byte, with a million contacts live. */
     private byte erasure;
     /** Its rows are being deleted: every command waits. */
@@ -421,8 +432,10 @@ public final class ContactEntity
             return Effect().reply(cmd.replyTo(), reply);
         }
         long writeStarted = System.nanoTime();
+        writing = cmd.replyTo();
         return Effect().persist((Event) new EventsRecorded(fresh, node.clock().instant()))
                 .thenRun(after -> {
+                    writing = null;
                     node.metrics().journalWrite(System.nanoTime() - writeStarted);
                     // Durable now: the answer need not wait for the scoring (seconds for a
                     // contact with thousands of activities under a thousand rules).
@@ -693,9 +706,14 @@ public final class ContactEntity
                 rescore(stateAndSignal._1(), null);
                 compactIfWorthIt(stateAndSignal._1());
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
-                // The write's reply is lost (the contact restarts from its journal): the HTTP edge
-                // answers 503 and the client retries with the same event ids.
+                // Its request is told at once (the edge answers 503 and the client resends with
+                // the same event ids) rather than waiting out the write timeout. Commands that
+                // waited behind the write are lost with this incarnation: their requests do wait.
                 node.metrics().journalWriteFailed();
+                if (writing != null) {
+                    writing.tell(Recorded.FAILED);
+                    writing = null;
+                }
             } else if (signal instanceof PostStop) {
                 // A stopped contact (moved to another node, passivated) must not get its timer as a
                 // dead letter, nor stay in this node's call list.

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,6 +53,17 @@ public final class ContactService {
 
         public boolean partlyApplied() {
             return partlyApplied;
+        }
+    }
+
+    /**
+     * The journal refused some contact's part of a request (a failed write while the database
+     * answers): that part is not recorded, the others may be. Answered at once, not at the
+     * write timeout.
+     */
+    public static final class NotWritten extends RuntimeException {
+        NotWritten(int contacts) {
+            super("the journal did not take the events of " + contacts + " contact(s)", null, false, false);
         }
     }
 
@@ -102,8 +114,9 @@ public final class ContactService {
     /**
      * Persists each contact's part of an admitted request and completes when all are durable;
      * fails with a {@link TimeoutException} when some contact has not confirmed within the write
-     * timeout, and with {@link JournalDown} at once when the journal counts as down (before
-     * anything is sent, or while the contacts write). The contacts answer one collector for the
+     * timeout, with {@link NotWritten} as soon as every contact has answered when the journal
+     * refused some contact's write, and with {@link JournalDown} at once when the journal counts
+     * as down (before anything is sent, or while the contacts write). The contacts answer one collector for the
      * whole request ({@link WriteReplies}). What the contacts that did answer persisted is counted
      * (metrics) even when another failed: those events are in the journal, and a resend counts
      * them as duplicates.
@@ -117,18 +130,29 @@ public final class ContactService {
         ActorRef<Object> collector = system.systemActorOf(
                 WriteReplies.collect(byContact.size(), writeTimeout, outcome),
                 "write-" + WRITES.incrementAndGet(), Props.empty());
-        Runnable letGo = () -> collector.tell(WriteReplies.GiveUp.INSTANCE);
-        journal.whileWaiting(letGo);
+        AtomicBoolean letGo = new AtomicBoolean();
+        Runnable giveUp = () -> {
+            letGo.set(true);
+            collector.tell(WriteReplies.GiveUp.INSTANCE);
+        };
+        journal.whileWaiting(giveUp);
+        outcome.whenComplete((o, failure) -> journal.doneWaiting(giveUp));
         ActorRef<ContactEntity.Recorded> replies = collector.narrow();
-        byContact.forEach((contactId, events) -> sharding
-                .entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
-                .tell(new ContactEntity.RecordEvents(events, replies)));
+        try {
+            byContact.forEach((contactId, events) -> sharding
+                    .entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
+                    .tell(new ContactEntity.RecordEvents(events, replies)));
+        } catch (RuntimeException e) {
+            collector.tell(WriteReplies.GiveUp.INSTANCE);
+            throw e;
+        }
         return outcome.thenApplyAsync(o -> {
-            journal.doneWaiting(letGo);
             metrics.eventsRecorded(o.accepted(), o.duplicates());
             if (!o.complete()) {
-                Optional<String> downNow = journal.down();
-                throw new CompletionException(downNow.isPresent() ? new JournalDown(downNow.get(), true)
+                if (letGo.get()) {
+                    throw new CompletionException(new JournalDown(journal.down().orElse("it stopped answering"), true));
+                }
+                throw new CompletionException(o.failed() > 0 ? new NotWritten(o.failed())
                         : new TimeoutException(o.answered() + " of " + o.expected()
                         + " contacts confirmed their events within " + writeTimeout));
             }

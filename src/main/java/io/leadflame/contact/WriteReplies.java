@@ -15,10 +15,18 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WriteReplies {
 
-    /** What the contacts of a request answered: all of them when {@code answered == expected}. */
-    record Outcome(long accepted, long duplicates, int answered, int expected) {
+    /**
+     * What the contacts of a request answered: all of them when {@code answered == expected};
+     * {@code failed} of those answers say the journal did not take their part.
+     */
+    record Outcome(long accepted, long duplicates, int answered, int expected, int failed) {
+        Outcome(long accepted, long duplicates, int answered, int expected) {
+            this(accepted, duplicates, answered, expected, 0);
+        }
+
+        /** Every contact answered and every part is durable. */
         boolean complete() {
-            return answered == expected;
+            return answered == expected && failed == 0;
         }
     }
 
@@ -34,24 +42,24 @@ final class WriteReplies {
     static Behavior<Object> collect(int expected, Duration timeout, CompletableFuture<Outcome> outcome) {
         return Behaviors.withTimers(timers -> {
             timers.startSingleTimer(GiveUp.INSTANCE, timeout);
-            return gathering(0, 0, 0, expected, outcome);
+            return gathering(new Outcome(0, 0, 0, expected), outcome);
         });
     }
 
-    private static Behavior<Object> gathering(long accepted, long duplicates, int answered, int expected,
-                                              CompletableFuture<Outcome> outcome) {
+    private static Behavior<Object> gathering(Outcome sofar, CompletableFuture<Outcome> outcome) {
         return Behaviors.receive(Object.class)
                 .onMessage(ContactEntity.Recorded.class, reply -> {
-                    Outcome now = new Outcome(accepted + reply.accepted(), duplicates + reply.duplicates(),
-                            answered + 1, expected);
-                    if (now.complete()) {
+                    Outcome now = new Outcome(sofar.accepted() + reply.accepted(),
+                            sofar.duplicates() + reply.duplicates(), sofar.answered() + 1, sofar.expected(),
+                            sofar.failed() + (reply.failed() ? 1 : 0));
+                    if (now.answered() == now.expected()) {
                         outcome.complete(now);
                         return Behaviors.stopped();
                     }
-                    return gathering(now.accepted(), now.duplicates(), now.answered(), expected, outcome);
+                    return gathering(now, outcome);
                 })
                 .onMessageEquals(GiveUp.INSTANCE, () -> {
-                    outcome.complete(new Outcome(accepted, duplicates, answered, expected));
+                    outcome.complete(sofar);
                     return Behaviors.stopped();
                 })
                 .build();

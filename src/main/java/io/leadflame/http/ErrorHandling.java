@@ -86,6 +86,10 @@ public final class ErrorHandling {
                     + (down.partlyApplied() ? PARTLY : "nothing of this request was applied.")
                     + " Send it again after Retry-After.");
         }
+        if (e instanceof ContactService.NotWritten) {
+            return ApiError.overloaded("The journal did not take part of this request. " + PARTLY
+                    + " Send it again after Retry-After.");
+        }
         if (e instanceof IllegalRequestException bad) {
             StatusCode status = StatusCodes.get(bad.status().intValue());
             return ApiError.of(ApiError.codeFor(status), bad.info().summary()).toResponse(status);

@@ -48,4 +48,16 @@ class WriteRepliesTest {
         assertEquals(new WriteReplies.Outcome(7, 0, 1, 2), partial);
         assertFalse(partial.complete());
     }
+
+    @Test
+    void aContactWhoseWriteFailedEndsTheRequestAsSoonAsAllAnsweredNotAtTheTimeout() throws Exception {
+        CompletableFuture<WriteReplies.Outcome> outcome = new CompletableFuture<>();
+        ActorRef<ContactEntity.Recorded> replies = testKit.spawn(
+                WriteReplies.collect(2, Duration.ofMinutes(1), outcome)).narrow();
+        replies.tell(new ContactEntity.Recorded(3, 0));
+        replies.tell(ContactEntity.Recorded.FAILED);
+        WriteReplies.Outcome answered = outcome.get(5, TimeUnit.SECONDS);
+        assertEquals(new WriteReplies.Outcome(3, 0, 2, 2, 1), answered);
+        assertFalse(answered.complete(), "a part the journal did not take is not durable");
+    }
 }

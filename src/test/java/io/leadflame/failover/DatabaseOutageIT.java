@@ -40,7 +40,11 @@ class DatabaseOutageIT {
     private static final int BATCH = 20;
     private static final int CLIENT_THREADS = 3;
     private static final Duration OUTAGE = Duration.ofSeconds(30);
-    /** A refusal must come well before the write timeout (60 s): the journal watch needs ~2–5 s. */
+    /**
+     * A refusal must come well before the write timeout (60 s): the journal watch finds a
+     * database that refuses connections down in ~1–2 s (two failed probes a second apart), one
+     * that no longer answers at all in up to ~6 s (each probe bounded to 2 s).
+     */
     private static final Duration QUICK_REFUSAL = Duration.ofSeconds(10);
     private static final Duration RECOVERED_WITHIN = Duration.ofSeconds(60);
 

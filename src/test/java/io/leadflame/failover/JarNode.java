@@ -84,22 +84,29 @@ final class JarNode implements AutoCloseable {
                 "-Dleadflame.databases.postgres.db.numThreads=8"));
         arguments.addAll(extraJvmArguments());
         arguments.addAll(List.of("-jar", jar.toString()));
+        Map<String, String> env = postgresNodeEnv(name, host, ports, jdbcUrl, logDir);
+        env.put("LEADFLAME_DISCOVERY", "config");
+        env.put("CONTACT_POINTS", contactPoints);
+        env.put("REQUIRED_CONTACT_POINTS", "2");
+        env.put("MANAGEMENT_PORT", String.valueOf(ports.management()));
+        env.putAll(moreEnv);
+        JavaProcess process = JavaProcess.start(name, prefix, arguments, env, logDir, log);
+        return new JarNode(name, host, ports.http(), ports.management(), ports.cluster(), log, process);
+    }
+
+    /** The environment of OPERATIONS.md for a node on the PostgreSQL journal at {@code jdbcUrl}. */
+    private static Map<String, String> postgresNodeEnv(String name, String host, Ports ports, String jdbcUrl,
+                                                       Path logDir) {
         Map<String, String> env = new HashMap<>();
         env.put("LEADFLAME_JOURNAL", "postgres");
         env.put("JDBC_URL", jdbcUrl);
         env.put("JDBC_USER", "postgres");
         env.put("JDBC_PASSWORD", "");
-        env.put("LEADFLAME_DISCOVERY", "config");
-        env.put("CONTACT_POINTS", contactPoints);
-        env.put("REQUIRED_CONTACT_POINTS", "2");
         env.put("CLUSTER_HOST", host);
         env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
-        env.put("MANAGEMENT_PORT", String.valueOf(ports.management()));
         env.put("HTTP_PORT", String.valueOf(ports.http()));
         env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
-        env.putAll(moreEnv);
-        JavaProcess process = JavaProcess.start(name, prefix, arguments, env, logDir, log);
-        return new JarNode(name, host, ports.http(), ports.management(), ports.cluster(), log, process);
+        return env;
     }
 
     /**
@@ -162,15 +169,7 @@ final class JarNode implements AutoCloseable {
                 "-Dleadflame.databases.postgres.db.numThreads=8"));
         arguments.addAll(extraJvmArguments());
         arguments.addAll(List.of("-jar", JavaProcess.leadflameJar().toString()));
-        Map<String, String> env = new HashMap<>();
-        env.put("LEADFLAME_JOURNAL", "postgres");
-        env.put("JDBC_URL", jdbcUrl);
-        env.put("JDBC_USER", "postgres");
-        env.put("JDBC_PASSWORD", "");
-        env.put("CLUSTER_HOST", "127.0.0.1");
-        env.put("CLUSTER_PORT", String.valueOf(ports.cluster()));
-        env.put("HTTP_PORT", String.valueOf(ports.http()));
-        env.put("DATA_DIR", logDir.resolve(name + "-data").toString());
+        Map<String, String> env = postgresNodeEnv(name, "127.0.0.1", ports, jdbcUrl, logDir);
         JavaProcess process = JavaProcess.start(name, arguments, env, logDir, log);
         return new JarNode(name, "127.0.0.1", ports.http(), ports.management(), ports.cluster(), log, process);
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Hosts for a test that must cut the network between processes: Linux network namespaces made
  * with {@code ip} (root only), each with one interface on a bridge in this namespace. Hosts
  * reach each other and this namespace (the test, and whatever it relays, at {@link #bridgeIp()})
- * until {@link #isolate} cuts one host off from others: routes that drop their packets, on both
- * sides, so every connection between them fails while the rest of the network works.
+ * until {@link #block} drops one host's packets to others (a route to nowhere): done for both
+ * sides, every connection between them fails while the rest of the network works.
  */
 public final class NetworkNamespaces implements AutoCloseable {
 
@@ -95,11 +95,14 @@ public final class NetworkNamespaces implements AutoCloseable {
         return List.of("ip", "netns", "exec", namespace(i));
     }
 
-    /** Cuts host {@code i} off from each of {@code others} (both directions); the test still reaches all. */
-    public void isolate(int i, int... others) {
+    /**
+     * Host {@code i} can no longer send to any of {@code others} (its packets to them are dropped);
+     * they still send to it until {@code block} is called the other way. The test and the bridge
+     * address still reach every host.
+     */
+    public void block(int i, int... others) {
         for (int other : others) {
             run("ip", "netns", "exec", namespace(i), "ip", "route", "add", "blackhole", ip(other) + "/32");
-            run("ip", "netns", "exec", namespace(other), "ip", "route", "add", "blackhole", ip(i) + "/32");
         }
     }
 

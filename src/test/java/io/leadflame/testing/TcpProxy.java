@@ -50,9 +50,11 @@ public final class TcpProxy implements AutoCloseable {
 
     /** From now on the server is unreachable: open connections are closed, new ones closed at once. */
     public void cut() {
-        cut = true;
-        open.forEach(TcpProxy::closeQuietly);
-        open.clear();
+        synchronized (open) {
+            cut = true;
+            open.forEach(TcpProxy::closeQuietly);
+            open.clear();
+        }
     }
 
     /** The server is reachable again for new connections. */
@@ -72,16 +74,27 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 continue;
             }
+            Socket upstream = new Socket();
             try {
-                Socket upstream = new Socket();
                 upstream.connect(target, 2_000);
+            } catch (IOException e) {
+                closeQuietly(upstream);
+                closeQuietly(client);
+                continue;
+            }
+            // Registered and checked under the cut's lock: a connection made while cut() ran
+            // is closed, never left relaying through the outage.
+            synchronized (open) {
+                if (cut) {
+                    closeQuietly(upstream);
+                    closeQuietly(client);
+                    continue;
+                }
                 open.add(client);
                 open.add(upstream);
-                relay(client, upstream);
-                relay(upstream, client);
-            } catch (IOException e) {
-                closeQuietly(client);
             }
+            relay(client, upstream);
+            relay(upstream, client);
         }
     }
 

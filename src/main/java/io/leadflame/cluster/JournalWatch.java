@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Its own connection, not the journal's pool: a pool busy with an import must not look like a
  * database that is down (the readiness probe, which goes through the pool, says when the node
- * is saturated). Once down, it counts as up again only when the pool answers too. Without the watch a database outage cost every write the whole write timeout
- * (60 s): the journal plugin's failure stops the contact, which then never answers. With it,
+ * is saturated). Once down, it counts as up again only when the pool answers too.
+ *
+ * <p>Without the watch a database outage cost every write the whole write timeout (60 s): the
+ * journal plugin's failure stops the contact, which then never answers. With it,
  * writes are refused at once while the journal is down, and writes already waiting are let go
  * when it goes down, both answered {@code 503} with {@code Retry-After} (DECISIONS.md, "The
  * journal down").
@@ -45,7 +47,7 @@ public final class JournalWatch implements Extension {
         }
     };
 
-    private final Readiness.Check poolAnswers;
+    private final Readiness.Check poolProbe;
     private final String url;
     private final Properties connectionProperties;
     private final int timeoutSeconds;
@@ -65,7 +67,7 @@ public final class JournalWatch implements Extension {
         this.url = db.getString("url");
         this.timeoutSeconds = (int) Math.max(1, watch.getDuration("timeout").toSeconds());
         this.downAfter = watch.getInt("down-after");
-        this.poolAnswers = Readiness.journalAnswers(system, watch.getDuration("timeout"));
+        this.poolProbe = Readiness.journalAnswers(system, watch.getDuration("timeout"));
         this.connectionProperties = new Properties();
         connectionProperties.setProperty("user", db.getString("user"));
         connectionProperties.setProperty("password", db.getString("password"));
@@ -166,7 +168,7 @@ public final class JournalWatch implements Extension {
     /** Null when the journal answers its readiness query through its pool; otherwise why not. */
     private String poolAnswers() {
         try {
-            Readiness.Result result = poolAnswers.run().toCompletableFuture()
+            Readiness.Result result = poolProbe.run().toCompletableFuture()
                     .get(timeoutSeconds + 1L, TimeUnit.SECONDS);
             return result.ready() ? null : result.reason();
         } catch (InterruptedException e) {

@@ -40,6 +40,8 @@ final class EventStreamer {
     final AtomicLong slowestRefusalMillis = new AtomicLong();
     /** Answers 429 or 503 without a Retry-After header (the API promises one). */
     final AtomicLong refusalsWithoutRetryAfter = new AtomicLong();
+    /** Events of the batches the clients took to send; after {@link #stop()}, each was acknowledged. */
+    final AtomicInteger takenEvents = new AtomicInteger();
 
     private final Http http;
     private final String tenantPath;
@@ -48,6 +50,7 @@ final class EventStreamer {
     private final List<Thread> threads = new ArrayList<>();
     private final long deadline;
     private volatile long paceMillis;
+    private volatile boolean stopping;
 
     EventStreamer(Http http, String tenantPath, List<List<ObjectNode>> batches, Supplier<List<JarNode>> targets,
                   Duration within) {
@@ -71,6 +74,15 @@ final class EventStreamer {
         paceMillis = millis;
     }
 
+    /**
+     * Ends the stream early, for a test that streams for as long as its scenario lasts (so that a
+     * slow machine never runs out of events mid-scenario): no client takes a new batch, each
+     * still resends the one it has until it is acknowledged. {@link #await} then waits for that.
+     */
+    void stop() {
+        stopping = true;
+    }
+
     void start(int clientThreads) {
         for (int t = 0; t < clientThreads; t++) {
             int id = t;
@@ -84,7 +96,8 @@ final class EventStreamer {
     private void run(int id) {
         int turn = id;
         List<ObjectNode> batch;
-        while ((batch = queue.poll()) != null) {
+        while (!stopping && (batch = queue.poll()) != null) {
+            takenEvents.addAndGet(batch.size());
             String body = array(batch);
             while (true) {
                 if (System.nanoTime() - deadline > 0) {
@@ -148,6 +161,7 @@ final class EventStreamer {
 
     String summary() {
         return "acknowledged batches " + acknowledgedBatches.get() + ", events " + acknowledgedEvents.size()
+                + " of " + takenEvents.get() + " sent"
                 + ", requests " + requests.get() + ", failed attempts " + failures + ", errors " + errors;
     }
 

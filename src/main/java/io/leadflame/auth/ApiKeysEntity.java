@@ -1,5 +1,6 @@
 package io.leadflame.auth;
 
+import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -79,7 +80,8 @@ public final class ApiKeysEntity
 
     public static void init(ActorSystem<?> system, ActorRef<KeysReplicator.Command> replicator) {
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC())));
+                ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC()))
+                .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
     }
 
     public static Behavior<Command> create(String tenant, ActorRef<KeysReplicator.Command> replicator, Clock clock) {

@@ -43,10 +43,13 @@ public record Settings(
      *                          request that would go past it is refused whole with 503
      * @param writeTimeout      how long an admitted request may take to become durable before it
      *                          is answered 503 (a contact's node lost, a journal down)
+     * @param resendEvery       how often the contacts that have not answered their part of a request
+     *                          are sent it again while a node is lost: a message to a node that just
+     *                          died is lost, and the contacts' new home gets the resend
      */
-    public record Ingestion(int maxInFlightEvents, Duration writeTimeout) {
+    public record Ingestion(int maxInFlightEvents, Duration writeTimeout, Duration resendEvery) {
         /** The packaged defaults (conf/application.conf), for tests that build settings by hand. */
-        public static final Ingestion DEFAULT = new Ingestion(40_000, Duration.ofSeconds(60));
+        public static final Ingestion DEFAULT = new Ingestion(40_000, Duration.ofSeconds(60), Duration.ofSeconds(2));
     }
 
     public static Settings from(Config root) {
@@ -66,6 +69,7 @@ public record Settings(
                 c.getInt("http.sse.max-streams-per-tenant"),
                 c.getInt("http.sse.max-streams-per-key"),
                 c.getDuration("http.sse.heartbeat"),
-                new Ingestion(c.getInt("ingestion.max-in-flight-events"), c.getDuration("ingestion.write-timeout")));
+                new Ingestion(c.getInt("ingestion.max-in-flight-events"), c.getDuration("ingestion.write-timeout"),
+                        c.getDuration("ingestion.resend-unanswered-every")));
     }
 }

@@ -5,6 +5,7 @@ import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.Standing;
 import io.leadflame.changes.ScoreChange;
+import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.VersionedModel;
@@ -95,13 +96,17 @@ public final class ContactEntity
     /**
      * How many of a batch were new, and how many were already recorded (same event id); or, when
      * {@code failed}, that the journal did not take the batch (nothing of it was recorded; the
-     * contact stops and starts again from its journal).
+     * contact stops and starts again from its journal). {@code entityId} says which contact
+     * answers, so that a request sent again to a contact counts only its first answer; null from
+     * a node of a version before it.
      */
-    public record Recorded(int accepted, int duplicates, boolean failed) implements CborSerializable {
-        static final Recorded FAILED = new Recorded(0, 0, true);
+    public record Recorded(int accepted, int duplicates, boolean failed, String entityId) implements CborSerializable {
+        static Recorded failed(String entityId) {
+            return new Recorded(0, 0, true, entityId);
+        }
 
-        public Recorded(int accepted, int duplicates) {
-            this(accepted, duplicates, false);
+        public Recorded(int accepted, int duplicates, String entityId) {
+            this(accepted, duplicates, false, entityId);
         }
     }
 
@@ -256,7 +261,8 @@ public final class ContactEntity
             String entityId = ctx.getEntityId();
             ActorRef<ClusterSharding.ShardCommand> shard = ctx.getShard();
             return Behaviors.setup(c -> new ContactEntity(c, entityId, node, shard));
-        }).withStopMessage(Stop.INSTANCE));
+        }).withStopMessage(Stop.INSTANCE)
+                .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
     }
 
     /**
@@ -427,7 +433,7 @@ public final class ContactEntity
                 fresh.add(e);
             }
         }
-        Recorded reply = new Recorded(fresh.size(), duplicates);
+        Recorded reply = new Recorded(fresh.size(), duplicates, entityId);
         if (fresh.isEmpty()) {
             return Effect().reply(cmd.replyTo(), reply);
         }
@@ -711,7 +717,7 @@ public final class ContactEntity
                 // waited behind the write are lost with this incarnation: their requests do wait.
                 node.metrics().journalWriteFailed();
                 if (writing != null) {
-                    writing.tell(Recorded.FAILED);
+                    writing.tell(Recorded.failed(entityId));
                     writing = null;
                 }
             } else if (signal instanceof PostStop) {

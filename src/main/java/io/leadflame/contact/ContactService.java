@@ -8,17 +8,24 @@ import io.leadflame.scoring.ContactEvent;
 import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +33,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the edge asks of contacts, wherever in the cluster they live: record a request's events
@@ -74,6 +82,8 @@ public final class ContactService {
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final Duration writeTimeout;
+    private final Duration resendEvery;
+    private final Cluster cluster;
     private final WriteAdmission admission;
     private final Executor executor;
     private final LeadflameMetrics metrics;
@@ -85,6 +95,8 @@ public final class ContactService {
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = settings.askTimeout();
         this.writeTimeout = settings.ingestion().writeTimeout();
+        this.resendEvery = settings.ingestion().resendEvery();
+        this.cluster = Cluster.get(system);
         this.admission = new WriteAdmission(settings.ingestion().maxInFlightEvents());
         this.executor = system.executionContext();
         this.metrics = LeadflameMetrics.get(system);
@@ -112,14 +124,14 @@ public final class ContactService {
     }
 
     /**
-     * Persists each contact's part of an admitted request and completes when all are durable;
-     * fails with a {@link TimeoutException} when some contact has not confirmed within the write
+     * Persists each contact's part of an admitted request and completes when all are durable.
+     * Fails with a {@link TimeoutException} when some contact has not confirmed within the write
      * timeout, with {@link NotWritten} as soon as every contact has answered when the journal
      * refused some contact's write, and with {@link JournalDown} at once when the journal counts
-     * as down (before anything is sent, or while the contacts write). The contacts answer one collector for the
-     * whole request ({@link WriteReplies}). What the contacts that did answer persisted is counted
-     * (metrics) even when another failed: those events are in the journal, and a resend counts
-     * them as duplicates.
+     * as down (before anything is sent, or while the contacts write). The contacts answer one
+     * collector for the whole request ({@link WriteReplies}). What the contacts that did answer
+     * persisted is counted (metrics) even when another failed: those events are in the journal,
+     * and a resend counts them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
         Optional<String> down = journal.down();
@@ -127,8 +139,11 @@ public final class ContactService {
             return CompletableFuture.failedFuture(new JournalDown(down.get(), false));
         }
         CompletableFuture<WriteReplies.Outcome> outcome = new CompletableFuture<>();
+        Map<String, List<ContactEvent>> byEntity = new HashMap<>(byContact.size() * 2);
+        byContact.forEach((contactId, events) -> byEntity.put(ContactEntity.entityId(tenant, contactId), events));
         ActorRef<Object> collector = system.systemActorOf(
-                WriteReplies.collect(byContact.size(), writeTimeout, outcome),
+                WriteReplies.collect(byEntity.keySet(), writeTimeout, resendEvery, nodeLostSinceNow(),
+                        (entityId, replyTo) -> send(entityId, byEntity.get(entityId), replyTo), outcome),
                 "write-" + WRITES.incrementAndGet(), Props.empty());
         AtomicBoolean letGo = new AtomicBoolean();
         Runnable giveUp = () -> {
@@ -139,9 +154,7 @@ public final class ContactService {
         outcome.whenComplete((o, failure) -> journal.doneWaiting(giveUp));
         ActorRef<ContactEntity.Recorded> replies = collector.narrow();
         try {
-            byContact.forEach((contactId, events) -> sharding
-                    .entityRefFor(ContactEntity.TYPE_KEY, ContactEntity.entityId(tenant, contactId))
-                    .tell(new ContactEntity.RecordEvents(events, replies)));
+            byEntity.forEach((entityId, events) -> send(entityId, events, replies));
         } catch (RuntimeException e) {
             collector.tell(WriteReplies.GiveUp.INSTANCE);
             throw e;
@@ -158,6 +171,31 @@ public final class ContactService {
             }
             return new Recorded(o.accepted(), o.duplicates());
         }, executor);
+    }
+
+    private void send(String entityId, List<ContactEvent> events, ActorRef<ContactEntity.Recorded> replyTo) {
+        sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId).tell(new ContactEntity.RecordEvents(events, replyTo));
+    }
+
+    /**
+     * Whether a node that is a member now has since become unreachable or left the cluster: the
+     * one way a message to a contact is lost (sent to the dead node's region until the failover
+     * moves the shard).
+     */
+    private BooleanSupplier nodeLostSinceNow() {
+        Set<Address> before = new HashSet<>();
+        cluster.state().getMembers().forEach(member -> before.add(member.address()));
+        return () -> {
+            CurrentClusterState now = cluster.state();
+            for (Member unreachable : now.getUnreachable()) {
+                if (before.contains(unreachable.address())) {
+                    return true;
+                }
+            }
+            Set<Address> members = new HashSet<>();
+            now.getMembers().forEach(member -> members.add(member.address()));
+            return !members.containsAll(before);
+        };
     }
 
     /**

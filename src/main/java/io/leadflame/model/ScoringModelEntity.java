@@ -1,6 +1,7 @@
 package io.leadflame.model;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -103,7 +104,8 @@ public final class ScoringModelEntity
 
     public static void init(ActorSystem<?> system, ActorRef<ModelReplicator.Command> replicator) {
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC())));
+                ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC()))
+                .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
     }
 
     public static Behavior<Command> create(String tenant, ActorRef<ModelReplicator.Command> replicator, Clock clock) {

@@ -3,6 +3,7 @@ package io.leadflame.tenants;
 import io.leadflame.auth.ApiKeysEntity;
 import io.leadflame.auth.TenantKey;
 import io.leadflame.auth.TenantKeys;
+import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.ScoringModelEntity;
@@ -110,7 +111,8 @@ public final class TenantDeletion
 
     public static void init(ActorSystem<?> system) {
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
-                ctx -> Behaviors.setup(c -> new TenantDeletion(c, ctx.getEntityId(), Clock.systemUTC()))));
+                ctx -> Behaviors.setup(c -> new TenantDeletion(c, ctx.getEntityId(), Clock.systemUTC())))
+                .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
     }
 
     private final ActorContext<Command> context;

@@ -2,6 +2,7 @@ package io.leadflame.webhooks;
 
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.changes.ScoreChange;
+import io.leadflame.cluster.ReachableRegionsAllocation;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -110,7 +111,8 @@ public final class WebhookOutbox extends AbstractBehavior<WebhookOutbox.Command>
         WebhookSettings settings = WebhookSettings.from(system.settings().config());
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
                         ctx -> create(ctx.getEntityId(), replicator, settings, Clock.systemUTC()))
-                .withStopMessage(new Stop()));
+                .withStopMessage(new Stop())
+                .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
         ActorRef<CrossingForwarder.Command> forwarder = system.systemActorOf(CrossingForwarder.create(),
                 "webhook-crossings", Props.empty());
         WebhookTriggers.get(system).forwardTo(forwarder);

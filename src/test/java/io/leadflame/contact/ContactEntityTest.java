@@ -248,7 +248,7 @@ class ContactEntityTest {
                 ContactEvent.activity("e1", "web_form_submitted", NOW.minusSeconds(60), Map.of("formId", "demo")),
                 ContactEvent.activity("e1", "web_form_submitted", NOW.minusSeconds(60), Map.of("formId", "demo")),
                 ContactEvent.tagApplied("e2", NOW.minusSeconds(30), "vip")), replyTo));
-        assertEquals(new ContactEntity.Recorded(2, 1), first.reply());
+        assertEquals(new ContactEntity.Recorded(2, 1, ContactEntity.entityId(tenant, "c-1")), first.reply());
         ContactEntity.EventsRecorded row = assertInstanceOf(ContactEntity.EventsRecorded.class, first.event(),
                 "the new events of one request are one journal row");
         assertEquals(List.of("e1", "e2"), row.events().stream().map(e -> e.eventId().orElseThrow()).toList(),
@@ -256,7 +256,7 @@ class ContactEntityTest {
 
         var again = contact.<ContactEntity.Recorded>runCommand(replyTo -> new ContactEntity.RecordEvents(List.of(
                 ContactEvent.tagApplied("e2", NOW.minusSeconds(30), "vip")), replyTo));
-        assertEquals(new ContactEntity.Recorded(0, 1), again.reply());
+        assertEquals(new ContactEntity.Recorded(0, 1, ContactEntity.entityId(tenant, "c-1")), again.reply());
         assertTrue(again.events().isEmpty(), "a redelivered event is not persisted again");
 
         ContactEntity.ContactView v = view(Optional.empty());
@@ -285,7 +285,7 @@ class ContactEntityTest {
         assertEquals(3, restarted.state().activityCount() + restarted.state().tagsAt(NOW).size()
                 + restarted.state().fieldsAt(NOW).size());
         assertEquals(before, view(Optional.empty()));
-        assertEquals(new ContactEntity.Recorded(0, 1), record(
+        assertEquals(new ContactEntity.Recorded(0, 1, ContactEntity.entityId(tenant, "c-1")), record(
                 ContactEvent.activity("f1", "web_form_submitted", NOW.minusSeconds(5), Map.of("formId", "demo"))),
                 "the dedupe window survives a restart");
     }
@@ -311,7 +311,7 @@ class ContactEntityTest {
         contact.restart();
         ContactEntity.ContactView view = view(Optional.empty());
         assertEquals(7, view.score().score(), "vip (5) and the web form (2) from the old rows");
-        assertEquals(new ContactEntity.Recorded(1, 1), record(
+        assertEquals(new ContactEntity.Recorded(1, 1, ContactEntity.entityId(tenant, "c-1")), record(
                 ContactEvent.tagApplied("old-1", NOW.minusSeconds(60), "vip"),
                 ContactEvent.tagApplied("new-1", NOW.minusSeconds(10), "vip")),
                 "the old rows' event ids are in the dedupe window");

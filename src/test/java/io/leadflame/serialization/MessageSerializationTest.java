@@ -142,7 +142,8 @@ class MessageSerializationTest {
         Map<String, Object> fields = Map.of("email", "a@b.com", "seats", 12L, "score", 0.5, "customer", true);
         roundTrip(new ContactEntity.ContactView("acme", "c-1", 3, score, Map.of("vip", AT), fields, AT, AT));
         roundTrip(new ContactEntity.UnknownContact());
-        roundTrip(new ContactEntity.Recorded(10, 2));
+        roundTrip(new ContactEntity.Recorded(10, 2, ContactEntity.entityId("acme", "c-1")));
+        roundTrip(new ContactEntity.Recorded(0, 0, true, ContactEntity.entityId("acme", "c-1")));
         roundTrip(new ContactEntity.Rescored("acme/c-1", 3, -12, 345_678, true));
         roundTrip(new PublishedModel("acme", 3, StoredModel.write(ScoringModel.DEFAULT), Optional.of(AT)));
         roundTrip(PublishedModel.initial("acme"));

@@ -6,6 +6,7 @@ import io.leadflame.auth.KeysReplicator;
 import io.leadflame.persistence.TenantBootstrap;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.contact.ContactRecovery;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.http.ApiError;
@@ -57,7 +58,8 @@ import java.util.function.Supplier;
  * @param problems what is wrong on this node without making it unready: tenants whose stored
  *                 model cannot be read
  */
-public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiError.Detail>> problems) {
+public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiError.Detail>> problems,
+                        Supplier<ContactRecovery.Progress> recovery) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadflame.class);
     private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
@@ -90,6 +92,9 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
                     .onFailure(SupervisorStrategy.restart()), "webhook-triggers", Props.empty()));
             loaders.add(webhooks.loader(settings.askTimeout()));
         }
+        ContactRecovery recovery = ContactRecovery.get(system);
+        loaders.add(recovery.loader());
+        system.systemActorOf(supervised(recovery.watch()), "contact-recovery", Props.empty());
         ContactEntity.init(system, settings);
         system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                 "live-contacts", Props.empty());
@@ -132,7 +137,8 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         if (kafka.enabled()) {
             KafkaIngestion.start(system, kafka, contacts, clock);
         }
-        return new Leadflame(new ApiRoutes(system, settings, clock, contacts).routes(), loaded, problems);
+        return new Leadflame(new ApiRoutes(system, settings, clock, contacts).routes(), loaded, problems,
+                recovery::progress);
     }
 
     private static <T> Behavior<T> supervised(Behavior<T> behavior) {

@@ -174,7 +174,7 @@ public final class Main {
             // The management port's /ready answers the same (ManagementReadinessCheck).
             NodeReadiness.get(system).set(readiness);
             MetricsRoutes metrics = new MetricsRoutes(LeadflameMetrics.get(system));
-            Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness, leadflame.problems()).routes()
+            Route api = metrics.timed(ErrorHandling.seal(new HealthRoutes(readiness, leadflame.problems(), leadflame.recovery()).routes()
                     .orElse(metrics.routes()).orElse(leadflame.routes()).orElse(new DashboardRoutes().routes())));
 
             ServerBinding binding = await(HttpServer.start(system, httpInterface, httpPort, api, unbindDeadline),

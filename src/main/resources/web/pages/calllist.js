@@ -45,12 +45,16 @@ export async function callList(tenant) {
         h('th', { scope: 'col', class: OPTIONAL[i] }, t)))),
     body);
 
+  // After a restart the contacts come back from the journal over a while: the list says so.
+  const partial = h('p', { class: 'notice', role: 'status', hidden: true });
+
   show(
     h('div', { class: 'toolbar' },
       h('h1', {}, 'Call list'),
       h('label', { for: 'minFlames' }, 'Flames'), minFlames,
       h('label', { for: 'range' }, 'Range'), range,
       live),
+    partial,
     h('div', { class: 'scroll' }, table),
     pager);
 
@@ -75,6 +79,7 @@ export async function callList(tenant) {
       changed.forEach((id) => state.changed.add(id));
       return;
     }
+    showPartial(page);
     // A keyboard user's focus stays on the contact it was on.
     const focused = document.activeElement?.closest?.('tr[data-contact]')?.dataset.contact;
     body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, changed.has(lead.contactId))));
@@ -89,6 +94,19 @@ export async function callList(tenant) {
       h('span', { class: 'muted' }, `Page ${state.cursors.length}`),
       h('button', { type: 'button', disabled: !page.next,
         onclick: () => { state.cursors.push(page.next); load(); } }, 'Next →'));
+  };
+
+  let recheck = null;
+  const showPartial = (page) => {
+    clearTimeout(recheck);
+    partial.hidden = !page.partial;
+    if (page.partial) {
+      const { contactsLive, contactsStored } = page.recovery;
+      partial.textContent = 'Contacts are still coming back after a restart ('
+        + `${contactsLive.toLocaleString()} of ${contactsStored === null ? '…' : contactsStored.toLocaleString()}`
+        + '): this list may miss some of them for now.';
+      recheck = setTimeout(load, 5000);
+    }
   };
 
   const filtersChanged = () => {
@@ -133,7 +151,7 @@ export async function callList(tenant) {
     });
   };
   // Leaving the page closes the stream; coming back to it (the back button) opens it again.
-  window.addEventListener('pagehide', () => { clearTimeout(retry); source?.close(); });
+  window.addEventListener('pagehide', () => { clearTimeout(retry); clearTimeout(recheck); source?.close(); });
   window.addEventListener('pageshow', (e) => { if (e.persisted) connect(); });
   connect();
   await load();

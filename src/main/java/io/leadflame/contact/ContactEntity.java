@@ -280,12 +280,13 @@ public final class ContactEntity
      */
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, ContactEffects effects,
                         Standing.Placement placement, LeadflameMetrics metrics, RetentionCriteria retention,
-                        ActorSystem<?> system) {
+                        ActorSystem<?> system, ContactRecovery recovery) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
             ContactEffects effects = settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE;
             return new Node(settings.historyLimits(), clock, ModelCatalog.get(system), effects, effects::placed,
-                    LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2), system);
+                    LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2), system,
+                    ContactRecovery.get(system));
         }
     }
 
@@ -311,6 +312,8 @@ public final class ContactEntity
     private ActorRef<Recorded> writing;
     /** Where an erasure is (see {@link #onErasure}): a byte, with a million contacts live. */
     private byte erasure;
+    /** It had events when it recovered: counted as back by {@link ContactRecovery} until it stops. */
+    private boolean back;
     /** Its rows are being deleted: every command waits. */
     private static final byte ERASING = 1;
     /** Its rows are deleted: it is stopping, and commands go on to its next incarnation. */
@@ -408,6 +411,9 @@ public final class ContactEntity
                         .thenUnstashAll();
             }
             erasure = ERASED;
+            if (back) {
+                node.recovery().erased();
+            }
             passivate();
             return Effect().reply(done.replyTo(), (ErasureResult) new Erased(done.existed())).thenUnstashAll();
         }
@@ -711,6 +717,10 @@ public final class ContactEntity
                 // Timers do not survive a restart: derive the next change again from the recovered history.
                 rescore(stateAndSignal._1(), null);
                 compactIfWorthIt(stateAndSignal._1());
+                if (!stateAndSignal._1().isEmpty()) {
+                    back = true;
+                    node.recovery().recovered();
+                }
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
                 // Its request is told at once (the edge answers 503 and the client resends with
                 // the same event ids) rather than waiting out the write timeout. Commands that
@@ -725,6 +735,9 @@ public final class ContactEntity
                 // dead letter, nor stay in this node's call list.
                 cancelNextChange();
                 standing.place(tenant, null, standing.scoredVersion(), node.placement());
+                if (back) {
+                    node.recovery().stopped();
+                }
             }
             return BoxedUnit.UNIT;
         }

@@ -8,6 +8,7 @@ import io.leadflame.leads.LeadsReader;
 import io.leadflame.leads.Preview;
 import io.leadflame.api.ScoreChangeJson;
 import io.leadflame.changes.ScoreChange;
+import io.leadflame.contact.ContactRecovery;
 import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.ScoringModel;
 
@@ -23,6 +24,23 @@ final class LeadsJson {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private LeadsJson() {
+    }
+
+    /**
+     * Whether the answer may miss contacts because stored ones are still coming back after the
+     * node's start ({@code "partial"}), and then how many are back ({@code "recovery"}).
+     */
+    static void putPartial(ObjectNode out, ContactRecovery.Progress recovery) {
+        out.put("partial", !recovery.complete());
+        if (!recovery.complete()) {
+            putRecovery(out, recovery);
+        }
+    }
+
+    /** {@code "recovery": {"contactsLive": n, "contactsStored": m}}; stored null while still being counted. */
+    static void putRecovery(ObjectNode out, ContactRecovery.Progress recovery) {
+        out.putObject("recovery").put("contactsLive", recovery.live())
+                .put("contactsStored", recovery.stored().orElse(null));
     }
 
     static ObjectNode lead(Lead lead, ScoringModel model) {

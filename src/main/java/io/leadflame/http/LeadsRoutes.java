@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.config.Settings;
+import io.leadflame.contact.ContactRecovery;
 import io.leadflame.leads.CallListService;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.changes.ScoreChange;
@@ -75,6 +76,8 @@ final class LeadsRoutes extends AllDirectives {
     private final StreamBudget streams;
     private final LeadflameMetrics metrics;
     private final CallListService callList;
+    /** Whether stored contacts are still coming back after the start: the answers say they are partial. */
+    private final ContactRecovery recovery;
 
     LeadsRoutes(ActorSystem<?> system, Settings settings) {
         this.system = system;
@@ -86,6 +89,7 @@ final class LeadsRoutes extends AllDirectives {
         this.materializer = Materializer.matFromSystem(system);
         this.changes = ScoreChanges.get(system);
         this.callList = new CallListService(system, settings.askTimeout());
+        this.recovery = ContactRecovery.get(system);
         // After the port is unbound (no new listener), before open connections are cut.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "end-score-changes", () -> {
             liveStreams.shutdown();
@@ -113,6 +117,7 @@ final class LeadsRoutes extends AllDirectives {
                 ArrayNode list = out.putArray("leads");
                 page.leads().forEach(lead -> list.add(LeadsJson.lead(lead, model.model())));
                 out.put("next", page.next().map(LeadIndex.Cursor::encode).orElse(null));
+                LeadsJson.putPartial(out, recovery.progress());
                 return complete(JsonResponses.ok(out));
             });
         });
@@ -121,7 +126,11 @@ final class LeadsRoutes extends AllDirectives {
     // ---- GET /stats
 
     Route stats(String tenant) {
-        return onSuccess(callList.distribution(tenant), d -> complete(JsonResponses.ok(stats(d))));
+        return onSuccess(callList.distribution(tenant), d -> {
+            ObjectNode out = stats(d);
+            LeadsJson.putPartial(out, recovery.progress());
+            return complete(JsonResponses.ok(out));
+        });
     }
 
     private static ObjectNode stats(CallListService.Distribution d) {
@@ -144,8 +153,14 @@ final class LeadsRoutes extends AllDirectives {
         }
         return onSuccess(callList.preview(tenant, candidate, movers), outcome -> {
             ObjectNode out = F.objectNode();
-            out.set("current", stats(outcome.current()));
-            out.set("preview", LeadsJson.stats(outcome.result().preview(), outcome.previewBounds(), candidate, null));
+            // Both over the contacts that are live: partial alike while stored ones are coming back.
+            ContactRecovery.Progress progress = recovery.progress();
+            ObjectNode current = stats(outcome.current());
+            LeadsJson.putPartial(current, progress);
+            out.set("current", current);
+            ObjectNode preview = LeadsJson.stats(outcome.result().preview(), outcome.previewBounds(), candidate, null);
+            LeadsJson.putPartial(preview, progress);
+            out.set("preview", preview);
             ArrayNode list = out.putArray("movers");
             outcome.result().movers().forEach(m -> list.add(LeadsJson.mover(m)));
             return complete(JsonResponses.ok(out));

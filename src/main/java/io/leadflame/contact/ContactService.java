@@ -180,21 +180,26 @@ public final class ContactService {
     /**
      * Whether a node that is a member now has since become unreachable or left the cluster: the
      * one way a message to a contact is lost (sent to the dead node's region until the failover
-     * moves the shard).
+     * moves the shard). Only the immutable cluster state is kept per request; the members are
+     * compared when the resend timer asks, which is rare, not on every write.
      */
     private BooleanSupplier nodeLostSinceNow() {
-        Set<Address> before = new HashSet<>();
-        cluster.state().getMembers().forEach(member -> before.add(member.address()));
+        CurrentClusterState before = cluster.state();
         return () -> {
             CurrentClusterState now = cluster.state();
-            for (Member unreachable : now.getUnreachable()) {
-                if (before.contains(unreachable.address())) {
+            if (now == before) {
+                return false;
+            }
+            Set<Address> unreachable = new HashSet<>();
+            now.getUnreachable().forEach(member -> unreachable.add(member.address()));
+            Set<Address> members = new HashSet<>();
+            now.getMembers().forEach(member -> members.add(member.address()));
+            for (Member member : before.getMembers()) {
+                if (unreachable.contains(member.address()) || !members.contains(member.address())) {
                     return true;
                 }
             }
-            Set<Address> members = new HashSet<>();
-            now.getMembers().forEach(member -> members.add(member.address()));
-            return !members.containsAll(before);
+            return false;
         };
     }
 

@@ -1,5 +1,6 @@
 package io.leadflame.contact;
 
+import io.leadflame.cluster.EveryNode;
 import io.leadflame.persistence.TenantBootstrap;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -15,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -171,15 +171,9 @@ public final class ContactRecovery implements Extension {
     }
 
     private static CompletionStage<Long> countEverywhere(ActorSystem<?> system) {
-        return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                        replyTo -> Receptionist.find(KEY, replyTo), ASK_TIMEOUT, system.scheduler())
-                .thenCompose(listing -> {
-                    List<CompletableFuture<Live>> answers = listing.getServiceInstances(KEY).stream()
-                            .map(node -> AskPattern.<Command, Live>ask(node, CountLive::new, ASK_TIMEOUT,
-                                    system.scheduler()).toCompletableFuture())
-                            .toList();
-                    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                            .thenApply(all -> answers.stream().mapToLong(a -> a.join().contacts()).sum());
-                });
+        return EveryNode.ask(system, KEY, ASK_TIMEOUT,
+                        node -> AskPattern.<Command, Live>ask(node, CountLive::new, ASK_TIMEOUT, system.scheduler()),
+                        system.executionContext())
+                .thenApply(answers -> answers.stream().mapToLong(Live::contacts).sum());
     }
 }

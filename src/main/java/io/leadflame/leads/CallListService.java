@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import io.leadflame.cluster.EveryNode;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.StoredModel;
 import io.leadflame.model.VersionedModel;
@@ -8,14 +9,11 @@ import io.leadflame.scoring.ScoringModel;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -152,14 +150,6 @@ public final class CallListService {
 
     /** Asks every node's reader; fails when one does not answer in time. */
     private <R> CompletionStage<List<R>> askAll(Function<ActorRef<LeadsReader.Command>, CompletionStage<R>> ask) {
-        return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                        replyTo -> Receptionist.find(LeadsReader.KEY, replyTo), askTimeout, system.scheduler())
-                .thenComposeAsync(listing -> {
-                    Set<ActorRef<LeadsReader.Command>> readers = listing.getServiceInstances(LeadsReader.KEY);
-                    List<CompletableFuture<R>> answers = readers.stream()
-                            .map(reader -> ask.apply(reader).toCompletableFuture()).toList();
-                    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                            .thenApplyAsync(done -> answers.stream().map(CompletableFuture::join).toList(), executor);
-                }, executor);
+        return EveryNode.ask(system, LeadsReader.KEY, askTimeout, ask, executor);
     }
 }

@@ -50,11 +50,29 @@ export function flames(count, size = 18) {
   return el;
 }
 
-/** Black or white, whichever reads better on `hex`. */
-function inkOn(hex) {
-  const m = /^#?([0-9a-f]{6})$/i.exec(hex ?? '');
-  if (!m) return '#000';
-  const n = parseInt(m[1], 16);
+/**
+ * A CSS colour as #rrggbb (alpha dropped), or null when the browser cannot draw it: ranges keep
+ * their colour as written (#888, navy, #3b82f680), the colour picker and the ink need six digits.
+ */
+let colourCanvas;
+export function hexOf(css) {
+  colourCanvas ??= document.createElement('canvas').getContext('2d');
+  const ctx = colourCanvas;
+  if (!ctx || !css) return null;
+  ctx.fillStyle = '#000001';
+  ctx.fillStyle = css;
+  const drawn = ctx.fillStyle;
+  if (drawn === '#000001') return null;
+  const rgba = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(drawn);
+  if (rgba) return '#' + rgba.slice(1, 4).map((c) => Number(c).toString(16).padStart(2, '0')).join('');
+  return /^#[0-9a-f]{6}$/i.test(drawn) ? drawn : null;
+}
+
+/** Black or white, whichever reads better on the CSS colour `css`. */
+function inkOn(css) {
+  const hex = hexOf(css);
+  if (!hex) return '#000';
+  const n = parseInt(hex.slice(1), 16);
   const luma = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
   return luma > 150 ? '#111' : '#fff';
 }

@@ -4,7 +4,7 @@
 // rescoring. The API's validation details are shown next to the field each one names.
 import { ApiError, call, get, query, whoami } from '../api.js';
 import { barChart } from '../charts.js';
-import { errorBox, flames, h, rangeChip, show } from '../ui.js';
+import { errorBox, flames, h, hexOf, rangeChip, show } from '../ui.js';
 import { FLAME_COLOR } from './distribution.js';
 
 const CRITERIA = {
@@ -199,7 +199,9 @@ class ModelEditor {
 
   color(label, path, target) {
     return h('span', { class: 'field' }, h('input', { type: 'color', 'data-path': path, 'aria-label': label,
-      value: target.color ?? '#868e96', oninput: (e) => { target.color = e.target.value; } }), this.slot(path));
+      // The picker only knows #rrggbb: a colour written as #888 or navy shows as its six digits
+      // and is kept as written until someone picks another.
+      value: hexOf(target.color) ?? '#868e96', oninput: (e) => { target.color = e.target.value; } }), this.slot(path));
   }
 
   select(label, path, target, key, options) {

@@ -35,7 +35,6 @@ public final class ModelJson {
 
     static final Pattern RULE_ID = Pattern.compile("[a-z0-9_-]{1,64}");
     static final Pattern ACTIVITY_NAME = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
-    private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
     private static final Set<String> RESERVED_TYPES = Set.of("tag_applied", "tag_removed", "fields_updated");
     private static final Set<String> MODEL_KEYS = Set.of("enabled", "idealScore", "ranges", "limits", "rules",
             "version", "updatedAt");
@@ -247,9 +246,9 @@ public final class ModelJson {
                     problem(path + ".min", "is required");
                 }
                 long min = integer(item.get("min"), path + ".min", 0, -MAX_BOUND, MAX_BOUND);
-                Optional<String> color = string(item, "color", path + ".color", true, 7);
-                if (color.isPresent() && !COLOR.matcher(color.get()).matches()) {
-                    problem(path + ".color", "must be a colour like #f5a623");
+                Optional<String> color = string(item, "color", path + ".color", true, 64);
+                if (color.isPresent() && !CssColor.isValid(color.get())) {
+                    problem(path + ".color", CssColor.EXPECTED);
                 }
                 name.filter(n -> !names.add(n)).ifPresent(n -> problem(path + ".name", "duplicate range name " + n));
                 if (problems.size() == before && !mins.add(min)) {

@@ -79,7 +79,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
         JsonNode model = node.model(tenant);
         String invalid = """
                 {"enabled": "yes", "idealScore": 0,
-                 "ranges": [{"name": "warm", "min": 5, "color": "orange"}],
+                 "ranges": [{"name": "warm", "min": 5, "color": "orangish"}],
                  "limits": {"fit": {"min": 10, "max": 5}},
                  "rules": [
                    {"id": "fine", "name": "Fine", "points": 1,

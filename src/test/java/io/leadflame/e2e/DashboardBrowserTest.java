@@ -34,8 +34,8 @@ class DashboardBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String MODEL = """
             {"idealScore": 10,
-             "ranges": [{"name": "cold", "min": 0, "color": "#4a90e2"}, {"name": "warm", "min": 4, "color": "#f5a623"},
-                        {"name": "hot", "min": 8, "color": "#d0021b"}],
+             "ranges": [{"name": "cold", "min": 0, "color": "#4a90e2"}, {"name": "warm", "min": 4, "color": "orange"},
+                        {"name": "hot", "min": 8, "color": "#d02"}],
              "rules": [
                {"id": "demo", "name": "Asked for a demo", "points": 8, "expiresAfter": "P3D",
                 "criterion": {"type": "tag", "anyOf": ["demo"]}},
@@ -117,7 +117,10 @@ class DashboardBrowserTest {
         assertEquals("4", row.getAttribute("data-flames"), "9 of an ideal 10 is 4 flames");
         assertEquals("ada", driver().findElement(By.cssSelector("tbody tr")).getAttribute("data-contact"),
                 "the hottest first");
-        assertEquals("hot", row.findElement(By.cssSelector(".chip")).getText());
+        WebElement chip = row.findElement(By.cssSelector(".chip"));
+        assertEquals("hot", chip.getText());
+        assertEquals("rgba(221, 0, 34, 1)", chip.getCssValue("background-color"), "#d02 drawn as written");
+        assertEquals("rgba(255, 255, 255, 1)", chip.getCssValue("color"), "white ink on a dark range colour");
         assertTrue(row.getText().contains("Asked for a demo"), row.getText());
         assertEquals(Boolean.TRUE, driver().executeScript("return window.sameDocument === true;"), "no reload");
         assertNoConsoleErrors();
@@ -231,7 +234,7 @@ class DashboardBrowserTest {
         assertEquals("1", fourFlames.getAttribute("data-value"));
         WebElement hot = driver().findElement(By.cssSelector("rect.bar[data-label='hot']"));
         assertEquals("1", hot.getAttribute("data-value"));
-        assertEquals("#d0021b", hot.getAttribute("fill"), "the range's own colour");
+        assertEquals("#d02", hot.getAttribute("fill"), "the range's own colour, as written");
         assertNoConsoleErrors();
         browser.screenshot("distribution");
     }

@@ -83,7 +83,7 @@ class ModelJsonTest {
         void problemsAnywhereInTheModelAreAllReported() {
             List<String> paths = problemPathsOf("""
                     {"enabled": "yes", "idealScore": 0, "colour": "red",
-                     "ranges": [{"name": "cold", "min": 0, "color": "blue"}],
+                     "ranges": [{"name": "cold", "min": 0, "color": "bluish"}],
                      "limits": {"fit": {"min": 10, "max": 5}},
                      "rules": [{"id": "r", "name": "Rule", "points": 2,
                                 "criterion": {"type": "field", "field": "plan", "op": "gt", "value": "pro"}}]}""");
@@ -455,6 +455,21 @@ class ModelJsonTest {
             assertEquals(List.of("ranges[0].min"), problemPathsOf("{\"ranges\": [{\"name\": \"cold\", \"color\": \"#4a90e2\"}]}"));
             assertEquals(List.of("ranges[0].color"),
                     problemPathsOf("{\"ranges\": [{\"name\": \"cold\", \"min\": 0, \"color\": \"#4a90e\"}]}"));
+        }
+
+        @Test
+        void aRangeColourIsAnyCssHexFormOrColourNameKeptAsWritten() {
+            for (String colour : List.of("#888", "#00F8", "#3b82f6", "#3B82F680", "navy", "RebeccaPurple",
+                    "lightgoldenrodyellow")) {
+                ScoringModel m = model("{\"ranges\": [{\"name\": \"warm\", \"min\": 0, \"color\": \"" + colour + "\"}]}");
+                assertEquals(colour, m.ranges().get(0).color());
+            }
+            for (String notAColour : List.of("#88", "#88888", "#3b82f6a", "#ggg", "888", "bluish", "transparent",
+                    "currentColor", "rgb(0, 0, 255)", " navy", "#3b82f6; background: red")) {
+                assertEquals(List.of("ranges[0].color"), problemPathsOf(
+                        "{\"ranges\": [{\"name\": \"warm\", \"min\": 0, \"color\": \"" + notAColour + "\"}]}"),
+                        notAColour);
+            }
         }
 
         @Test

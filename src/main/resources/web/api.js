@@ -85,6 +85,7 @@ export function stream(tenant, path, { onOpen, onMessage, onClose }) {
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       let data = [];
+      let type = null;
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -94,9 +95,13 @@ export function stream(tenant, path, { onOpen, onMessage, onClose }) {
           const line = buffer.slice(0, end).replace(/\r$/, '');
           buffer = buffer.slice(end + 1);
           if (line === '') {
-            // An event ends at a blank line; comments (heartbeats) carry no data.
-            if (data.length) onMessage(data.join('\n'));
+            // An event ends at a blank line; comments (heartbeats) carry no data. A typed event
+            // (`reload`) comes with its type, a score change without.
+            if (data.length) onMessage(data.join('\n'), type);
             data = [];
+            type = null;
+          } else if (line.startsWith('event:')) {
+            type = line.slice(6).trim();
           } else if (line.startsWith('data:')) {
             data.push(line.slice(5).replace(/^ /, ''));
           }

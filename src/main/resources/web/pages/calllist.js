@@ -134,7 +134,10 @@ export async function callList(tenant) {
         live.classList.add('on');
         load();
       },
-      onMessage: (data) => {
+      onMessage: (data, type) => {
+        // Changes were missed (a resumed stream whose gap is no longer kept): the list is reloaded.
+        if (type === 'reload') { load(); return; }
+        if (type) return;
         state.changed.add(JSON.parse(data).contactId);
         // At most one reload per SETTLE_MS, however steadily changes arrive.
         if (!state.timer) {

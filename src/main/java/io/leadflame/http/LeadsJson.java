@@ -113,4 +113,9 @@ final class LeadsJson {
     static ObjectNode change(ScoreChange change) {
         return ScoreChangeJson.write(change, F.objectNode());
     }
+
+    /** The {@code reload} event of a resumed stream whose missed changes are no longer kept. */
+    static ObjectNode reload(String why) {
+        return F.objectNode().put("reason", why);
+    }
 }

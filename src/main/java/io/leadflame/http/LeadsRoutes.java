@@ -7,7 +7,7 @@ import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactRecovery;
 import io.leadflame.leads.CallListService;
 import io.leadflame.leads.LeadIndex;
-import io.leadflame.changes.ScoreChange;
+import io.leadflame.leads.ScoreChangeFeed;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
@@ -19,8 +19,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Accept;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
@@ -176,7 +177,7 @@ final class LeadsRoutes extends AllDirectives {
      * with its buffer is disconnected: contacts publish without waiting for anyone.
      */
     Route scoreChanges(String tenant, String key, BooleanSupplier stillAllowed) {
-        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(tenant, key, stillAllowed)
+        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(request, tenant, key, stillAllowed)
                 // Refused before a place is taken: a stream that cannot be sent must not hold one.
                 : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
                         .toResponse(StatusCodes.NOT_ACCEPTABLE)));
@@ -195,7 +196,7 @@ final class LeadsRoutes extends AllDirectives {
         return false;
     }
 
-    private Route scoreChangeStream(String tenant, String key, BooleanSupplier stillAllowed) {
+    private Route scoreChangeStream(HttpRequest request, String tenant, String key, BooleanSupplier stillAllowed) {
         return parameterMap(params -> {
             VersionedModel model = catalog.modelOf(tenant);
             List<ApiError.Detail> problems = new ArrayList<>();
@@ -230,24 +231,39 @@ final class LeadsRoutes extends AllDirectives {
                     listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
                 }
             }, system.executionContext());
-            changes.topic(tenant).tell(Topic.subscribe(Adapter.<ScoreChange>toTyped(listener.first())));
-            Source<ServerSentEvent, NotUsed> events = listener.second()
-                    .map(message -> (ScoreChange) message)
-                    .filter(change -> change.concerns(minFlames, rangeName))
-                    .map(change -> ServerSentEvent.create(LeadsJson.change(change).toString()))
-                    // A heartbeat (Pekko's: an event with empty data, which an EventSource
-                    // ignores) keeps proxies from closing a quiet stream.
-                    .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
-                    // A key revoked while its stream is open ends it, at the next change or
-                    // heartbeat: a leaked key stops receiving within one heartbeat.
-                    .takeWhile(event -> stillAllowed.getAsBoolean())
-                    .via(liveStreams.flow())
-                    .watchTermination((notUsed, ended) -> {
-                        started.set(true);
-                        ended.whenComplete((done, failure) -> release.run());
-                        return notUsed;
-                    });
-            return completeOK(events, EventStreamMarshalling.toEventStream());
+            Optional<String> lastEventId = request.getHeader("Last-Event-ID").map(HttpHeader::value)
+                    .map(String::strip).filter(id -> !id.isEmpty());
+            // Answered once the listener hears every node: a change made after the answer is never missed.
+            return onComplete(changes.listen(tenant, Adapter.toTyped(listener.first()), lastEventId,
+                    settings.askTimeout()), listening -> {
+                if (listening.isFailure() || listening.get().failure().isPresent()) {
+                    release.run();
+                    listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
+                    return complete(ApiError.overloaded("The live score changes could not be subscribed on "
+                            + "every node; retry later."));
+                }
+                Source<ServerSentEvent, NotUsed> reload = listening.get().mustReload()
+                        .map(why -> Source.single(ServerSentEvent.create(LeadsJson.reload(why).toString(), "reload")))
+                        .orElse(Source.empty());
+                Source<ServerSentEvent, NotUsed> events = reload.concat(listener.second()
+                                .map(message -> (ScoreChangeFeed.Numbered) message)
+                                .filter(numbered -> numbered.change().concerns(minFlames, rangeName))
+                                .map(numbered -> ServerSentEvent.create(LeadsJson.change(numbered.change()).toString(),
+                                        Optional.empty(), Optional.of(numbered.id()), OptionalInt.empty())))
+                        // A heartbeat (Pekko's: an event with empty data, which an EventSource
+                        // ignores) keeps proxies from closing a quiet stream.
+                        .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
+                        // A key revoked while its stream is open ends it, at the next change or
+                        // heartbeat: a leaked key stops receiving within one heartbeat.
+                        .takeWhile(event -> stillAllowed.getAsBoolean())
+                        .via(liveStreams.flow())
+                        .watchTermination((notUsed, ended) -> {
+                            started.set(true);
+                            ended.whenComplete((done, failure) -> release.run());
+                            return notUsed;
+                        });
+                return completeOK(events, EventStreamMarshalling.toEventStream());
+            });
         });
     }
 

@@ -7,6 +7,7 @@ import io.leadflame.persistence.TenantBootstrap;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.contact.ContactRecovery;
+import io.leadflame.persistence.JournalIds;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.http.ApiError;
@@ -26,6 +27,7 @@ import io.leadflame.cluster.Readiness;
 import io.leadflame.webhooks.TriggersReplicator;
 import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookTriggers;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -93,20 +96,32 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
             loaders.add(webhooks.loader(settings.askTimeout()));
         }
         ContactRecovery recovery = ContactRecovery.get(system);
-        loaders.add(recovery.loader());
-        system.systemActorOf(supervised(recovery.watch()), "contact-recovery", Props.empty());
-        ContactEntity.init(system, settings);
-        system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
-                "live-contacts", Props.empty());
+        JournalIds journalIds = new JournalIds(system);
+        system.systemActorOf(supervised(recovery.watch(() -> journalIds.count(ContactEntity.TYPE_KEY.name()))),
+                "contact-recovery", Props.empty());
         ScoringModelEntity.init(system, replicator);
         ApiKeys keys = ApiKeys.get(system);
         ApiKeysEntity.init(system, system.systemActorOf(supervised(KeysReplicator.create()), "api-keys",
                 Props.empty()));
         loaders.add(keys.loader(settings.askTimeout()));
         TenantDeletion.init(system);
-        loadTenants(system, loaders);
+        ContactService contacts = new ContactService(system, settings);
+        KafkaSettings kafka = KafkaSettings.from(system.settings().config());
+        // The contacts start once the tenants' models, keys and webhooks are read: every entity
+        // recovery waits for one of Pekko's few recovery permits, and a million remembered
+        // contacts queued first held a node's few models back for minutes (BENCHMARKS.md,
+        // "Restart of one node at 1,000,000 contacts"). Until then writes are answered 503.
+        loadTenants(system, loaders).thenRun(() -> {
+            ContactEntity.init(system, settings);
+            system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
+                    "live-contacts", Props.empty());
+            if (kafka.enabled()) {
+                KafkaIngestion.start(system, kafka, contacts, clock);
+            }
+        });
         Readiness.Check stored = () -> CompletableFuture.completedFuture(
                 !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")
+                        : !ContactEntity.started(system) ? Readiness.Result.notReady("The contacts are not started yet.")
                         : settings.callList() && !webhooks.isLoaded()
                         ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
                         : keys.enabled() && !keys.isLoaded()
@@ -132,11 +147,6 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
                             + "contacts are not rescored and publish no change until a valid model is published")));
             return details;
         };
-        ContactService contacts = new ContactService(system, settings);
-        KafkaSettings kafka = KafkaSettings.from(system.settings().config());
-        if (kafka.enabled()) {
-            KafkaIngestion.start(system, kafka, contacts, clock);
-        }
         return new Leadflame(new ApiRoutes(system, settings, clock, contacts).routes(), loaded, problems,
                 recovery::progress);
     }
@@ -145,13 +155,25 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         return Behaviors.supervise(behavior).onFailure(Exception.class, RESTART);
     }
 
-    /** Until it succeeds: a node that cannot read the models must stay not ready, not give up. */
-    private static void loadTenants(ActorSystem<?> system, List<TenantBootstrap.Loader> loaders) {
+    /**
+     * Until it succeeds: a node that cannot read the models must stay not ready, not give up.
+     * Completes once every loader is done.
+     */
+    private static CompletionStage<Done> loadTenants(ActorSystem<?> system, List<TenantBootstrap.Loader> loaders) {
+        CompletableFuture<Done> loaded = new CompletableFuture<>();
+        loadTenants(system, loaders, loaded);
+        return loaded;
+    }
+
+    private static void loadTenants(ActorSystem<?> system, List<TenantBootstrap.Loader> loaders,
+                                    CompletableFuture<Done> loaded) {
         TenantBootstrap.load(system, loaders).whenComplete((done, failure) -> {
-            if (failure != null && !system.whenTerminated().isCompleted()) {
+            if (failure == null) {
+                loaded.complete(done);
+            } else if (!system.whenTerminated().isCompleted()) {
                 LOG.warn("Loading the tenants' models and webhooks failed, retrying in {}: {}", RETRY_DELAY,
                         failure.toString());
-                system.scheduler().scheduleOnce(RETRY_DELAY, () -> loadTenants(system, loaders),
+                system.scheduler().scheduleOnce(RETRY_DELAY, () -> loadTenants(system, loaders, loaded),
                         system.executionContext());
             }
         });

@@ -1,5 +1,6 @@
 package io.leadflame.cluster;
 
+import io.leadflame.persistence.JournalIds;
 import com.typesafe.config.Config;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -63,21 +64,12 @@ public final class JournalWatch implements Extension {
     private JournalWatch(ActorSystem<?> system) {
         Config config = system.settings().config();
         Config watch = config.getConfig("leadflame.journal-watch");
-        Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
-        this.url = db.getString("url");
+        this.url = config.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
         this.timeoutSeconds = (int) Math.max(1, watch.getDuration("timeout").toSeconds());
         this.downAfter = watch.getInt("down-after");
         this.poolProbe = Readiness.journalAnswers(system, watch.getDuration("timeout"));
-        this.connectionProperties = new Properties();
-        connectionProperties.setProperty("user", db.getString("user"));
-        connectionProperties.setProperty("password", db.getString("password"));
-        if (url.startsWith("jdbc:postgresql:")) {
-            // Bounded connect and reads: an unreachable server must fail the probe, not hang it.
-            String seconds = String.valueOf(timeoutSeconds);
-            connectionProperties.setProperty("connectTimeout", seconds);
-            connectionProperties.setProperty("loginTimeout", seconds);
-            connectionProperties.setProperty("socketTimeout", seconds);
-        }
+        // Bounded connect and reads: an unreachable server must fail the probe, not hang it.
+        this.connectionProperties = JournalIds.connectionProperties(config, timeoutSeconds);
         long interval = watch.getDuration("interval").toMillis();
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "leadflame-journal-watch");

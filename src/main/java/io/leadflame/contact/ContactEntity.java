@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -252,6 +253,15 @@ public final class ContactEntity
 
     /** One accepted event per row, as persisted before {@link EventsRecorded}: still read on recovery. */
     public record EventRecorded(ContactEvent event) implements Event, CborSerializable {
+    }
+
+    /**
+     * Whether this node's contact region is started: a node starts it only once it has read the
+     * tenants' models (see {@code Leadflame}), and sharding refuses a message to a type not started.
+     */
+    public static boolean started(ActorSystem<?> system) {
+        return org.apache.pekko.cluster.sharding.ClusterSharding.get(Adapter.toClassic(system))
+                .getShardTypeNames().contains(TYPE_KEY.name());
     }
 
     public static void init(ActorSystem<?> system, Settings settings) {

@@ -1,7 +1,7 @@
 package io.leadflame.contact;
 
 import io.leadflame.cluster.EveryNode;
-import io.leadflame.persistence.TenantBootstrap;
+import io.leadflame.persistence.JournalIds;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,17 +17,16 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Whether the contacts are all back after a start (issue 15). Remember-entities restarts every
  * stored contact when its shard starts, each replaying its journal: a million take minutes, and
  * until then the call list and {@code /stats} silently miss the contacts not yet back. So the
- * node counts the contacts the journal holds (in the start's one listing of persistence ids,
- * {@link TenantBootstrap}) and, every second, the contacts that have finished their recovery on
+ * node counts the contacts the journal holds (one query, {@link JournalIds#count}, which does
+ * not hold up readiness) and, every second, the contacts that have finished their recovery on
  * every node of the cluster; until the second reaches the first, {@code /health/ready} says
  * {@code "recovering"} with both numbers and the call list says it is {@code partial}. Once
  * reached it stays complete for the node's life: from then on a missing contact is a failover's
@@ -79,9 +78,12 @@ public final class ContactRecovery implements Extension {
     private record Counted(long live) implements Command {
     }
 
+    /** The journal's count of contacts; negative when the query failed (asked again next tick). */
+    private record StoredCounted(long contacts) implements Command {
+    }
+
     /** Contacts with events, recovered and not stopped, on this node. */
     private final AtomicLong liveHere = new AtomicLong();
-    private final LongAdder counting = new LongAdder();
     private final AtomicLong erased = new AtomicLong();
     private volatile long stored = -1;
     private volatile long liveInCluster;
@@ -116,26 +118,27 @@ public final class ContactRecovery implements Extension {
                 total < 0 ? Optional.empty() : Optional.of(Math.max(0, total - erased.get())));
     }
 
-    /** Counts the stored contacts in the start's listing of persistence ids. */
-    public TenantBootstrap.Loader loader() {
-        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        return new TenantBootstrap.Loader(ContactEntity.TYPE_KEY.name(), id -> {
-            counting.increment();
-            return done;
-        }, () -> {
-            stored = counting.sum();
-            if (stored == 0) {
-                // A new node, or one whose contacts were all erased: nothing to wait for.
-                complete = true;
-            }
-        });
-    }
-
-    /** One a node: answers the others' counts and, until complete, sums every node's every second. */
-    public Behavior<Command> watch() {
+    /**
+     * One a node: answers the others' counts and, until complete, sums every node's every second.
+     *
+     * @param storedContacts counts the contacts the journal holds (in production
+     *                       {@link JournalIds#count}); asked again every second until it answers
+     */
+    public Behavior<Command> watch(Supplier<CompletionStage<Long>> storedContacts) {
         return Behaviors.setup(context -> {
             ActorSystem<?> system = context.getSystem();
             system.receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+            boolean[] countingStored = {false};
+            Runnable countStored = () -> {
+                countingStored[0] = true;
+                context.pipeToSelf(storedContacts.get(), (contacts, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Counting the stored contacts failed, asking again: {}", failure.toString());
+                    }
+                    return new StoredCounted(failure == null ? contacts : -1);
+                });
+            };
+            countStored.run();
             return Behaviors.withTimers(timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, EVERY);
                 return Behaviors.receive(Command.class)
@@ -143,7 +146,23 @@ public final class ContactRecovery implements Extension {
                             ask.replyTo().tell(new Live(liveHere.get()));
                             return Behaviors.same();
                         })
+                        .onMessage(StoredCounted.class, counted -> {
+                            countingStored[0] = false;
+                            if (counted.contacts() >= 0) {
+                                stored = counted.contacts();
+                                LOG.info("{} stored contacts to bring back, counted {} s after the start",
+                                        stored, (System.nanoTime() - startedAt) / 1_000_000_000);
+                                if (stored == 0) {
+                                    // A new node, or one whose contacts were all erased: nothing to wait for.
+                                    complete = true;
+                                }
+                            }
+                            return Behaviors.same();
+                        })
                         .onMessageEquals(Tick.INSTANCE, () -> {
+                            if (stored < 0 && !countingStored[0]) {
+                                countStored.run();
+                            }
                             if (complete) {
                                 timers.cancel(Tick.INSTANCE);
                             } else if (stored >= 0) {

@@ -16,6 +16,7 @@ import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 import java.time.Duration;
@@ -69,6 +70,16 @@ public final class ContactService {
      * answers): that part is not recorded, the others may be. Answered at once, not at the
      * write timeout.
      */
+    /**
+     * The node is still starting: its contacts start only once it has read the tenants' models,
+     * keys and webhooks (DECISIONS.md "Restart at scale"). Nothing was applied.
+     */
+    public static final class NotStarted extends RuntimeException {
+        NotStarted() {
+            super("this node's contacts are not started yet", null, false, false);
+        }
+    }
+
     public static final class NotWritten extends RuntimeException {
         NotWritten(int contacts) {
             super("the journal did not take the events of " + contacts + " contact(s)", null, false, false);
@@ -134,6 +145,9 @@ public final class ContactService {
      * and a resend counts them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
+        if (!ContactEntity.started(system)) {
+            return CompletableFuture.failedFuture(new NotStarted());
+        }
         Optional<String> down = journal.down();
         if (down.isPresent()) {
             return CompletableFuture.failedFuture(new JournalDown(down.get(), false));
@@ -171,6 +185,14 @@ public final class ContactService {
             }
             return new Recorded(o.accepted(), o.duplicates());
         }, executor);
+    }
+
+    /** The contact, wherever it lives; {@link NotStarted} while this node's contacts are not started. */
+    private EntityRef<ContactEntity.Command> contact(String entityId) {
+        if (!ContactEntity.started(system)) {
+            throw new NotStarted();
+        }
+        return sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId);
     }
 
     private void send(String entityId, List<ContactEvent> events, ActorRef<ContactEntity.Recorded> replyTo) {
@@ -211,7 +233,7 @@ public final class ContactService {
                                                                      Optional<Instant> at) {
         String entityId = ContactEntity.entityId(tenant, contactId);
         return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
-                () -> sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                () -> contact(entityId)
                         .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetContact(at, replyTo), askTimeout)
                         .thenApply(reply -> reply instanceof ContactEntity.ContactView view
                                 ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty()),
@@ -225,7 +247,7 @@ public final class ContactService {
     public CompletionStage<Optional<ContactEntity.ErasureResult>> erase(String tenant, String contactId) {
         String entityId = ContactEntity.entityId(tenant, contactId);
         return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
-                () -> sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId)
+                () -> contact(entityId)
                         .<ContactEntity.ErasureResult>ask(ContactEntity.Erase::new, askTimeout)
                         .thenCompose(result -> forgetDeliveries(tenant, contactId, result))
                         .thenApply(Optional::of),

@@ -86,6 +86,10 @@ public final class ErrorHandling {
                     + (down.partlyApplied() ? PARTLY : "nothing of this request was applied.")
                     + " Send it again after Retry-After.");
         }
+        if (e instanceof ContactService.NotStarted) {
+            return ApiError.overloaded("This node is still starting (reading the tenants' models); nothing of "
+                    + "this request was applied. Send it again after Retry-After.");
+        }
         if (e instanceof ContactService.NotWritten) {
             return ApiError.overloaded("The journal did not take part of this request. " + PARTLY
                     + " Send it again after Retry-After.");

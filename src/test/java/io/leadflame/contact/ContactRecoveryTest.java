@@ -1,19 +1,20 @@
 package io.leadflame.contact;
 
-import io.leadflame.persistence.TenantBootstrap;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import static io.leadflame.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * After a start the node awaits the contacts the journal listed: recovering until as many with
+ * After a start the node awaits the contacts the journal counted: recovering until as many with
  * events are back, then complete for good. One node here (the sum over the cluster's nodes goes
  * through the receptionist either way).
  */
@@ -29,21 +30,23 @@ class ContactRecoveryTest {
         testKit.shutdownTestKit();
     }
 
-    /** What the start's listing of persistence ids does for {@code contacts} stored contacts. */
-    private void listed(int contacts) {
-        TenantBootstrap.Loader loader = recovery.loader();
-        for (int i = 0; i < contacts; i++) {
-            loader.loadTenant().apply("acme/c-" + i);
-        }
-        loader.loaded().run();
+    /** The journal's count of stored contacts, as the test gives it. */
+    private final CompletableFuture<Long> stored = new CompletableFuture<>();
+
+    private void listed(long contacts) {
+        stored.complete(contacts);
+    }
+
+    private Behavior<ContactRecovery.Command> watch() {
+        return recovery.watch(() -> stored);
     }
 
     @Test
     void recoveringUntilEveryListedContactIsBackThenCompleteForGood() {
-        testKit.spawn(recovery.watch());
+        testKit.spawn(watch());
         recovery.recovered();
         assertEquals(new ContactRecovery.Progress(false, 0, Optional.empty()), recovery.progress(),
-                "nothing counted before the listing has ended");
+                "nothing awaited before the journal has counted");
 
         listed(3);
         recovery.recovered();
@@ -60,7 +63,7 @@ class ContactRecoveryTest {
 
     @Test
     void aContactErasedWhileOthersRecoverIsNoLongerAwaited() {
-        testKit.spawn(recovery.watch());
+        testKit.spawn(watch());
         listed(2);
         recovery.recovered();
         eventually(WITHIN, () -> assertEquals(1, recovery.progress().live()));
@@ -74,8 +77,8 @@ class ContactRecoveryTest {
     }
 
     @Test
-    void aNodeWithNoStoredContactIsCompleteOnceTheListingHasEnded() {
-        testKit.spawn(recovery.watch());
+    void aNodeWithNoStoredContactIsCompleteOnceCounted() {
+        testKit.spawn(watch());
         listed(0);
         eventually(WITHIN, () -> assertEquals(true, recovery.progress().complete()));
     }

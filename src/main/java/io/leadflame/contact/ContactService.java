@@ -66,11 +66,6 @@ public final class ContactService {
     }
 
     /**
-     * The journal refused some contact's part of a request (a failed write while the database
-     * answers): that part is not recorded, the others may be. Answered at once, not at the
-     * write timeout.
-     */
-    /**
      * The node is still starting: its contacts start only once it has read the tenants' models,
      * keys and webhooks (DECISIONS.md "Restart at scale"). Nothing was applied.
      */
@@ -80,6 +75,11 @@ public final class ContactService {
         }
     }
 
+    /**
+     * The journal refused some contact's part of a request (a failed write while the database
+     * answers): that part is not recorded, the others may be. Answered at once, not at the
+     * write timeout.
+     */
     public static final class NotWritten extends RuntimeException {
         NotWritten(int contacts) {
             super("the journal did not take the events of " + contacts + " contact(s)", null, false, false);
@@ -100,6 +100,8 @@ public final class ContactService {
     private final LeadflameMetrics metrics;
     private final StoredEntities stored;
     private final JournalWatch journal;
+    /** Latched once this node's contact region is started (asking sharding builds a set each time). */
+    private volatile boolean contactsStarted;
 
     public ContactService(ActorSystem<?> system, Settings settings) {
         this.system = system;
@@ -145,7 +147,7 @@ public final class ContactService {
      * and a resend counts them as duplicates.
      */
     public CompletionStage<Recorded> record(String tenant, Map<String, List<ContactEvent>> byContact) {
-        if (!ContactEntity.started(system)) {
+        if (!contactsStarted()) {
             return CompletableFuture.failedFuture(new NotStarted());
         }
         Optional<String> down = journal.down();
@@ -189,10 +191,17 @@ public final class ContactService {
 
     /** The contact, wherever it lives; {@link NotStarted} while this node's contacts are not started. */
     private EntityRef<ContactEntity.Command> contact(String entityId) {
-        if (!ContactEntity.started(system)) {
+        if (!contactsStarted()) {
             throw new NotStarted();
         }
         return sharding.entityRefFor(ContactEntity.TYPE_KEY, entityId);
+    }
+
+    private boolean contactsStarted() {
+        if (!contactsStarted && ContactEntity.started(system)) {
+            contactsStarted = true;
+        }
+        return contactsStarted;
     }
 
     private void send(String entityId, List<ContactEvent> events, ActorRef<ContactEntity.Recorded> replyTo) {

@@ -185,7 +185,7 @@ public final class ScoreChanges implements Extension {
         AskPattern.<Topic.Command<ScoreChange>, Topic.TopicStats>ask(tenant.topic, Topic::getTopicStats,
                         HEARING_POLL.multipliedBy(40), system.scheduler())
                 .whenComplete((stats, failure) -> {
-                    if (stats != null && (stats.topicInstanceCount() > 0 || stats.localSubscriberCount() > 0)) {
+                    if (stats != null && listened(stats)) {
                         tenant.heardConfirmedAt = System.nanoTime();
                         tenant.heard = true;
                         heard.complete(null);
@@ -216,6 +216,11 @@ public final class ScoreChanges implements Extension {
         }
     }
 
+    /** Whether the topic knows of a listener: one here, or another node's topic instance. */
+    private static boolean listened(Topic.TopicStats stats) {
+        return stats.topicInstanceCount() > 0 || stats.localSubscriberCount() > 0;
+    }
+
     private void checkListeners() {
         topics.values().forEach(tenant -> {
             long askedAt = System.nanoTime();
@@ -225,7 +230,7 @@ public final class ScoreChanges implements Extension {
                         if (stats == null) {
                             return;
                         }
-                        boolean listened = stats.topicInstanceCount() > 0 || stats.localSubscriberCount() > 0;
+                        boolean listened = listened(stats);
                         if (listened || askedAt - tenant.heardConfirmedAt > 0) {
                             tenant.heard = listened;
                         }

@@ -34,6 +34,7 @@ import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import io.leadflame.persistence.JournalEraser;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -290,13 +291,13 @@ public final class ContactEntity
      */
     private record Node(HistoryLimits limits, Clock clock, ModelCatalog catalog, ContactEffects effects,
                         Standing.Placement placement, LeadflameMetrics metrics, RetentionCriteria retention,
-                        ActorSystem<?> system, ContactRecovery recovery) {
+                        ActorSystem<?> system, ContactRecovery recovery, ContactFailures failures) {
         static Node of(ActorSystem<?> system, Settings settings, Clock clock) {
             // Without the call list (a measurement switch), no index and no change is published.
             ContactEffects effects = settings.callList() ? ContactEffects.of(system) : ContactEffects.NONE;
             return new Node(settings.historyLimits(), clock, ModelCatalog.get(system), effects, effects::placed,
                     LeadflameMetrics.get(system), RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2), system,
-                    ContactRecovery.get(system));
+                    ContactRecovery.get(system), ContactFailures.get(system));
         }
     }
 
@@ -717,7 +718,8 @@ public final class ContactEntity
         public boolean isDefinedAt(Tuple2<ContactHistory, Signal> stateAndSignal) {
             Signal signal = stateAndSignal._2();
             return signal instanceof RecoveryCompleted || signal instanceof JournalPersistFailed
-                    || signal instanceof JournalPersistRejected || signal instanceof PostStop;
+                    || signal instanceof JournalPersistRejected || signal instanceof RecoveryFailed
+                    || signal instanceof PostStop;
         }
 
         @Override
@@ -733,13 +735,20 @@ public final class ContactEntity
                 }
             } else if (signal instanceof JournalPersistFailed || signal instanceof JournalPersistRejected) {
                 // Its request is told at once (the edge answers 503 and the client resends with
-                // the same event ids) rather than waiting out the write timeout. Commands that
-                // waited behind the write are lost with this incarnation: their requests do wait.
+                // the same event ids) rather than waiting out the write timeout.
                 node.metrics().journalWriteFailed();
                 if (writing != null) {
                     writing.tell(Recorded.failed(entityId));
                     writing = null;
                 }
+                if (signal instanceof JournalPersistFailed) {
+                    // It stops, and the commands that waited behind the write are lost with it:
+                    // their requests resend when they see this (ContactFailures).
+                    node.failures().stoppedOnJournalFailure();
+                }
+            } else if (signal instanceof RecoveryFailed) {
+                // Likewise the commands that waited for the recovery.
+                node.failures().stoppedOnJournalFailure();
             } else if (signal instanceof PostStop) {
                 // A stopped contact (moved to another node, passivated) must not get its timer as a
                 // dead letter, nor stay in this node's call list.

@@ -100,6 +100,7 @@ public final class ContactService {
     private final LeadflameMetrics metrics;
     private final StoredEntities stored;
     private final JournalWatch journal;
+    private final ContactFailures failures;
     /** Latched once this node's contact region is started (asking sharding builds a set each time). */
     private volatile boolean contactsStarted;
 
@@ -116,6 +117,7 @@ public final class ContactService {
         metrics.writesInFlight(admission, WriteAdmission::inFlight);
         this.stored = new StoredEntities(system);
         this.journal = JournalWatch.get(system);
+        this.failures = ContactFailures.get(system);
     }
 
     /** How long {@link #record} may take: the edge waits a little longer for its answer. */
@@ -158,7 +160,7 @@ public final class ContactService {
         Map<String, List<ContactEvent>> byEntity = new HashMap<>(byContact.size() * 2);
         byContact.forEach((contactId, events) -> byEntity.put(ContactEntity.entityId(tenant, contactId), events));
         ActorRef<Object> collector = system.systemActorOf(
-                WriteReplies.collect(byEntity.keySet(), writeTimeout, resendEvery, nodeLostSinceNow(),
+                WriteReplies.collect(byEntity.keySet(), writeTimeout, resendEvery, partsMayBeLostSinceNow(),
                         (entityId, replyTo) -> send(entityId, byEntity.get(entityId), replyTo), outcome),
                 "write-" + WRITES.incrementAndGet(), Props.empty());
         AtomicBoolean letGo = new AtomicBoolean();
@@ -209,14 +211,19 @@ public final class ContactService {
     }
 
     /**
-     * Whether a node that is a member now has since become unreachable or left the cluster: the
-     * one way a message to a contact is lost (sent to the dead node's region until the failover
-     * moves the shard). Only the immutable cluster state is kept per request; the members are
-     * compared when the resend timer asks, which is rare, not on every write.
+     * Whether a part of a request sent now may since have been lost: a node that is a member now
+     * has become unreachable or left the cluster (a message to it is lost until the failover
+     * moves the shard), or a contact of this node has stopped on a journal failure (what it had
+     * stashed is dropped; {@link ContactFailures}). Only the immutable cluster state and a count
+     * are kept per request; they are compared when the resend timer asks, not on every write.
      */
-    private BooleanSupplier nodeLostSinceNow() {
+    private BooleanSupplier partsMayBeLostSinceNow() {
         CurrentClusterState before = cluster.state();
+        BooleanSupplier contactStopped = failures.anyStoppedSinceNow();
         return () -> {
+            if (contactStopped.getAsBoolean()) {
+                return true;
+            }
             CurrentClusterState now = cluster.state();
             if (now == before) {
                 return false;

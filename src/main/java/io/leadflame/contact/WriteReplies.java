@@ -18,13 +18,14 @@ import java.util.function.Consumer;
  * with what had been answered by then when the write timeout has passed or it is told to
  * {@link GiveUp} (the journal went down: the contacts that failed to write will never answer).
  *
- * <p>A message to a node that has just died is lost (sharding sends it to the dead node's region
- * until the failover moves the shard), so every {@code resendEvery} the contacts that have not
- * answered are sent their part again — only while a node that was a member at the request's
- * start is unreachable or gone, the one way a message is lost: a contact that is merely slow (a
- * busy journal) is never sent more work. Once the failover has moved the shard, the next resend
- * reaches the contact's new home. The events' ids make a resend harmless, and only a contact's
- * first answer counts.
+ * <p>A part can be lost on its way: a message to a node that has just died (sharding sends it to
+ * the dead node's region until the failover moves the shard), or a command a contact had stashed
+ * when it stopped on a journal failure ({@link ContactFailures}). So every {@code resendEvery}
+ * the contacts that have not answered are sent their part again — only once one of those has
+ * happened since the request's start: a contact that is merely slow (a busy journal) is never
+ * sent more work. Once the failover has moved the shard, or sharding has started the stopped
+ * contact again, the next resend reaches it. The events' ids make a resend harmless, and only a
+ * contact's first answer counts.
  */
 final class WriteReplies {
 
@@ -63,11 +64,11 @@ final class WriteReplies {
 
     /**
      * Receives {@link ContactEntity.Recorded} from the contacts {@code entityIds} (give them
-     * {@code narrow()}ed refs), resending through {@code resender} while {@code nodeLost} says a
-     * message may have been lost.
+     * {@code narrow()}ed refs), resending through {@code resender} once {@code mayHaveLost} says a
+     * part may have been lost.
      */
     static Behavior<Object> collect(Set<String> entityIds, Duration timeout, Duration resendEvery,
-                                    BooleanSupplier nodeLost, Resender resender, CompletableFuture<Outcome> outcome) {
+                                    BooleanSupplier mayHaveLost, Resender resender, CompletableFuture<Outcome> outcome) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(GiveUp.INSTANCE, GiveUp.INSTANCE, timeout);
             timers.startTimerWithFixedDelay(Resend.INSTANCE, resendEvery);
@@ -77,7 +78,7 @@ final class WriteReplies {
                     .onMessage(ContactEntity.Recorded.class, reply -> gathering.answered(reply)
                             ? Behaviors.stopped() : Behaviors.same())
                     .onMessageEquals(Resend.INSTANCE, () -> {
-                        if (gathering.mayResend() && nodeLost.getAsBoolean()) {
+                        if (gathering.mayResend() && mayHaveLost.getAsBoolean()) {
                             gathering.resendTo(id -> resender.resend(id, self));
                         }
                         return Behaviors.same();

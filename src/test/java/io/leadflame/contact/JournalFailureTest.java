@@ -11,6 +11,7 @@ import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.api.ModelJson;
 import io.leadflame.testing.InMemoryPersistence;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -28,6 +29,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -135,5 +138,34 @@ class JournalFailureTest {
         assertEquals(3, view.score().score(), "each visit counted once: " + view.score());
         assertEquals(new ContactEntity.Recorded(0, 3, C1),
                 record("c-1", visit("v1", t), visit("v2", t.plusSeconds(1)), visit("v3", t.plusSeconds(2))));
+    }
+
+    @Test
+    void aWriteStashedBehindAFailedOneIsResentToTheNextIncarnationAndRecordedOnce() throws Exception {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        String c2 = ContactEntity.entityId(TENANT, "c-2");
+        assertEquals(new ContactEntity.Recorded(1, 0, c2), record("c-2", visit("w1", t)));
+        EntityRef<ContactEntity.Command> contact = sharding.entityRefFor(ContactEntity.TYPE_KEY, c2);
+
+        journal.failNextPersisted("Contact|" + c2);
+        TestProbe<ContactEntity.Recorded> failedWrite = testKit.createTestProbe();
+        contact.tell(new ContactEntity.RecordEvents(List.of(visit("w2", t.plusSeconds(1))), failedWrite.ref()));
+        // Sent right behind it, as another request's part: stashed while the first writes, and
+        // dropped by Pekko when the contact stops on the failure.
+        List<ContactEvent> behind = List.of(visit("w3", t.plusSeconds(2)));
+        CompletableFuture<WriteReplies.Outcome> outcome = new CompletableFuture<>();
+        ActorRef<Object> collector = testKit.spawn(WriteReplies.collect(Set.of(c2), Duration.ofSeconds(20),
+                Duration.ofMillis(200), ContactFailures.get(testKit.system()).anyStoppedSinceNow(),
+                (entityId, replyTo) -> contact.tell(new ContactEntity.RecordEvents(behind, replyTo)), outcome));
+        contact.tell(new ContactEntity.RecordEvents(behind, collector.narrow()));
+        assertEquals(new ContactEntity.Recorded(0, 0, true, c2), failedWrite.receiveMessage(ASK));
+
+        WriteReplies.Outcome recorded = outcome.get(10, TimeUnit.SECONDS);
+        assertTrue(recorded.complete(), "the part stashed behind the failed write is answered, not left to the "
+                + "write timeout: " + recorded);
+        ContactEntity.ContactView view = assertInstanceOf(ContactEntity.ContactView.class,
+                JournalFailureTest.<ContactEntity.ContactReply>ask("c-2",
+                        replyTo -> new ContactEntity.GetContact(Optional.empty(), replyTo)));
+        assertEquals(2, view.score().score(), "w1 and w3 once each, not the failed w2: " + view.score());
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -40,6 +41,8 @@ final class EventStreamer {
     final AtomicLong slowestRefusalMillis = new AtomicLong();
     /** Answers 429 or 503 without a Retry-After header (the API promises one). */
     final AtomicLong refusalsWithoutRetryAfter = new AtomicLong();
+    /** When the first few attempts failed other than by a refusal (to match with the node logs). */
+    final List<String> otherFailuresAt = Collections.synchronizedList(new ArrayList<>());
     /** Events of the batches the clients took to send; after {@link #stop()}, each was acknowledged. */
     final AtomicInteger takenEvents = new AtomicInteger();
 
@@ -134,6 +137,10 @@ final class EventStreamer {
                     }
                 } catch (IOException e) {
                     failure = e.getClass().getSimpleName();
+                    if (otherFailuresAt.size() < 10) {
+                        otherFailuresAt.add(failure + " of a request sent at " + LocalTime.now()
+                                .minusNanos(System.nanoTime() - sentAt) + " to " + node);
+                    }
                 }
                 // Not acknowledged: maybe persisted, maybe not. Resend the same ids.
                 failedAttempts.incrementAndGet();
@@ -162,7 +169,8 @@ final class EventStreamer {
     String summary() {
         return "acknowledged batches " + acknowledgedBatches.get() + ", events " + acknowledgedEvents.size()
                 + " of " + takenEvents.get() + " sent"
-                + ", requests " + requests.get() + ", failed attempts " + failures + ", errors " + errors;
+                + ", requests " + requests.get() + ", failed attempts " + failures + ", errors " + errors
+                + (otherFailuresAt.isEmpty() ? "" : ", failures other than refusals " + otherFailuresAt);
     }
 
     static String array(Collection<ObjectNode> events) {

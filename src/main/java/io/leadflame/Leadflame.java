@@ -12,6 +12,7 @@ import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.LeadsReader;
 import io.leadflame.http.ApiError;
 import io.leadflame.contact.ContactService;
+import io.leadflame.contact.ContactShards;
 import io.leadflame.http.ApiRoutes;
 import io.leadflame.kafka.KafkaIngestion;
 import io.leadflame.kafka.KafkaSettings;
@@ -111,8 +112,9 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         // recovery waits for one of Pekko's few recovery permits, and a million remembered
         // contacts queued first held a node's few models back for minutes (BENCHMARKS.md,
         // "Restart of one node at 1,000,000 contacts"). Until then writes are answered 503.
-        loadTenants(system, loaders).thenRun(() -> {
-            ContactEntity.init(system, settings);
+        ContactShards shards = new ContactShards(system, journalIds);
+        loadTenants(system, loaders).thenCompose(loaded -> shards.count()).thenAccept(count -> {
+            ContactEntity.init(system, settings, count);
             system.systemActorOf(LiveContacts.create(ContactEntity.TYPE_KEY, COUNT_LIVE_CONTACTS_EVERY),
                     "live-contacts", Props.empty());
             if (kafka.enabled()) {
@@ -121,7 +123,8 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         });
         Readiness.Check stored = () -> CompletableFuture.completedFuture(
                 !catalog.isLoaded() ? Readiness.Result.notReady("The scoring models are not loaded yet.")
-                        : !ContactEntity.started(system) ? Readiness.Result.notReady("The contacts are not started yet.")
+                        : !ContactEntity.started(system) ? Readiness.Result.notReady(
+                                shards.waiting().orElse("The contacts are not started yet."))
                         : settings.callList() && !webhooks.isLoaded()
                         ? Readiness.Result.notReady("The webhook triggers are not loaded yet.")
                         : keys.enabled() && !keys.isLoaded()

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The configuration a node runs with, derived from {@code application.conf}, the environment
@@ -40,7 +41,31 @@ public final class NodeConfig {
         refuseSharedEmbeddedJournal(config);
         refuseStreamsBeyondConnections(config);
         refuseAdmissionBelowARequest(config);
+        contactShards(config);
         return withDiscovery(withJournal(config));
+    }
+
+    /**
+     * How many shards this node is set to keep the contacts in: empty for {@code auto} (what the
+     * cluster has recorded; {@code ContactShards}).
+     *
+     * @throws StartupRefused for anything but {@code auto} or a positive number
+     */
+    public static OptionalInt contactShards(Config config) {
+        String setting = config.getString("leadflame.contact-shards").trim();
+        if (setting.isEmpty() || setting.equalsIgnoreCase("auto")) {
+            return OptionalInt.empty();
+        }
+        try {
+            int shards = Integer.parseInt(setting);
+            if (shards > 0) {
+                return OptionalInt.of(shards);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new StartupRefused("LEADFLAME_CONTACT_SHARDS (leadflame.contact-shards) must be auto or a positive "
+                + "number of shards, not '" + setting + "'.");
     }
 
     private static void refuseSharedEmbeddedJournal(Config config) {

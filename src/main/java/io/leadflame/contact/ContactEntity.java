@@ -26,6 +26,7 @@ import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -265,7 +266,8 @@ public final class ContactEntity
                 .getShardTypeNames().contains(TYPE_KEY.name());
     }
 
-    public static void init(ActorSystem<?> system, Settings settings) {
+    /** Starts this node's contact region, the contacts spread over {@code shards} shards ({@link ContactShards}). */
+    public static void init(ActorSystem<?> system, Settings settings, int shards) {
         Node node = Node.of(system, settings, Clock.systemUTC());
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> {
             // Not the entity context itself: the behavior keeps what it captures for the contact's life.
@@ -273,6 +275,7 @@ public final class ContactEntity
             ActorRef<ClusterSharding.ShardCommand> shard = ctx.getShard();
             return Behaviors.setup(c -> new ContactEntity(c, entityId, node, shard));
         }).withStopMessage(Stop.INSTANCE)
+                .withMessageExtractor(new HashCodeMessageExtractor<Command>(shards))
                 .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
     }
 

@@ -83,6 +83,12 @@ public final class JournalIds {
                 + column + " < ?", entityType, rows -> rows.next() ? rows.getLong(1) : 0L);
     }
 
+    /** Whether the journal has any entity of type {@code entityType}. */
+    public CompletionStage<Boolean> any(String entityType) {
+        return query("SELECT 1 FROM " + table + " WHERE " + column + " >= ? AND " + column + " < ? FETCH FIRST 1 ROWS "
+                + "ONLY", entityType, ResultSet::next);
+    }
+
     private interface Rows<T> {
         T read(ResultSet rows) throws SQLException;
     }

@@ -72,6 +72,8 @@ class NodeConfigTest {
         assertTrue(refusal(Map.of("leadflame.http.max-connections", 100, "leadflame.http.sse.max-streams", 51))
                 .contains("SSE_MAX_STREAMS"));
         assertTrue(refusal(Map.of("leadflame.http.sse.max-streams-per-tenant", 0)).contains("at least 1"));
+        assertTrue(refusal(Map.of("leadflame.contact-shards", "0")).contains("LEADFLAME_CONTACT_SHARDS"));
+        assertTrue(refusal(Map.of("leadflame.contact-shards", "many")).contains("auto or a positive number"));
         assertTrue(refusal(Map.of("leadflame.ingestion.max-in-flight-events", 9_999))
                 .contains("INGESTION_MAX_IN_FLIGHT_EVENTS"), "a valid 10,000-event request could never be taken");
     }

@@ -77,7 +77,7 @@ class JournalFailureTest {
         ModelCatalog.get(testKit.system()).offer(new PublishedModel(TENANT, 1, stored, Optional.of(Instant.now())));
         ContactEntity.init(testKit.system(),
                 new Settings(ASK, HistoryLimits.DEFAULT, 100, 16, 10_000, 8 << 20, true, 256, 64, 16, Duration.ofSeconds(15),
-                Settings.Ingestion.DEFAULT));
+                Settings.Ingestion.DEFAULT), ContactShards.NEW_CLUSTER);
         sharding = ClusterSharding.get(testKit.system());
     }
 

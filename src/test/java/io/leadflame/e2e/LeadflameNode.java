@@ -64,14 +64,7 @@ final class LeadflameNode implements AutoCloseable {
      * over the test defaults (loopback, free ports) and returns once it reports ready.
      */
     static LeadflameNode start(Path dataDir, Config more) {
-        Config overrides = more.withFallback(ConfigFactory.parseMap(Map.of(
-                "leadflame.http.interface", "127.0.0.1",
-                // The tests' webhook receivers listen on loopback, which only an operator can allow.
-                "leadflame.webhooks.allowed-receivers", "127.0.0.1/32",
-                "leadflame.http.port", 0,
-                "leadflame.data-dir", dataDir.toAbsolutePath().toString(),
-                "pekko.remote.artery.canonical.port", 0)));
-        LeadflameNode node = new LeadflameNode(dataDir, Main.start(overrides));
+        LeadflameNode node = launch(dataDir, more);
         try {
             // Readiness follows cluster membership and the loading of the stored models.
             eventually(READY_WITHIN, () -> assertEquals(200, node.get("/health/ready").status(), "ready"));
@@ -82,8 +75,25 @@ final class LeadflameNode implements AutoCloseable {
         return node;
     }
 
+    /** Starts a node as {@link #start(Path, Config)} does, without waiting until it is ready. */
+    static LeadflameNode launch(Path dataDir, Config more) {
+        Config overrides = more.withFallback(ConfigFactory.parseMap(Map.of(
+                "leadflame.http.interface", "127.0.0.1",
+                // The tests' webhook receivers listen on loopback, which only an operator can allow.
+                "leadflame.webhooks.allowed-receivers", "127.0.0.1/32",
+                "leadflame.http.port", 0,
+                "leadflame.data-dir", dataDir.toAbsolutePath().toString(),
+                "pekko.remote.artery.canonical.port", 0)));
+        return new LeadflameNode(dataDir, Main.start(overrides));
+    }
+
     Path dataDir() {
         return dataDir;
+    }
+
+    /** The node's actor system, for what no request shows (where its contacts live). */
+    org.apache.pekko.actor.typed.ActorSystem<?> system() {
+        return started.system();
     }
 
     /**

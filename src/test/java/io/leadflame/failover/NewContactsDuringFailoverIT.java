@@ -1,6 +1,7 @@
 package io.leadflame.failover;
 
 import io.leadflame.contact.ContactEntity;
+import io.leadflame.contact.ContactShards;
 import io.leadflame.testing.HttpReply;
 import io.leadflame.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -143,9 +144,9 @@ class NewContactsDuringFailoverIT {
         return answers;
     }
 
-    /** Pekko's default shard of an entity id (its hash modulo the number of shards, 1,000). */
+    /** The shard of a contact in a new cluster: its entity id's hash modulo the shard count (Pekko's rule). */
     private static int shardOf(String contactId) {
-        return Math.abs(ContactEntity.entityId(TENANT_ID, contactId).hashCode() % 1000);
+        return Math.abs(ContactEntity.entityId(TENANT_ID, contactId).hashCode() % ContactShards.NEW_CLUSTER);
     }
 
     private static List<Long> answered(List<Future<Long>> answers) throws Exception {

@@ -1,5 +1,7 @@
 package io.leadflame.auth;
 
+import java.util.Optional;
+
 /** Who sent a request, as its key says; what it may do is {@link #may}. */
 public sealed interface Caller {
 
@@ -8,6 +10,12 @@ public sealed interface Caller {
 
     /** The key whose allowance its requests take ({@link KeyRateLimits}); null for {@link Anyone}. */
     String keyId();
+
+    /**
+     * Who a change made with this key was made by, as the model's history shows it: the key's
+     * name, or {@code operator}; empty when the API asks for no key.
+     */
+    Optional<String> author();
 
     /** The operator key's holder: every tenant, every role. */
     record Operator() implements Caller {
@@ -19,6 +27,11 @@ public sealed interface Caller {
         @Override
         public String keyId() {
             return "operator";
+        }
+
+        @Override
+        public Optional<String> author() {
+            return Optional.of("operator");
         }
     }
 
@@ -36,6 +49,11 @@ public sealed interface Caller {
         public String keyId() {
             return null;
         }
+
+        @Override
+        public Optional<String> author() {
+            return Optional.empty();
+        }
     }
 
     /** The holder of one of a tenant's keys: that tenant, within the key's role. */
@@ -48,6 +66,11 @@ public sealed interface Caller {
         @Override
         public String keyId() {
             return key.id();
+        }
+
+        @Override
+        public Optional<String> author() {
+            return Optional.of(key.name());
         }
     }
 }

@@ -15,6 +15,7 @@ import io.leadflame.contact.WriteAdmission;
 import io.leadflame.leads.CallListService;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ModelHistory;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.model.ScoringModelEntity;
@@ -83,6 +84,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Access access;
     private final ModelCatalog catalog;
     private final StoredEntities stored;
+    private final ModelHistoryRoutes history;
 
     public ApiRoutes(ActorSystem<?> system, Settings settings, Clock clock, ContactService contacts) {
         this.sharding = ClusterSharding.get(system);
@@ -98,6 +100,7 @@ public final class ApiRoutes extends AllDirectives {
         this.access = new Access(ApiKeys.get(system), KeyRateLimits.from(system.settings().config()));
         this.catalog = ModelCatalog.get(system);
         this.stored = new StoredEntities(system);
+        this.history = new ModelHistoryRoutes(new ModelHistory(system));
     }
 
     /**
@@ -155,7 +158,17 @@ public final class ApiRoutes extends AllDirectives {
         return concat(
                 pathEnd(() -> concat(
                         get(() -> access.allowed(caller, tenant, Role.READ, () -> getModel(tenant))),
-                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> putModel(tenant))))),
+                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> putModel(tenant, caller))))),
+                pathPrefix("versions", () -> concat(
+                        pathEndOrSingleSlash(() -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                () -> history.list(tenant)))),
+                        pathPrefix(PathMatchers.longSegment(), version -> concat(
+                                pathEnd(() -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                        () -> history.version(tenant, version)))),
+                                path("diff", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                        () -> history.diff(tenant, version)))),
+                                path("restore", () -> post(() -> access.allowed(caller, tenant, Role.ADMIN,
+                                        () -> restore(tenant, version, caller)))))))),
                 path("rescoring", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> rescoring(tenant)))),
                 path("preview", () -> !settings.callList() ? reject() : post(() -> access.allowed(caller, tenant,
                         Role.ADMIN, () -> parameterOptional("movers", movers -> withRequestTimeout(
@@ -343,7 +356,30 @@ public final class ApiRoutes extends AllDirectives {
         return respondWithHeader(etag(published.version()), () -> complete(JsonResponses.ok(json)));
     }
 
-    private Route putModel(String tenant) {
+    private Route putModel(String tenant, Caller caller) {
+        return ifMatch(expected -> validModel(model ->
+                publish(tenant, StoredModel.write(model), expected, caller, Optional.empty())));
+    }
+
+    /**
+     * Publishes an earlier version again, as a new version (its history says which it restored):
+     * the contacts are rescored under it as after any change. 404 for a version never published,
+     * 409 for one this release cannot read.
+     */
+    private Route restore(String tenant, long version, Caller caller) {
+        return ifMatch(expected -> history.withVersion(tenant, version, earlier -> {
+            try {
+                earlier.published(tenant).parse();
+            } catch (RuntimeException unreadable) {
+                return complete(ApiError.conflict(StatusCodes.CONFLICT, "version " + version + " was stored by a "
+                        + "release whose form this one cannot read, so it cannot be restored"));
+            }
+            return publish(tenant, earlier.stored(), expected, caller, Optional.of(version));
+        }));
+    }
+
+    /** The request's {@code If-Match} version for {@code inner}, if any; 400 for one that is no version. */
+    private Route ifMatch(Function<Optional<Long>, Route> inner) {
         return optionalHeaderValueByName("If-Match", ifMatch -> {
             Optional<Long> expected = Optional.empty();
             if (ifMatch.isPresent()) {
@@ -352,24 +388,25 @@ public final class ApiRoutes extends AllDirectives {
                     return complete(ApiError.invalid("If-Match must be a model version in quotes, like \"3\""));
                 }
             }
-            Optional<Long> expectedVersion = expected;
-            return validModel(model -> {
-                String stored = StoredModel.write(model);
-                return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
-                                .<ScoringModelEntity.PutResult>ask(
-                                        replyTo -> new ScoringModelEntity.Put(stored, expectedVersion, replyTo),
-                                        settings.askTimeout()),
-                        result -> {
-                            if (result instanceof ScoringModelEntity.Published p) {
-                                return model(p.model());
-                            }
-                            long current = ((ScoringModelEntity.VersionMismatch) result).currentVersion();
-                            return complete(ApiError.conflict(StatusCodes.PRECONDITION_FAILED,
-                                    "the model is at version " + current + ", not " + expectedVersion.orElse(-1L)
-                                            + ": reload it and apply your change again"));
-                        });
-            });
+            return inner.apply(expected);
         });
+    }
+
+    /** A new version of the tenant's model, answered as {@code GET /model} shows it, or 412. */
+    private Route publish(String tenant, String stored, Optional<Long> expectedVersion, Caller caller,
+                          Optional<Long> restoredFrom) {
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+                        .<ScoringModelEntity.PutResult>ask(replyTo -> new ScoringModelEntity.Put(stored,
+                                expectedVersion, caller.author(), restoredFrom, replyTo), settings.askTimeout()),
+                result -> {
+                    if (result instanceof ScoringModelEntity.Published p) {
+                        return model(p.model());
+                    }
+                    long current = ((ScoringModelEntity.VersionMismatch) result).currentVersion();
+                    return complete(ApiError.conflict(StatusCodes.PRECONDITION_FAILED,
+                            "the model is at version " + current + ", not " + expectedVersion.orElse(-1L)
+                                    + ": reload it and apply your change again"));
+                });
     }
 
     /**

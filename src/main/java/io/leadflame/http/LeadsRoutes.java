@@ -270,12 +270,12 @@ final class LeadsRoutes extends AllDirectives {
     // ---- parameters
 
     /** 400 with one detail per bad parameter; the message is the problem itself when there is one. */
-    private static HttpResponse invalidQuery(List<ApiError.Detail> problems) {
+    static HttpResponse invalidQuery(List<ApiError.Detail> problems) {
         return ApiError.invalid(problems.size() == 1 ? problems.get(0).message()
                 : "the query has " + problems.size() + " problems: see details", problems);
     }
 
-    private static long wholeNumber(Map<String, String> params, String name, long absent, long min, long max,
+    static long wholeNumber(Map<String, String> params, String name, long absent, long min, long max,
                                     List<ApiError.Detail> problems) {
         String value = params.get(name);
         if (value == null) {

@@ -52,9 +52,16 @@ public final class ScoringModelEntity
     /**
      * Publishes a new version (a model already validated, in its {@link StoredModel} form), if
      * the current version is {@code expectedVersion} when one is given.
+     *
+     * @param by           who publishes it, as the model's history shows it (an API key's name);
+     *                     empty when the API asks for no key
+     * @param restoredFrom the earlier version it brings back, for a restore
      */
-    public record Put(String stored, Optional<Long> expectedVersion, ActorRef<PutResult> replyTo)
-            implements Command {
+    public record Put(String stored, Optional<Long> expectedVersion, Optional<String> by,
+                      Optional<Long> restoredFrom, ActorRef<PutResult> replyTo) implements Command {
+        public Put(String stored, Optional<Long> expectedVersion, ActorRef<PutResult> replyTo) {
+            this(stored, expectedVersion, Optional.empty(), Optional.empty(), replyTo);
+        }
     }
 
     public sealed interface PutResult extends CborSerializable {
@@ -78,9 +85,20 @@ public final class ScoringModelEntity
     public sealed interface Event extends CborSerializable {
     }
 
-    /** @param stored the model in its {@link StoredModel} form (see {@link PublishedModel#stored()}) */
-    public record ModelChanged(long version, @JsonAlias("modelJson") String stored, Instant updatedAt)
-            implements Event {
+    /**
+     * A new version; every one stays in the journal (no snapshots, no deletion), which is the
+     * model's history ({@link ModelHistory}).
+     *
+     * @param stored       the model in its {@link StoredModel} form (see {@link PublishedModel#stored()})
+     * @param by           who published it (an API key's name, {@code operator}); null when the API
+     *                     asked for no key, and in versions written before it was recorded
+     * @param restoredFrom the earlier version it restored; null for an ordinary change
+     */
+    public record ModelChanged(long version, @JsonAlias("modelJson") String stored, Instant updatedAt, String by,
+                               Long restoredFrom) implements Event {
+        public ModelChanged(long version, String stored, Instant updatedAt) {
+            this(version, stored, updatedAt, null, null);
+        }
     }
 
     /**
@@ -150,7 +168,8 @@ public final class ScoringModelEntity
         if (put.expectedVersion().isPresent() && put.expectedVersion().get() != current) {
             return Effect().reply(put.replyTo(), new VersionMismatch(current));
         }
-        return Effect().persist(new ModelChanged(current + 1, put.stored(), clock.instant()))
+        return Effect().persist(new ModelChanged(current + 1, put.stored(), clock.instant(), put.by().orElse(null),
+                        put.restoredFrom().orElse(null)))
                 .thenRun(after -> {
                     reports.clear();
                     replicator.tell(new ModelReplicator.Publish(after.current()));

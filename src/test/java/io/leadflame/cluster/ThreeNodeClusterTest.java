@@ -219,6 +219,23 @@ class ThreeNodeClusterTest {
         }
         // Node 1 answers the same for the same question.
         assertEquals(status.get("contacts"), one.get(TENANT + "/model/rescoring").json().get("contacts"));
+
+        // Version 1 restored through node 3: a new version everywhere, every contact rescored
+        // under it, and the history the same whichever node reads it.
+        HttpReply restored = three.post(TENANT + "/model/versions/" + version1 + "/restore", "{}");
+        assertEquals(200, restored.status(), restored.body());
+        long version3 = restored.json().get("version").asLong();
+        assertEquals(version2 + 1, version3);
+        awaitRescored(one, version3);
+        for (int i = 0; i < CONTACTS; i++) {
+            JsonNode viaTwo = contact(two, "k-" + i);
+            assertEquals(5, viaTwo.get("score").asLong(), viaTwo.toString());
+            assertEquals(version3, viaTwo.get("modelVersion").asLong(), viaTwo.toString());
+        }
+        JsonNode history = one.get(TENANT + "/model/versions").json();
+        assertEquals(version3, history.at("/versions/0/version").asLong(), history.toString());
+        assertEquals(version1, history.at("/versions/0/restoredFrom").asLong(), history.toString());
+        assertEquals(history, two.get(TENANT + "/model/versions").json());
     }
 
     /**

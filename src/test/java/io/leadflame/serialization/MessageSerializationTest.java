@@ -125,6 +125,22 @@ class MessageSerializationTest {
         assertEquals(new ContactEntity.EventsRecorded(List.of(later, earlier), AT), read);
     }
 
+    /** A model version as releases before the model's history wrote it: no author, no restore. */
+    record ModelChangedBeforeHistory(long version, String stored, Instant updatedAt)
+            implements io.leadflame.serialization.CborSerializable {
+    }
+
+    @Test
+    void aModelVersionWrittenBeforeTheHistoryRecordedItsAuthorIsReadWithoutOne() {
+        org.apache.pekko.serialization.Serialization pekko = org.apache.pekko.serialization.SerializationExtension
+                .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+        ModelChangedBeforeHistory old = new ModelChangedBeforeHistory(3, StoredModel.write(ScoringModel.DEFAULT), AT);
+        byte[] bytes = pekko.serialize(old).get();
+        Object read = pekko.deserialize(bytes, pekko.findSerializerFor(old).identifier(),
+                ScoringModelEntity.ModelChanged.class.getName()).get();
+        assertEquals(new ScoringModelEntity.ModelChanged(3, old.stored(), AT, null, null), read);
+    }
+
     @Test
     void aCompactionRoundTripsAsOneJournalRow() {
         roundTrip(new ContactEntity.ActivitiesForgotten(List.of(
@@ -150,6 +166,7 @@ class MessageSerializationTest {
         roundTrip(new RescoringStatus(3, 100, 40, false, Optional.of(AT), Optional.empty()));
         roundTrip(new ScoringModelEntity.RescoringReport(3, "pekko://leadflame@127.0.0.1:25520", 100, 100, true, AT));
         roundTrip(new ScoringModelEntity.ModelChanged(3, StoredModel.write(ScoringModel.DEFAULT), AT));
+        roundTrip(new ScoringModelEntity.ModelChanged(4, StoredModel.write(ScoringModel.DEFAULT), AT, "crm-sync", 2L));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
     }
 

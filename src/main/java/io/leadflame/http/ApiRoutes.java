@@ -110,6 +110,10 @@ public final class ApiRoutes extends AllDirectives {
      * {@code admin} for changes of the model, webhooks and keys (and for everything).
      */
     public Route routes() {
+        return concat(tenantApi(), keapReads());
+    }
+
+    private Route tenantApi() {
         return pathPrefix("api", () -> access.authenticated(caller -> concat(
                 path(PathMatchers.segment("v1").slash("whoami"), () -> get(() -> complete(
                         JsonResponses.ok(ScoreJson.caller(caller))))),
@@ -125,6 +129,27 @@ public final class ApiRoutes extends AllDirectives {
                         pathPrefix("model", () -> modelRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
                                 () -> keyRoutes(tenant)))))))));
+    }
+
+    /**
+     * Keap-compatible reads (issue 16): what an Infusionsoft/Keap integration reads of a
+     * contact's lead score, in Keap's REST v2 shape, under a base URL that names the tenant
+     * ({@code /keap/{tenant}/crm/rest} where Keap's is {@code https://api.infusionsoft.com/crm/rest}).
+     * The same keys and roles as the tenant API; errors in this API's shape (README "Keap").
+     */
+    private Route keapReads() {
+        return pathPrefix(PathMatchers.segment("keap").slash(PathMatchers.segment()), tenant ->
+                access.authenticated(caller -> validTenant(tenant, () -> path(
+                        PathMatchers.segment("crm").slash("rest").slash("v2").slash("contacts")
+                                .slash(PathMatchers.segment()).slash("leadScore"),
+                        contactId -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                () -> validContact(contactId, () -> keapLeadScore(tenant, contactId))))))));
+    }
+
+    private Route keapLeadScore(String tenant, String contactId) {
+        return onSuccess(contacts.view(tenant, contactId, Optional.empty()), view -> view
+                .map(v -> complete(JsonResponses.ok(ScoreJson.keapLeadScore(v, catalog.modelOf(tenant).published()))))
+                .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
     /** 202 at once: the deletion runs on (minutes for a million contacts); GET .../deletion follows it. */

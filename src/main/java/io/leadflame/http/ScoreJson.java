@@ -79,6 +79,24 @@ final class ScoreJson {
         return out;
     }
 
+    /**
+     * A contact's lead score as Keap's REST v2 {@code GET /v2/contacts/{id}/leadScore} answers it:
+     * {@code score} is the flame count (0–5) as a string, {@code last_updated} when what the
+     * score is computed from last changed: the contact's last event, or the publication of the
+     * model version it was scored with, whichever is later (DECISIONS.md "Keap-compatible reads").
+     */
+    static ObjectNode keapLeadScore(ContactView view, PublishedModel current) {
+        Instant updated = view.lastEventAt();
+        if (current.version() == view.modelVersion() && current.updatedAt().isPresent()
+                && current.updatedAt().get().isAfter(updated)) {
+            updated = current.updatedAt().get();
+        }
+        ObjectNode out = F.objectNode();
+        out.put("score", String.valueOf(view.score().flames()));
+        out.put("last_updated", updated.toString());
+        return out;
+    }
+
     /** {@code GET /model/rescoring}. */
     static ObjectNode rescoring(RescoringStatus status) {
         ObjectNode out = F.objectNode();

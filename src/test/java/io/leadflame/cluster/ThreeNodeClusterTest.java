@@ -195,6 +195,10 @@ class ThreeNodeClusterTest {
             assertEquals(viaTwo.get("score"), viaThree.get("score"));
             assertEquals(viaTwo.get("modelVersion"), viaThree.get("modelVersion"));
         }
+        // Keap's shape of the same score, through node 3: 5 of an ideal 20 is 1 flame.
+        HttpReply keap = three.get("/keap/cluster/crm/rest/v2/contacts/k-0/leadScore");
+        assertEquals(200, keap.status(), keap.body());
+        assertEquals("1", keap.json().get("score").asText(), keap.body());
         Map<String, Integer> hosted = contactsPerNode("cluster");
         assertEquals(CONTACTS, hosted.values().stream().mapToInt(Integer::intValue).sum(), hosted.toString());
         assertTrue(hosted.values().stream().filter(n -> n > 0).count() >= 2,

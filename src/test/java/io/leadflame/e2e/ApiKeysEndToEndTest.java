@@ -69,6 +69,7 @@ class ApiKeysEndToEndTest {
                 new Call("PUT", api + "/model", MODEL, "admin"),
                 new Call("POST", api + "/model/preview", MODEL, "admin"),
                 new Call("GET", api + "/model/versions", null, "read"),
+                new Call("GET", "/keap/" + tenant + "/crm/rest/v2/contacts/c-1/leadScore", null, "read"),
                 new Call("GET", api + "/model/versions/1", null, "read"),
                 new Call("GET", api + "/model/versions/1/diff", null, "read"),
                 new Call("POST", api + "/model/versions/1/restore", null, "admin"),

@@ -197,7 +197,7 @@ class KillNineFailoverIT {
         sample = sample.subList(0, 400);
         int duplicates = 0;
         for (int i = 0; i < sample.size(); i += BATCH) {
-            List<ObjectNode> part = sample.subList(i, i + BATCH);
+            List<ObjectNode> part = sample.subList(i, Math.min(sample.size(), i + BATCH));
             JarNode via = (i / BATCH) % 2 == 0 ? one : two;
             HttpReply r = http.post(via.api(TENANT + "/events"), "application/json", EventStreamer.array(part),
                     REQUEST_TIMEOUT);

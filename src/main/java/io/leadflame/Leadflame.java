@@ -134,7 +134,10 @@ public record Leadflame(Route routes, Readiness.Check loaded, Supplier<List<ApiE
         Readiness.Check replicating = Readiness.answers(system, "model replicator", replicator,
                 ModelReplicator.Ping::new, PING_TIMEOUT);
         Readiness.Check rescoring = Readiness.answers(system, "rescorer", rescorer, Rescorer.Ping::new, PING_TIMEOUT);
-        Readiness.Check loaded = Readiness.inOrder(stored, replicating, rescoring);
+        Readiness.Check loaded = settings.callList()
+                ? Readiness.inOrder(stored, replicating, rescoring,
+                        Readiness.listed(system, "call list's reader", LeadsReader.KEY, PING_TIMEOUT))
+                : Readiness.inOrder(stored, replicating, rescoring);
         Supplier<List<ApiError.Detail>> problems = () -> {
             List<ApiError.Detail> details = new ArrayList<>();
             if (keys.enabled() && !catalog.unreadable().isEmpty()) {

@@ -4,6 +4,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -115,6 +117,21 @@ public final class Readiness {
         return () -> AskPattern.<T, Done>ask(actor, ping::apply, timeout, system.scheduler())
                 .handleAsync((done, failure) -> failure == null ? Result.ok()
                         : Result.notReady("The " + what + " does not answer (restarting after a failure?)."), executor);
+    }
+
+    /**
+     * This node's actor for {@code key} is listed by the receptionist: what other parts of the
+     * node (and the other nodes) find it through. A registration becomes visible only after the
+     * receptionist's next replication tick (a few hundred ms after the node's start, measured), and
+     * a call list asked meanwhile heard no node and answered empty, not partial.
+     */
+    public static <T> Check listed(ActorSystem<?> system, String what, ServiceKey<T> key, Duration timeout) {
+        Executor executor = system.executionContext();
+        return () -> AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                        replyTo -> Receptionist.find(key, replyTo), timeout, system.scheduler())
+                .handleAsync((listing, failure) -> failure == null && listing.getServiceInstances(key).stream()
+                        .anyMatch(ref -> ref.path().address().hasLocalScope())
+                        ? Result.ok() : Result.notReady("The " + what + " is not registered yet."), executor);
     }
 
     /** One check made of {@code checks}, run in order up to the first that fails. */

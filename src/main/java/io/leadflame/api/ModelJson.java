@@ -8,6 +8,7 @@ import io.leadflame.scoring.Bounds;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.CountMode;
 import io.leadflame.scoring.Criterion;
+import io.leadflame.scoring.Decay;
 import io.leadflame.scoring.IsoDuration;
 import io.leadflame.scoring.Limits;
 import io.leadflame.scoring.Operator;
@@ -40,7 +41,7 @@ public final class ModelJson {
             "version", "updatedAt");
     private static final Set<String> RANGE_KEYS = Set.of("name", "min", "color");
     private static final Set<String> RULE_KEYS = Set.of("id", "name", "category", "points", "count", "maxPoints",
-            "expiresAfter", "criterion");
+            "expiresAfter", "decay", "criterion");
     static final int MAX_RULES = 1000;
     static final int MAX_RANGES = 100;
     static final long MAX_BOUND = 1_000_000_000L;
@@ -86,6 +87,13 @@ public final class ModelJson {
                 o.put("expiresAfter", rule.expiresAfter().get().text());
             } else {
                 o.putNull("expiresAfter");
+            }
+            if (rule.decay().isPresent()) {
+                Decay decay = rule.decay().get();
+                o.putObject("decay").put("type", decay.kind().json())
+                        .put(decay.kind() == Decay.Kind.LINEAR ? "over" : "halfLife", decay.length().text());
+            } else {
+                o.putNull("decay");
             }
             o.set("criterion", writeCriterion(rule.criterion()));
         }
@@ -327,7 +335,8 @@ public final class ModelJson {
                 return null;
             }
             int before = problems.size();
-            allowOnly(node, path, RULE_KEYS, "id, name, category, points, count, maxPoints, expiresAfter, criterion");
+            allowOnly(node, path, RULE_KEYS,
+                    "id, name, category, points, count, maxPoints, expiresAfter, decay, criterion");
             Optional<String> id = string(node, "id", path + ".id", true, 64);
             if (id.isPresent() && !RULE_ID.matcher(id.get()).matches()) {
                 problem(path + ".id", "must be 1 to 64 of a-z, 0-9, _ and -");
@@ -372,6 +381,7 @@ public final class ModelJson {
                 }
             }
             Optional<IsoDuration> expiresAfter = duration(node, "expiresAfter", path + ".expiresAfter", false);
+            Optional<Decay> decay = decay(node.get("decay"), path + ".decay");
             Criterion criterion = criterion(node.get("criterion"), path + ".criterion");
             if (criterion != null && count == CountMode.EACH && !(criterion instanceof Criterion.Activity)) {
                 problem(path + ".count", "each applies to activity rules only");
@@ -380,10 +390,48 @@ public final class ModelJson {
                     && !(criterion instanceof Criterion.Activity || criterion instanceof Criterion.Tag)) {
                 problem(path + ".expiresAfter", "applies to tag and activity rules only");
             }
+            if (criterion != null && decay.isPresent()
+                    && !(criterion instanceof Criterion.Activity || criterion instanceof Criterion.Tag)) {
+                problem(path + ".decay", "applies to tag and activity rules only");
+            }
             if (problems.size() != before) {
                 return null;
             }
-            return new Rule(id.get(), name.get(), category, (int) points, count, maxPoints, expiresAfter, criterion);
+            return new Rule(id.get(), name.get(), category, (int) points, count, maxPoints, expiresAfter, decay,
+                    criterion);
+        }
+
+        /** {"type": "linear", "over": "P30D"} or {"type": "halfLife", "halfLife": "P7D"}; null or absent: none. */
+        private Optional<Decay> decay(JsonNode node, String path) {
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isObject()) {
+                problem(path, "must be an object like {\"type\": \"linear\", \"over\": \"P30D\"} or "
+                        + "{\"type\": \"halfLife\", \"halfLife\": \"P7D\"}");
+                return Optional.empty();
+            }
+            Optional<String> type = string(node, "type", path + ".type", true, 20);
+            if (type.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<Decay.Kind> kind = Decay.Kind.fromJson(type.get());
+            if (kind.isEmpty()) {
+                problem(path + ".type", "must be linear or halfLife");
+                return Optional.empty();
+            }
+            String lengthKey = kind.get() == Decay.Kind.LINEAR ? "over" : "halfLife";
+            allowOnly(node, path, Set.of("type", lengthKey), "type, " + lengthKey);
+            Optional<IsoDuration> length = duration(node, lengthKey, path + "." + lengthKey, true);
+            if (length.isEmpty()) {
+                return Optional.empty();
+            }
+            if (length.get().length().compareTo(Decay.MAX_LENGTH) > 0) {
+                problem(path + "." + lengthKey, "must be at most " + Decay.MAX_LENGTH.toDays() + " days (P"
+                        + Decay.MAX_LENGTH.toDays() + "D)");
+                return Optional.empty();
+            }
+            return Optional.of(new Decay(kind.get(), length.get()));
         }
 
         private Optional<IsoDuration> duration(JsonNode parent, String key, String path, boolean required) {

@@ -12,6 +12,7 @@ import io.leadflame.scoring.Bounds;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.CountMode;
 import io.leadflame.scoring.Criterion;
+import io.leadflame.scoring.Decay;
 import io.leadflame.scoring.IsoDuration;
 import io.leadflame.scoring.Limits;
 import io.leadflame.scoring.Operator;
@@ -36,7 +37,8 @@ import java.util.stream.Collectors;
  *
  * <p>Format 1 is JSON text (readable in the database): {@code {"format":1,"enabled":..,
  * "idealScore":..,"ranges":[[name,min,color]..],"limits":[[min,max] fit, engagement, total],
- * "rules":[[id,name,CATEGORY,points,COUNT,maxPoints|null,expiresAfter|null,criterion]..]}} with a
+ * "rules":[[id,name,CATEGORY,points,COUNT,maxPoints|null,expiresAfter|null,criterion(,[KIND,duration])]..]}}
+ * (the decay, last, only when the rule has one) with a
  * criterion {@code ["TAG",[tags]]}, {@code ["ACTIVITY",name,[predicates]]}, {@code ["FIELD",
  * predicate]} or {@code ["INACTIVITY",name,[predicates],duration]} and a predicate
  * {@code [field,OP,value|null,[values]]}; the upper-case names are the Java constants (renaming
@@ -65,10 +67,12 @@ public final class StoredModel {
         }
         ArrayNode rules = out.putArray("rules");
         for (Rule rule : model.rules()) {
-            rules.addArray().add(rule.id()).add(rule.name()).add(rule.category().name()).add(rule.points())
-                    .add(rule.count().name()).add(optional(rule.maxPoints().map(Long::valueOf)))
+            ArrayNode r = rules.addArray().add(rule.id()).add(rule.name()).add(rule.category().name())
+                    .add(rule.points()).add(rule.count().name()).add(optional(rule.maxPoints().map(Long::valueOf)))
                     .add(rule.expiresAfter().map(d -> (JsonNode) F.textNode(d.text())).orElse(F.nullNode()))
                     .add(criterion(rule.criterion()));
+            // Only when there is one: a rule without decay reads as before in every release.
+            rule.decay().ifPresent(d -> r.addArray().add(d.kind().name()).add(d.length().text()));
         }
         try {
             return Json.MAPPER.writeValueAsString(out);
@@ -157,6 +161,8 @@ public final class StoredModel {
                 Category.valueOf(text(r, 2)), Math.toIntExact(integral(r, 3)), CountMode.valueOf(text(r, 4)),
                 optionalLong(at(r, 5)).map(Math::toIntExact),
                 at(r, 6).isNull() ? Optional.empty() : Optional.of(duration(text(r, 6))),
+                r.size() > 8 ? Optional.of(new Decay(Decay.Kind.valueOf(text(at(r, 8), 0)),
+                        duration(text(at(r, 8), 1)))) : Optional.empty(),
                 readCriterion(at(r, 7))));
         JsonNode enabled = field(root, "enabled");
         JsonNode idealScore = field(root, "idealScore");

@@ -1,6 +1,7 @@
 package io.leadflame.scoring;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -620,7 +621,8 @@ public final class ContactHistory {
     private static void markNeeded(Rule rule, List<ActivityRecord> list, Instant now, boolean[] keep) {
         Criterion c = rule.criterion();
         boolean each = rule.count() == CountMode.EACH;
-        long useful = each && rule.maxPoints().isPresent()
+        // Under a decay older matches are worth less, so the newest few may not reach maxPoints.
+        long useful = each && rule.maxPoints().isPresent() && rule.decay().isEmpty()
                 ? (rule.maxPoints().get() + Math.abs(rule.points()) - 1) / Math.abs(rule.points())
                 : Long.MAX_VALUE;
         boolean latestPastKept = false;
@@ -631,7 +633,9 @@ public final class ContactHistory {
             if (!matches) {
                 continue;
             }
-            boolean live = rule.expiresAfter().map(e -> a.occurredAt().plus(e.length()).isAfter(now)).orElse(true);
+            boolean live = rule.expiresAfter().map(e -> a.occurredAt().plus(e.length()).isAfter(now)).orElse(true)
+                    && (rule.decay().isEmpty() || a.occurredAt().isAfter(now)
+                    || rule.pointsAtAge(ageNanos(a.occurredAt(), now)) != 0);
             if (!live) {
                 continue;
             }
@@ -650,6 +654,12 @@ public final class ContactHistory {
                 latestPastKept = true;
             }
         }
+    }
+
+    /** From {@code at} to {@code now} in nanoseconds ({@code at} not after {@code now}), saturated. */
+    private static long ageNanos(Instant at, Instant now) {
+        Duration age = Duration.between(at, now);
+        return age.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : age.toNanos();
     }
 
     private static <T> T[] insert(T[] array, int at, T value, IntFunction<T[]> newArray) {

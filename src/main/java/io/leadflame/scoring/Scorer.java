@@ -133,19 +133,34 @@ public final class Scorer {
 
     private static Outcome tagOutcome(Rule rule, Criterion.Tag tag, ContactHistory history, Instant t, long tn) {
         int held = 0;
+        long best = 0;
         List<String> names = tag.anyOf();
         for (int n = 0; n < names.size(); n++) {
             long appliedAt = history.tagHeldSinceNanos(names.get(n), tn);
             if (appliedAt != Long.MIN_VALUE && isLive(appliedAt, rule, t, tn)) {
-                held++;
+                // Faded by its own age under a decay: a tag held longer gives less; the freshest counts.
+                long value = rule.pointsAtAge(age(appliedAt, tn));
+                if (value != 0) {
+                    held++;
+                    best = Math.abs(value) > Math.abs(best) ? value : best;
+                }
             }
         }
-        return held > 0 ? new Outcome(rule.points(), held) : Outcome.NONE;
+        return held > 0 ? new Outcome(best, held) : Outcome.NONE;
+    }
+
+    /** How long before {@code tn} something recorded at {@code at} took effect, saturated. */
+    private static long age(long at, long tn) {
+        long age = tn - at;
+        return ((tn ^ at) & (tn ^ age)) < 0 ? (tn < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : age;
     }
 
     private static Outcome activityOutcome(Rule rule, Criterion.Activity activity, ContactHistory history,
                                            Instant t, long tn) {
         int live = 0;
+        // Under a decay each match gives its own faded points: the sum for each, the freshest for once.
+        long sum = 0;
+        long best = 0;
         for (int i = history.activityStart(activity.activity()), end = history.activityEnd(activity.activity());
              i < end; i++) {
             long at = history.activityTime(i);
@@ -153,16 +168,21 @@ public final class Scorer {
                 break;
             }
             if (isLive(at, rule, t, tn) && activity.matches(history.activityAttributes(i))) {
-                live++;
+                long value = rule.pointsAtAge(age(at, tn));
+                if (value != 0) {
+                    live++;
+                    sum += value;
+                    best = Math.abs(value) > Math.abs(best) ? value : best;
+                }
             }
         }
         if (live == 0) {
             return Outcome.NONE;
         }
         if (rule.count() == CountMode.ONCE) {
-            return new Outcome(rule.points(), live);
+            return new Outcome(best, live);
         }
-        long points = (long) rule.points() * live;
+        long points = sum;
         if (rule.maxPoints().isPresent()) {
             long max = rule.maxPoints().get();
             points = Math.max(-max, Math.min(max, points));
@@ -312,10 +332,18 @@ public final class Scorer {
                     if (history.tagApplied(i) && expiresAfter != null) {
                         out.addAfter(at, expiresAfter, t, tn, index);
                     }
+                    if (history.tagApplied(i)) {
+                        addDecaySteps(rule, at, tn, index, out);
+                    }
                 }
             }
         } else if (criterion instanceof Criterion.Activity activity) {
             Duration reach = expiresAfter == null ? Duration.ZERO : expiresAfter;
+            if (rule.decay().isPresent()) {
+                // A faded match changes until its points reach zero, expiry or not.
+                Duration fades = Duration.ofNanos(rule.decay().get().ageAtZero(rule.points()));
+                reach = expiresAfter == null || fades.compareTo(expiresAfter) < 0 ? fades : expiresAfter;
+            }
             // Sorted by occurrence: only the latest can still take effect or run out after t.
             for (int i = history.activityEnd(activity.activity()) - 1, first = history.activityStart(activity.activity());
                  i >= first; i--) {
@@ -328,6 +356,7 @@ public final class Scorer {
                     if (expiresAfter != null) {
                         out.addAfter(at, expiresAfter, t, tn, index);
                     }
+                    addDecaySteps(rule, at, tn, index, out);
                 }
             }
         } else if (criterion instanceof Criterion.Field field) {
@@ -353,6 +382,27 @@ public final class Scorer {
                     out.addAfter(at, length, t, tn, index);
                 }
             }
+        }
+    }
+
+    /**
+     * Under a decay, the instants after {@code t} at which what took effect at {@code at} loses a
+     * whole point (down to zero): one per point still held, each exact ({@link Decay#ageAtMost}).
+     * Steps after an expiry are harmless candidates (the rule is evaluated there and gives nothing).
+     */
+    private static void addDecaySteps(Rule rule, long at, long tn, int index, Candidates out) {
+        if (rule.decay().isEmpty()) {
+            return;
+        }
+        Decay decay = rule.decay().get();
+        int points = rule.points();
+        long held = at > tn ? Math.abs(points) : Math.abs(decay.value(points, age(at, tn)));
+        for (int k = (int) held - 1; k >= 0; k--) {
+            long step = decay.ageAtMost(points, k);
+            if (at > Long.MAX_VALUE - step) {
+                return;
+            }
+            out.addAfter(at + step, tn, index);
         }
     }
 }

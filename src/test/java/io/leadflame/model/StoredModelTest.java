@@ -22,9 +22,10 @@ class StoredModelTest {
              "limits": {"fit": {"max": 20}, "engagement": {"min": -5, "max": 50}, "total": {"min": 0}},
              "rules": [
                {"id": "vip", "name": "VIP tag", "category": "fit", "points": 10,
+                "decay": {"type": "linear", "over": "P90D"},
                 "criterion": {"type": "tag", "anyOf": ["vip", "Gold Customer"]}},
                {"id": "visits", "name": "Pricing visits", "points": 2, "count": "each", "maxPoints": 12,
-                "expiresAfter": "P2W3DT4H", "criterion": {"type": "activity", "activity": "page_visited",
+                "expiresAfter": "P2W3DT4H", "decay": {"type": "halfLife", "halfLife": "P1W"}, "criterion": {"type": "activity", "activity": "page_visited",
                   "where": [{"field": "url", "op": "startsWith", "value": "/pricing"},
                             {"field": "seconds", "op": "gte", "value": 2.5},
                             {"field": "plan", "op": "in", "values": ["pro", 3, true]},
@@ -47,6 +48,14 @@ class StoredModelTest {
         assertEquals(model, StoredModel.read(stored));
         assertEquals(ModelJson.write(model), ModelJson.write(StoredModel.read(stored)), "and the API shows it the same");
         assertEquals(ScoringModel.DEFAULT, StoredModel.read(StoredModel.write(ScoringModel.DEFAULT)));
+    }
+
+    @Test
+    void aRuleWithoutDecayIsStoredAsBeforeDecaysExisted() throws Exception {
+        ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(StoredModel.write(read(RICH)));
+        assertEquals(9, stored.at("/rules/0").size(), "vip, with its decay last");
+        assertEquals("[\"LINEAR\",\"P90D\"]", stored.at("/rules/0/8").toString());
+        assertEquals(8, stored.at("/rules/2").size(), "big: eight items, as earlier releases read them");
     }
 
     @Test

@@ -561,7 +561,7 @@ class ModelJsonTest {
             JsonNode rule = ModelJson.write(m).get("rules").get(0);
             assertEquals(json("""
                     {"id": "webform", "name": "Web form", "category": "engagement", "points": 2, "count": "once",
-                     "maxPoints": null, "expiresAfter": null,
+                     "maxPoints": null, "expiresAfter": null, "decay": null,
                      "criterion": {"type": "activity", "activity": "web_form_submitted", "where": []}}"""), rule);
         }
 

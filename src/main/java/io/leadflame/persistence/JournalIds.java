@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -25,11 +28,15 @@ import java.util.concurrent.Executor;
  */
 public final class JournalIds {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JournalIds.class);
+
     private final String url;
     private final Properties connectionProperties;
     private final String table;
     private final String column;
     private final Executor blocking;
+    /** Whether the database orders text byte by byte; null until first asked. */
+    private volatile Boolean bytewise;
 
     public JournalIds(ActorSystem<?> system) {
         Config config = system.settings().config();
@@ -67,8 +74,8 @@ public final class JournalIds {
 
     /** The ids of the entities of type {@code entityType}, in order. */
     public CompletionStage<List<String>> ids(String entityType) {
-        return query("SELECT DISTINCT " + column + " FROM " + table + " WHERE " + column + " >= ? AND " + column
-                + " < ? ORDER BY " + column, entityType, rows -> {
+        return query("SELECT DISTINCT " + column + " FROM " + table + " WHERE " + RANGE + " ORDER BY " + column,
+                entityType, rows -> {
             List<String> ids = new ArrayList<>();
             while (rows.next()) {
                 ids.add(rows.getString(1));
@@ -79,36 +86,75 @@ public final class JournalIds {
 
     /** How many entities of type {@code entityType} the journal has. */
     public CompletionStage<Long> count(String entityType) {
-        return query("SELECT COUNT(DISTINCT " + column + ") FROM " + table + " WHERE " + column + " >= ? AND "
-                + column + " < ?", entityType, rows -> rows.next() ? rows.getLong(1) : 0L);
+        return query("SELECT COUNT(DISTINCT " + column + ") FROM " + table + " WHERE " + RANGE, entityType,
+                rows -> rows.next() ? rows.getLong(1) : 0L);
     }
 
     /** Whether the journal has any entity of type {@code entityType}. */
     public CompletionStage<Boolean> any(String entityType) {
-        return query("SELECT 1 FROM " + table + " WHERE " + column + " >= ? AND " + column + " < ? FETCH FIRST 1 ROWS "
-                + "ONLY", entityType, ResultSet::next);
+        return query("SELECT 1 FROM " + table + " WHERE " + RANGE + " FETCH FIRST 1 ROWS ONLY", entityType,
+                ResultSet::next);
     }
 
     private interface Rows<T> {
         T read(ResultSet rows) throws SQLException;
     }
 
-    /** Runs {@code sql} with the range of ids {@code Type|…}: from {@code Type|} to just before {@code Type}}. */
+    /** Stands in {@code sql} for the condition that selects the ids {@code Type|…}. */
+    private static final String RANGE = "{range}";
+
+    /**
+     * Runs {@code sql} over the ids {@code Type|…}: a range of the primary key, from {@code Type|}
+     * to just before {@code Type}}, where the database orders text byte by byte (H2; PostgreSQL with
+     * the C collation). A database created with a language's collation (PostgreSQL's
+     * {@code en_US.UTF-8}, often the default) ignores punctuation at first, so that range would
+     * miss nearly every id: there a {@code LIKE 'Type|%'} over the whole table is used instead
+     * (slower at scale; DECISIONS.md "Restart at scale").
+     */
     private <T> CompletionStage<T> query(String sql, String entityType, Rows<T> read) {
         String from = entityType + "|";
         String until = entityType + (char) ('|' + 1);
         return CompletableFuture.supplyAsync(() -> {
-            try (Connection c = DriverManager.getConnection(url, connectionProperties);
-                 PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, from);
-                s.setString(2, until);
-                s.setFetchSize(1000);
-                try (ResultSet rows = s.executeQuery()) {
-                    return read.read(rows);
+            try (Connection c = DriverManager.getConnection(url, connectionProperties)) {
+                boolean range = ordersBytewise(c);
+                try (PreparedStatement s = c.prepareStatement(sql.replace(RANGE,
+                        range ? column + " >= ? AND " + column + " < ?" : column + " LIKE ?"))) {
+                    if (range) {
+                        s.setString(1, from);
+                        s.setString(2, until);
+                    } else {
+                        // Entity type names hold no LIKE wildcard (% or _).
+                        s.setString(1, from + "%");
+                    }
+                    s.setFetchSize(1000);
+                    try (ResultSet rows = s.executeQuery()) {
+                        return read.read(rows);
+                    }
                 }
             } catch (SQLException e) {
                 throw new CompletionException(e);
             }
         }, blocking);
+    }
+
+    /** Whether the database compares text byte by byte, as the key range needs; asked once. */
+    private boolean ordersBytewise(Connection c) throws SQLException {
+        Boolean known = bytewise;
+        if (known == null) {
+            try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN CAST(? AS VARCHAR(32)) < CAST(? AS VARCHAR(32)) THEN 1 ELSE 0 END")) {
+                s.setString(1, "Type|id");
+                s.setString(2, "Type}");
+                try (ResultSet rows = s.executeQuery()) {
+                    known = rows.next() && rows.getInt(1) == 1;
+                }
+            }
+            if (!known) {
+                LOG.warn("The journal's database does not order text byte by byte (its collation is a language's): "
+                        + "listing the stored entities of a type scans the whole journal. A journal database "
+                        + "created with LC_COLLATE 'C' lists them by key range.");
+            }
+            bytewise = known;
+        }
+        return known;
     }
 }

@@ -39,6 +39,26 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(name);
     }
 
+    /**
+     * Creates a database that sorts text as American English does (ICU {@code en-US}), as many
+     * servers are set up: punctuation counts only after the letters.
+     */
+    public static TestDatabase createWithLanguageCollation() {
+        String name = "leadflame_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        admin("CREATE DATABASE " + name + " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
+        return new TestDatabase(name);
+    }
+
+    /** Runs one statement on this database. */
+    public void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(url(), USER, "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Statement failed on " + name + ": " + sql, e);
+        }
+    }
+
     public String name() {
         return name;
     }

@@ -168,7 +168,7 @@ class ApiErrorsEndToEndTest extends OneNodeTest {
         // (The tenant's own path answers DELETE only, the operator's deletion: a GET there is 405.)
         for (String path : List.of("/api", "/ui/nothing.js", "/api/v2/tenants/" + tenant + "/model",
                 api(tenant) + "/nothing", api(tenant) + "/contacts", api(tenant) + "/contacts/known/tags",
-                api(tenant) + "/model/versions")) {
+                api(tenant) + "/model/nothing", api(tenant) + "/model/versions/one")) {
             assertError(node.get(path), 404, "not_found");
         }
     }

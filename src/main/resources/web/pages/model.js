@@ -7,6 +7,9 @@ import { barChart } from '../charts.js';
 import { errorBox, flames, h, hexOf, rangeChip, show } from '../ui.js';
 import { FLAME_COLOR } from './distribution.js';
 
+/** The criteria whose points may fade (a rule's `decay`). */
+const FADES = ['tag', 'activity'];
+
 const CRITERIA = {
   tag: () => ({ type: 'tag', anyOf: [] }),
   activity: () => ({ type: 'activity', activity: '', where: [] }),
@@ -80,7 +83,7 @@ class ModelEditor {
           h('h2', {}, 'Rules'),
           h('div', { class: 'scroll' }, h('table', { class: 'edit rules' },
             h('thead', {}, h('tr', {}, ['Id', 'Name', 'Category', 'Points', 'Count', 'Max points', 'Expires after',
-              'Criterion', ''].map((t) => h('th', { scope: 'col' }, t)))),
+              'Fades', 'Criterion', ''].map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', {}, d.rules.map((rule, i) => this.ruleRow(rule, i))))),
           h('button', { type: 'button', id: 'add-rule', onclick: () => this.change(() => d.rules.push({
             id: '', name: '', points: 1, criterion: CRITERIA.tag() })) }, '+ Rule'),
@@ -104,6 +107,8 @@ class ModelEditor {
         const next = CRITERIA[e.target.value]();
         if ('activity' in next && c.activity !== undefined) Object.assign(next, { activity: c.activity, where: c.where ?? [] });
         rule.criterion = next;
+        // Only what a tag or an activity earned fades.
+        if (!FADES.includes(next.type)) delete rule.decay;
       }) },
     Object.keys(CRITERIA).map((t) => h('option', { value: t, selected: t === c.type }, t)));
     const cp = `${p}.criterion`;
@@ -131,8 +136,32 @@ class ModelEditor {
       h('td', {}, this.number(`Rule ${i + 1} max points`, `${p}.maxPoints`, rule, 'maxPoints', { min: 1 }, false)),
       h('td', {}, this.text(`Rule ${i + 1} expires after`, `${p}.expiresAfter`, rule, 'expiresAfter',
         { size: 7, placeholder: 'P28D' })),
+      h('td', {}, FADES.includes(c.type) ? this.decay(rule, i, p) : null),
       h('td', { class: 'criterion' }, type, details, this.slot(cp)),
       h('td', {}, this.remove(`rule ${i + 1}`, () => this.draft.rules.splice(i, 1)), this.slot(p)));
+  }
+
+  /**
+   * How the rule's points fade (tag and activity rules): not at all, linearly to nothing over a
+   * duration, or halving every half-life. Changing the kind keeps the duration typed so far.
+   */
+  decay(rule, i, p) {
+    const d = rule.decay;
+    const kind = d?.type ?? 'none';
+    const select = h('select', { 'data-path': `${p}.decay.type`, 'aria-label': `Rule ${i + 1} fades`,
+      onchange: (e) => this.change(() => {
+        const next = e.target.value;
+        const length = d?.over ?? d?.halfLife ?? '';
+        if (next === 'none') delete rule.decay;
+        else rule.decay = next === 'linear' ? { type: next, over: length } : { type: next, halfLife: length };
+      }) },
+    [['none', 'no'], ['linear', 'linearly over'], ['halfLife', 'half-life']].map(([value, text]) =>
+      h('option', { value, selected: value === kind }, text)));
+    if (kind === 'none') return h('span', { class: 'field' }, select, this.slot(`${p}.decay`));
+    const key = kind === 'linear' ? 'over' : 'halfLife';
+    return h('span', { class: 'field' }, select,
+      this.text(`Rule ${i + 1} fades ${kind === 'linear' ? 'over' : 'with a half-life of'}`, `${p}.decay.${key}`, d, key,
+        { size: 6, placeholder: kind === 'linear' ? 'P30D' : 'P7D' }), this.slot(`${p}.decay`));
   }
 
   /** field, op and value(s): a `where` condition, or a field criterion's own. */

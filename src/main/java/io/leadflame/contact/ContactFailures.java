@@ -39,9 +39,23 @@ public final class ContactFailures implements Extension {
         stopped.incrementAndGet();
     }
 
-    /** Whether a contact of this node has stopped on a journal failure since this call. */
+    /**
+     * Asked once a resend tick: whether a contact of this node has stopped on a journal failure
+     * since the previous tick, or the one before (a resend sent as the contact is still stopping
+     * is lost too: the next tick's reaches its next incarnation). Not every tick after one failure:
+     * a contact that is merely slow must not be sent its part again and again.
+     */
     BooleanSupplier anyStoppedSinceNow() {
-        long before = stopped.get();
-        return () -> stopped.get() != before;
+        long[] seen = {stopped.get()};
+        int[] ticksLeft = {0};
+        return () -> {
+            long now = stopped.get();
+            if (now != seen[0]) {
+                seen[0] = now;
+                ticksLeft[0] = 1;
+                return true;
+            }
+            return ticksLeft[0]-- > 0;
+        };
     }
 }

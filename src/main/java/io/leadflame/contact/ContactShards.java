@@ -109,7 +109,8 @@ public final class ContactShards {
 
     /**
      * The count to start the contacts with, once this node may: recorded first when it is the
-     * oldest node's to record (a new cluster's, or one that ran before counts were recorded). Decided again every second while it must wait (or a read fails).
+     * oldest node's to record (a new cluster's, or one that ran before counts were recorded).
+     * Decided again every second while it must wait, or a read fails.
      */
     public CompletionStage<Integer> count() {
         CompletableFuture<Integer> decided = new CompletableFuture<>();
@@ -126,7 +127,12 @@ public final class ContactShards {
                         if (!use.record()) {
                             return CompletableFuture.completedFuture(OptionalInt.of(use.shards()));
                         }
-                        return record(use.shards()).thenApply(done -> OptionalInt.of(use.shards()));
+                        // Recorded only if none is yet: two nodes that both took themselves for the
+                        // oldest (a cluster still forming) start with whichever count was recorded
+                        // first, or decide again when it is not theirs.
+                        return record(use.shards()).thenApply(recorded ->
+                                recorded.isPresent() && recorded.getAsInt() == use.shards()
+                                        ? recorded : OptionalInt.empty());
                     }
                     String reason = ((Decision.Wait) decision).reason();
                     if (!reason.equals(waiting) || attempt % 30 == 0) {
@@ -141,8 +147,8 @@ public final class ContactShards {
                         LOG.info("The contacts use {} shards", shards.getAsInt());
                         decided.complete(shards.getAsInt());
                     } else if (!system.whenTerminated().isCompleted()) {
-                        if (failure != null) {
-                            LOG.warn("Deciding the contacts' shard count failed, retrying in {}: {}", RETRY_EVERY,
+                        if (failure != null && attempt % 30 == 0) {
+                            LOG.warn("Deciding the contacts' shard count failed, retrying every {}: {}", RETRY_EVERY,
                                     failure.toString());
                         }
                         system.scheduler().scheduleOnce(RETRY_EVERY, () -> attempt(decided, attempt + 1),
@@ -188,6 +194,7 @@ public final class ContactShards {
     private record Read(ActorRef<OptionalInt> replyTo) implements Command {
     }
 
+    /** Records {@code shards} unless a count is recorded already; answers the recorded count either way. */
     private record Write(int shards, ActorRef<OptionalInt> replyTo) implements Command {
     }
 
@@ -212,7 +219,7 @@ public final class ContactShards {
                     .onCommand(Read.class, (count, read) -> Effect().none()
                             .thenRun(state -> read.replyTo().tell(recorded(state)))
                             .thenStop())
-                    .onCommand(Write.class, (count, write) -> (count == write.shards() ? Effect().none()
+                    .onCommand(Write.class, (count, write) -> (count != 0 ? Effect().none()
                             : Effect().persist(new CountSet(write.shards())))
                             .thenRun(state -> write.replyTo().tell(recorded(state)))
                             .thenStop())

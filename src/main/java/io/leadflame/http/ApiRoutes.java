@@ -393,13 +393,15 @@ public final class ApiRoutes extends AllDirectives {
      */
     private Route restore(String tenant, long version, Caller caller) {
         return ifMatch(expected -> history.withVersion(tenant, version, earlier -> {
+            ScoringModel model;
             try {
-                earlier.published(tenant).parse();
+                model = earlier.published(tenant).parse();
             } catch (RuntimeException unreadable) {
                 return complete(ApiError.conflict(StatusCodes.CONFLICT, "version " + version + " was stored by a "
                         + "release whose form this one cannot read, so it cannot be restored"));
             }
-            return publish(tenant, earlier.stored(), expected, caller, Optional.of(version));
+            // Stored again in this release's form, whatever form the earlier version was stored in.
+            return publish(tenant, StoredModel.write(model), expected, caller, Optional.of(version));
         }));
     }
 

@@ -2,7 +2,9 @@ package io.leadflame.scoring;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How a rule's points fade as what earned them ages, instead of (or before) expiring at once,
@@ -21,8 +23,13 @@ import java.util.Optional;
  */
 public record Decay(Kind kind, IsoDuration length) {
 
-    /** The longest decay accepted: ten years (its steps stay within epoch nanoseconds). */
+    /** The longest decay accepted: ten years. */
     public static final Duration MAX_LENGTH = Duration.ofDays(3650);
+    /**
+     * The most points a decaying rule gives (a rule's own limit): with ten years, a half-life's last
+     * step is then ~3.5e18 ns, within epoch nanoseconds.
+     */
+    public static final int MAX_POINTS = 1000;
 
     public enum Kind {
         LINEAR("linear"), HALF_LIFE("halfLife");
@@ -88,6 +95,10 @@ public record Decay(Kind kind, IsoDuration length) {
         if (k < 0 || k >= p) {
             throw new IllegalArgumentException("k must be from 0 to |points| - 1");
         }
+        if (p > MAX_POINTS) {
+            // Beyond it a half-life's steps would leave the range of epoch nanoseconds.
+            throw new IllegalArgumentException("a decaying rule gives at most " + MAX_POINTS + " points");
+        }
         long d = lengthNanos();
         if (kind == Kind.LINEAR) {
             // ceil(p (D - e) / D) <= k  <=>  p (D - e) / D <= k  <=>  e >= D (p - k) / p
@@ -132,7 +143,24 @@ public record Decay(Kind kind, IsoDuration length) {
 
     /** The age from which {@code points} give nothing. */
     public long ageAtZero(int points) {
-        return ageAtMost(points, 0);
+        return steps(points)[0];
+    }
+
+    /** Steps already found, per decay and points: a model has few, and scoring asks them at every write. */
+    private static final Map<Decay, Map<Integer, long[]>> STEPS = new ConcurrentHashMap<>();
+
+    /**
+     * Every step of {@code points} under this decay: element {@code k} is {@link #ageAtMost}
+     * {@code (points, k)}, for {@code k} from 0 to {@code |points| - 1}. Shared: do not change it.
+     */
+    long[] steps(int points) {
+        return STEPS.computeIfAbsent(this, d -> new ConcurrentHashMap<>()).computeIfAbsent(points, p -> {
+            long[] steps = new long[Math.abs(p)];
+            for (int k = 0; k < steps.length; k++) {
+                steps[k] = ageAtMost(p, k);
+            }
+            return steps;
+        });
     }
 
     /** {@code ceil(a * b / c)} for non-negative {@code a}, {@code b} and positive {@code c}, exactly. */

@@ -396,9 +396,10 @@ public final class Scorer {
         }
         Decay decay = rule.decay().get();
         int points = rule.points();
+        long[] steps = decay.steps(points);
         long held = at > tn ? Math.abs(points) : Math.abs(decay.value(points, age(at, tn)));
         for (int k = (int) held - 1; k >= 0; k--) {
-            long step = decay.ageAtMost(points, k);
+            long step = steps[k];
             if (at > Long.MAX_VALUE - step) {
                 return;
             }

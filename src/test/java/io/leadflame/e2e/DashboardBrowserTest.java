@@ -221,6 +221,34 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aRulesDecayIsChosenInTheEditorPublishedAndShownAgain() {
+        String tenant = "ui-decay";
+        open("/t/" + tenant + "/model");
+        await("#add-rule");
+        driver().findElement(By.id("add-rule")).click();
+        type("rules[0].id", "demo");
+        type("rules[0].name", "Asked for a demo");
+        type("rules[0].points", "10");
+        type("rules[0].criterion.anyOf", "demo");
+        new org.openqa.selenium.support.ui.Select(byPath("rules[0].decay.type")).selectByValue("linear");
+        await("[data-path='rules[0].decay.over']");
+        type("rules[0].decay.over", "P10D");
+
+        driver().findElement(By.id("publish-button")).click();
+        waiting().until(ExpectedConditions.attributeToBe(By.id("rescoring"), "data-done", "true"));
+        JsonNode decay = node.model(tenant).get("rules").get(0).get("decay");
+        assertEquals("linear", decay.get("type").asText(), decay.toString());
+        assertEquals("P10D", decay.get("over").asText(), decay.toString());
+
+        open("/t/" + tenant + "/model");
+        WebElement over = await("[data-path='rules[0].decay.over']");
+        assertEquals("P10D", over.getAttribute("value"));
+        assertEquals("linear", new org.openqa.selenium.support.ui.Select(byPath("rules[0].decay.type"))
+                .getFirstSelectedOption().getAttribute("value"));
+        assertNoConsoleErrors();
+    }
+
+    @Test
     void theDistributionChartsTheTenantsFlamesAndRanges() {
         String tenant = "ui-stats";
         node.publish(tenant, MODEL);

@@ -167,6 +167,11 @@ class MessageSerializationTest {
         roundTrip(new ScoringModelEntity.RescoringReport(3, "pekko://leadflame@127.0.0.1:25520", 100, 100, true, AT));
         roundTrip(new ScoringModelEntity.ModelChanged(3, StoredModel.write(ScoringModel.DEFAULT), AT));
         roundTrip(new ScoringModelEntity.ModelChanged(4, StoredModel.write(ScoringModel.DEFAULT), AT, "crm-sync", 2L));
+        org.apache.pekko.actor.typed.ActorRef<ScoringModelEntity.PutResult> replyTo =
+                testKit.<ScoringModelEntity.PutResult>createTestProbe().ref();
+        roundTrip(new ScoringModelEntity.Put(StoredModel.write(ScoringModel.DEFAULT), Optional.of(3L),
+                Optional.of("Ops team"), Optional.of(1L), replyTo));
+        roundTrip(new ScoringModelEntity.Put(StoredModel.write(ScoringModel.DEFAULT), Optional.empty(), replyTo));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
     }
 

@@ -1,10 +1,8 @@
 package io.leadflame.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.api.EventJson;
 import io.leadflame.api.ModelJson;
 import io.leadflame.scoring.ContactHistory;
-import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.ScoringModel;
 
@@ -36,17 +34,9 @@ public final class DecayCost {
         Instant now = Instant.now();
         Random random = new Random(1);
         List<ContactHistory> histories = new ArrayList<>(n);
-        long eventIds = 0;
+        long[] eventIds = {0};
         for (int i = 0; i < n; i++) {
-            String contactId = String.format("c-%07d", i);
-            ContactHistory history = ContactHistory.EMPTY;
-            for (String line : EventMix.history(random, now)) {
-                String event = line.replace(RequestTemplate.CONTACT, contactId)
-                        .replace(RequestTemplate.EVENT_ID, String.format("e%015d", eventIds++));
-                history = history.record(EventJson.read(json.readTree(event), now).event().orElseThrow().event(),
-                        now, HistoryLimits.DEFAULT);
-            }
-            histories.add(history);
+            histories.add(EventMix.recordedHistory(json, random, now, String.format("c-%07d", i), eventIds));
         }
         String plain = EventMix.model(1);
         String decaying = plain

@@ -1,5 +1,10 @@
 package io.leadflame.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadflame.api.EventJson;
+import io.leadflame.scoring.ContactHistory;
+import io.leadflame.scoring.HistoryLimits;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -178,6 +183,22 @@ final class EventMix {
 
     private static String quote(String s) {
         return "\"" + s + "\"";
+    }
+
+    /**
+     * One contact's seeding history as its contact holds it: {@link #history}'s events recorded
+     * in order, event ids numbered from {@code nextEventId[0]} on (which it advances).
+     */
+    static ContactHistory recordedHistory(ObjectMapper json, Random random, Instant now, String contactId,
+                                          long[] nextEventId) throws Exception {
+        ContactHistory history = ContactHistory.EMPTY;
+        for (String line : history(random, now)) {
+            String event = line.replace(RequestTemplate.CONTACT, contactId)
+                    .replace(RequestTemplate.EVENT_ID, String.format("e%015d", nextEventId[0]++));
+            history = history.record(EventJson.read(json.readTree(event), now).event().orElseThrow().event(),
+                    now, HistoryLimits.DEFAULT);
+        }
+        return history;
     }
 
     // ---- the scoring model

@@ -1,12 +1,10 @@
 package io.leadflame.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadflame.api.EventJson;
 import io.leadflame.api.ModelJson;
 import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.scoring.ContactHistory;
-import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.ScoringModel;
@@ -46,17 +44,11 @@ public final class ScoringWork {
         LeadIndex index = new LeadIndex();
         ScoringModel first = model(json, 1);
         long built = System.nanoTime();
-        long eventIds = 0;
+        long[] eventIds = {0};
         for (int i = 0; i < n; i++) {
             String contactId = String.format("c-%07d", i);
             String entityId = TENANT + "/" + contactId;
-            ContactHistory history = ContactHistory.EMPTY;
-            for (String line : EventMix.history(random, now)) {
-                String event = line.replace(RequestTemplate.CONTACT, contactId)
-                        .replace(RequestTemplate.EVENT_ID, String.format("e%015d", eventIds++));
-                history = history.record(EventJson.read(json.readTree(event), now).event().orElseThrow().event(),
-                        now, HistoryLimits.DEFAULT);
-            }
+            ContactHistory history = EventMix.recordedHistory(json, random, now, contactId, eventIds);
             index.replace(TENANT, null, Lead.of(TENANT, entityId, Scorer.score(first, history, now), history));
         }
         System.out.printf("%,d contacts built and placed in %.1f s%n", n, (System.nanoTime() - built) / 1e9);

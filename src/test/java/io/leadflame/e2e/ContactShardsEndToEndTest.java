@@ -9,11 +9,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * set to another count does not start its contacts and says why; started again without a count,
  * it brings every contact back in the recorded shards.
  */
-class ContactShardsEndToEndTest {
+class ContactShardsEndToEndTest extends NodePerTest {
 
     private static final String TENANT = "shards";
     private static final int CONTACTS = 40;
@@ -39,17 +36,6 @@ class ContactShardsEndToEndTest {
             {"idealScore": 10, "rules": [
               {"id": "visit", "name": "Visits", "points": 1, "count": "each",
                "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
-
-    @TempDir
-    Path dataDir;
-    private LeadflameNode node;
-
-    @AfterEach
-    void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     @Test
     void aNewNodeRecordsAHundredShardsAndANodeSetToAnotherCountNeverStartsItsContacts() {

@@ -3,11 +3,8 @@ package io.leadflame.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.testing.HttpReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,18 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * a projection says when each point goes, the preview of a decaying model is what publishing it
  * gives, and a restart scores alike.
  */
-class DecayEndToEndTest {
-
-    @TempDir
-    Path dataDir;
-    private LeadflameNode node;
-
-    @AfterEach
-    void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class DecayEndToEndTest extends NodePerTest {
 
     @Test
     void fadingPointsLeaveTheHotListOnTheContactsOwnTimerAndAProjectionKnowsEachStep() {

@@ -3,12 +3,9 @@ package io.leadflame.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.testing.HttpReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -24,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code GET /v2/contacts/{id}/leadScore}: the flame count as a string and when it was last
  * updated, with the tenant API's keys and roles.
  */
-class KeapReadsEndToEndTest {
+class KeapReadsEndToEndTest extends NodePerTest {
 
     private static final String OPERATOR_KEY = ApiKeysEndToEndTest.OPERATOR_KEY;
     private static final String TENANT = "keap";
@@ -32,17 +29,6 @@ class KeapReadsEndToEndTest {
             {"idealScore": 10, "rules": [
               {"id": "visit", "name": "Visits", "points": POINTS, "count": "each",
                "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
-
-    @TempDir
-    Path dataDir;
-    private LeadflameNode node;
-
-    @AfterEach
-    void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     private static String leadScore(String tenant, String contactId) {
         return "/keap/" + tenant + "/crm/rest/v2/contacts/" + contactId + "/leadScore";

@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.leadflame.testing.HttpReply;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * readable as it was, what changed between two, and one call that publishes an earlier version
  * again — rescoring every contact under it, as any change does — all surviving a restart.
  */
-class ModelHistoryEndToEndTest {
+class ModelHistoryEndToEndTest extends NodePerTest {
 
     private static final String OPERATOR_KEY = ApiKeysEndToEndTest.OPERATOR_KEY;
     private static final String TENANT = "history";
@@ -46,17 +43,6 @@ class ModelHistoryEndToEndTest {
             {"idealScore": 20, "rules": [
               {"id": "visit", "name": "Visits", "points": 3, "count": "each",
                "criterion": {"type": "activity", "activity": "page_visited"}}]}""";
-
-    @TempDir
-    Path dataDir;
-    private LeadflameNode node;
-
-    @AfterEach
-    void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     private LeadflameNode start() {
         return LeadflameNode.start(dataDir, ConfigFactory.parseMap(Map.of("leadflame.auth.operator-key", OPERATOR_KEY)));

@@ -2,11 +2,8 @@ package io.leadflame.e2e;
 
 import io.leadflame.testing.HttpReply;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,18 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * models and versions, and still knows which event ids it has seen: the journal is the truth,
  * and what is derived from it (scores, timers, the model catalog) is derived again.
  */
-class RestartEndToEndTest {
-
-    @TempDir
-    Path dataDir;
-    private LeadflameNode node;
-
-    @AfterEach
-    void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class RestartEndToEndTest extends NodePerTest {
 
     private static final String MODEL = """
             {"idealScore": 40,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.scoring.AccountRollup;
 import io.leadflame.scoring.Bounds;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.CountMode;
@@ -38,7 +39,7 @@ public final class ModelJson {
     static final Pattern ACTIVITY_NAME = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
     private static final Set<String> RESERVED_TYPES = Set.of("tag_applied", "tag_removed", "fields_updated");
     private static final Set<String> MODEL_KEYS = Set.of("enabled", "idealScore", "ranges", "limits", "rules",
-            "version", "updatedAt");
+            "accounts", "version", "updatedAt");
     private static final Set<String> RANGE_KEYS = Set.of("name", "min", "color");
     private static final Set<String> RULE_KEYS = Set.of("id", "name", "category", "points", "count", "maxPoints",
             "expiresAfter", "decay", "criterion");
@@ -96,6 +97,15 @@ public final class ModelJson {
                 o.putNull("decay");
             }
             o.set("criterion", writeCriterion(rule.criterion()));
+        }
+        if (model.accounts().isPresent()) {
+            AccountRollup accounts = model.accounts().get();
+            ObjectNode a = out.putObject("accounts").put("field", accounts.field()).put("score", accounts.mode().json());
+            if (accounts.mode() == AccountRollup.Mode.TOP_AVERAGE) {
+                a.put("top", accounts.top());
+            }
+        } else {
+            out.putNull("accounts");
         }
         return out;
     }
@@ -158,16 +168,50 @@ public final class ModelJson {
                 problem("", "the model must be a JSON object");
                 return null;
             }
-            allowOnly(json, "", MODEL_KEYS, "enabled, idealScore, ranges, limits, rules");
+            allowOnly(json, "", MODEL_KEYS, "enabled, idealScore, ranges, limits, rules, accounts");
             boolean enabled = bool(json, "enabled", "enabled", true);
             int idealScore = (int) integer(json.get("idealScore"), "idealScore", 100, 1, MAX_BOUND);
             List<ScoreRange> ranges = ranges(json.get("ranges"));
             Limits limits = limits(json.get("limits"));
             List<Rule> rules = rules(json.get("rules"));
+            Optional<AccountRollup> accounts = accounts(json.get("accounts"));
             if (!problems.isEmpty()) {
                 return null;
             }
-            return new ScoringModel(enabled, idealScore, ranges, limits, rules);
+            return new ScoringModel(enabled, idealScore, ranges, limits, rules, accounts);
+        }
+
+        /** {"field": "company", "score": "sum" | "max" | "topAverage", "top": 3}; null or absent: none. */
+        private Optional<AccountRollup> accounts(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isObject()) {
+                problem("accounts", "must be an object like {\"field\": \"company\", \"score\": \"sum\"}");
+                return Optional.empty();
+            }
+            int before = problems.size();
+            allowOnly(node, "accounts", Set.of("field", "score", "top"), "field, score, top");
+            Optional<String> field = string(node, "field", "accounts.field", true, 64);
+            Optional<String> modeText = string(node, "score", "accounts.score", false, 20);
+            AccountRollup.Mode mode = AccountRollup.Mode.SUM;
+            if (modeText.isPresent()) {
+                Optional<AccountRollup.Mode> read = AccountRollup.Mode.fromJson(modeText.get());
+                if (read.isEmpty()) {
+                    problem("accounts.score", "must be sum, max or topAverage");
+                } else {
+                    mode = read.get();
+                }
+            }
+            JsonNode topNode = node.get("top");
+            if (topNode != null && !topNode.isNull() && mode != AccountRollup.Mode.TOP_AVERAGE) {
+                problem("accounts.top", "only applies to score topAverage");
+            }
+            long top = integer(topNode, "accounts.top", 3, 1, AccountRollup.MAX_TOP);
+            if (problems.size() != before || field.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AccountRollup(field.get(), mode, (int) top));
         }
 
         private boolean bool(JsonNode parent, String key, String path, boolean fallback) {

@@ -206,6 +206,8 @@ public final class ApiRoutes extends AllDirectives {
         return !settings.callList() ? reject() : concat(
                 path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.callList(tenant)))),
                 path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.stats(tenant)))),
+                path("accounts", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                        () -> leads.accounts(tenant)))),
                 path("score-changes", () -> get(() -> access.allowed(caller, tenant, Role.READ,
                         () -> leads.scoreChanges(tenant, caller.keyId(), () -> access.stillValid(caller))))),
                 pathPrefix("webhooks", () -> webhookRoutes(tenant, caller)));

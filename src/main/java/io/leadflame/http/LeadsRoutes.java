@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactRecovery;
+import io.leadflame.leads.Accounts;
 import io.leadflame.leads.CallListService;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.ScoreChangeFeed;
@@ -119,6 +120,56 @@ final class LeadsRoutes extends AllDirectives {
                 page.leads().forEach(lead -> list.add(LeadsJson.lead(lead, model.model())));
                 out.put("next", page.next().map(LeadIndex.Cursor::encode).orElse(null));
                 LeadsJson.putPartial(out, recovery.progress());
+                return complete(JsonResponses.ok(out));
+            });
+        });
+    }
+
+    // ---- GET /accounts
+
+    /**
+     * The tenant's accounts, hottest first, as the model rolls its contacts up ({@code accounts}
+     * in the model); 409 when it does not.
+     */
+    Route accounts(String tenant) {
+        return parameterMap(params -> {
+            ScoringModel model = catalog.modelOf(tenant).model();
+            if (model.accounts().isEmpty()) {
+                return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant's model rolls no contacts up "
+                        + "into accounts: set \"accounts\" in the model, e.g. {\"field\": \"company\", "
+                        + "\"score\": \"sum\"}"));
+            }
+            List<ApiError.Detail> problems = new ArrayList<>();
+            int limit = (int) wholeNumber(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems);
+            Accounts.After after = null;
+            if (params.containsKey("after")) {
+                after = Accounts.After.decode(params.get("after")).orElse(null);
+                if (after == null) {
+                    problems.add(new ApiError.Detail("after", "after must be the next value of a previous page, "
+                            + "as it was given"));
+                }
+            }
+            if (!problems.isEmpty()) {
+                return complete(invalidQuery(problems));
+            }
+            Accounts.After from = after;
+            return onSuccess(callList.accounts(tenant, model.accounts().get()), list -> {
+                List<Accounts.Account> page = Accounts.page(list.accounts(), from, limit);
+                ObjectNode out = F.objectNode();
+                ArrayNode accounts = out.putArray("accounts");
+                page.stream().limit(limit).forEach(a -> {
+                    ObjectNode o = accounts.addObject().put("account", a.account()).put("score", a.score())
+                            .put("contacts", a.contacts());
+                    ArrayNode hottest = o.putArray("hottest");
+                    a.hottest().forEach(m -> hottest.addObject().put("contactId", m.contactId())
+                            .put("score", m.score()));
+                });
+                Accounts.Account last = page.size() > limit ? page.get(limit - 1) : null;
+                out.put("next", last == null ? null : new Accounts.After(last.score(), last.account()).encode());
+                LeadsJson.putPartial(out, recovery.progress());
+                if (list.truncated()) {
+                    out.put("partial", true);
+                }
                 return complete(JsonResponses.ok(out));
             });
         });

@@ -4,6 +4,7 @@ import io.leadflame.cluster.EveryNode;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.StoredModel;
 import io.leadflame.model.VersionedModel;
+import io.leadflame.scoring.AccountRollup;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -94,6 +95,19 @@ public final class CallListService {
             floor = Math.max(floor, range.get().min());
         }
         return floor;
+    }
+
+    /** The tenant's accounts under {@code rollup}, from every node's live contacts; partial if a node held back. */
+    public record AccountList(List<Accounts.Account> accounts, boolean truncated) {
+    }
+
+    public CompletionStage<AccountList> accounts(String tenant, AccountRollup rollup) {
+        int keep = Math.max(rollup.top(), Accounts.HOTTEST);
+        return askAll(reader -> AskPattern.<LeadsReader.Command, Accounts.Parts>ask(reader,
+                        replyTo -> new LeadsReader.GetAccounts(tenant, rollup.field(), keep, replyTo),
+                        PREVIEW_TIMEOUT, system.scheduler()))
+                .thenApply(parts -> new AccountList(Accounts.merge(parts, rollup),
+                        parts.stream().anyMatch(Accounts.Parts::truncated)));
     }
 
     public CompletionStage<Distribution> distribution(String tenant) {

@@ -12,6 +12,7 @@ import io.leadflame.model.StoredModel;
 import io.leadflame.scoring.ScoringModel;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -107,6 +108,11 @@ public final class LeadsReader {
                              int movers, ActorRef<Preview.Result> replyTo) implements Command {
     }
 
+    /** This node's live contacts of the tenant added up by account ({@link Accounts}). */
+    public record GetAccounts(String tenant, String field, int keep, ActorRef<Accounts.Parts> replyTo)
+            implements Command {
+    }
+
     public static Behavior<Command> create(LeadIndex index, Clock clock) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
@@ -118,6 +124,8 @@ public final class LeadsReader {
                     get.replyTo().tell(count(index.all(get.tenant()), get.bucketBounds()));
                 } else if (command instanceof GetPreview get) {
                     preview(index, clock, get);
+                } else if (command instanceof GetAccounts get) {
+                    accounts(index, clock, get);
                 }
                 return Behaviors.same();
             });
@@ -131,6 +139,15 @@ public final class LeadsReader {
         ScoringModel candidate = StoredModel.read(get.candidate());
         CompletableFuture.supplyAsync(() -> Preview.of(leads, candidate, clock.instant(), get.currentBounds(),
                         get.previewBounds(), get.movers()), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+    }
+
+    /** Off the actor, as a preview: the leads are taken here, added up elsewhere. */
+    private static void accounts(LeadIndex index, Clock clock, GetAccounts get) {
+        List<Lead> leads = new ArrayList<>();
+        index.all(get.tenant()).forEach(leads::add);
+        Instant now = clock.instant();
+        CompletableFuture.supplyAsync(() -> Accounts.tally(leads, get.field(), get.keep(), now), ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.api.Json;
 import io.leadflame.api.JsonValues;
 import io.leadflame.api.ModelJson;
+import io.leadflame.scoring.AccountRollup;
 import io.leadflame.scoring.Bounds;
 import io.leadflame.scoring.Category;
 import io.leadflame.scoring.CountMode;
@@ -38,7 +39,8 @@ import java.util.stream.Collectors;
  * <p>Format 1 is JSON text (readable in the database): {@code {"format":1,"enabled":..,
  * "idealScore":..,"ranges":[[name,min,color]..],"limits":[[min,max] fit, engagement, total],
  * "rules":[[id,name,CATEGORY,points,COUNT,maxPoints|null,expiresAfter|null,criterion(,[KIND,duration])]..]}}
- * (the decay, last, only when the rule has one) with a
+ * (the decay, last, only when the rule has one), and {@code "accounts":[field,MODE,top]} when
+ * contacts roll up into accounts, with a
  * criterion {@code ["TAG",[tags]]}, {@code ["ACTIVITY",name,[predicates]]}, {@code ["FIELD",
  * predicate]} or {@code ["INACTIVITY",name,[predicates],duration]} and a predicate
  * {@code [field,OP,value|null,[values]]}; the upper-case names are the Java constants (renaming
@@ -74,6 +76,8 @@ public final class StoredModel {
             // Only when there is one: a rule without decay reads as before in every release.
             rule.decay().ifPresent(d -> r.addArray().add(d.kind().name()).add(d.length().text()));
         }
+        // Only when there is one, as for decay.
+        model.accounts().ifPresent(a -> out.putArray("accounts").add(a.field()).add(a.mode().name()).add(a.top()));
         try {
             return Json.MAPPER.writeValueAsString(out);
         } catch (JsonProcessingException e) {
@@ -169,8 +173,12 @@ public final class StoredModel {
         if (!enabled.isBoolean() || !idealScore.isIntegralNumber() || !idealScore.canConvertToInt()) {
             throw new IllegalArgumentException("enabled must be a boolean and idealScore a whole number");
         }
+        JsonNode accounts = root.get("accounts");
+        Optional<AccountRollup> rollup = accounts == null ? Optional.empty()
+                : Optional.of(new AccountRollup(text(accounts, 0), AccountRollup.Mode.valueOf(text(accounts, 1)),
+                        Math.toIntExact(integral(accounts, 2))));
         return new ScoringModel(enabled.booleanValue(), idealScore.intValue(), ranges,
-                new Limits(bounds.get(0), bounds.get(1), bounds.get(2)), rules);
+                new Limits(bounds.get(0), bounds.get(1), bounds.get(2)), rules, rollup);
     }
 
     private static Criterion readCriterion(JsonNode c) {

@@ -6,12 +6,19 @@ import java.util.Optional;
 
 /**
  * A tenant's rule definitions: the rules, the score that counts as ideal (5 flames), the named
- * ranges and the limits. Versioning is the business of whoever stores the model.
+ * ranges and the limits, and how contacts roll up into accounts if they do. Versioning is the
+ * business of whoever stores the model.
  */
-public record ScoringModel(boolean enabled, int idealScore, List<ScoreRange> ranges, Limits limits, List<Rule> rules) {
+public record ScoringModel(boolean enabled, int idealScore, List<ScoreRange> ranges, Limits limits, List<Rule> rules,
+                           Optional<AccountRollup> accounts) {
 
     /** The model of a tenant that never set one: enabled, ideal score 100, no rules. */
     public static final ScoringModel DEFAULT = new ScoringModel(true, 100, List.of(), Limits.NONE, List.of());
+
+    /** A model whose contacts do not roll up into accounts. */
+    public ScoringModel(boolean enabled, int idealScore, List<ScoreRange> ranges, Limits limits, List<Rule> rules) {
+        this(enabled, idealScore, ranges, limits, rules, Optional.empty());
+    }
 
     public ScoringModel {
         if (idealScore < 1) {

@@ -240,6 +240,29 @@ class ThreeNodeClusterTest {
         assertEquals(version3, history.at("/versions/0/version").asLong(), history.toString());
         assertEquals(version1, history.at("/versions/0/restoredFrom").asLong(), history.toString());
         assertEquals(history, two.get(TENANT + "/model/versions").json());
+
+        // Accounts roll up contacts of every node: each contact's company through node 1, the
+        // roll-up published through node 2, the list asked of node 3.
+        StringBuilder companies = new StringBuilder("[");
+        for (int i = 0; i < CONTACTS; i++) {
+            companies.append(i == 0 ? "" : ",").append("{\"contactId\":\"k-").append(i)
+                    .append("\",\"type\":\"fields_updated\",\"eventId\":\"co-").append(i)
+                    .append("\",\"fields\":{\"company\":\"co-").append(i % 3).append("\"}}");
+        }
+        HttpReply fields = one.post(TENANT + "/events", companies.append("]").toString());
+        assertEquals(202, fields.status(), fields.body());
+        HttpReply rollUp = two.put(TENANT + "/model", MODEL.replace("POINTS", "2")
+                .replaceFirst("\\{", "{\"accounts\": {\"field\": \"company\", \"score\": \"sum\"}, "));
+        assertEquals(200, rollUp.status(), rollUp.body());
+        awaitRescored(three, rollUp.json().get("version").asLong());
+        eventually(REPLICATED_WITHIN, () -> {
+            JsonNode accounts = three.get(TENANT + "/accounts").json();
+            assertEquals(3, accounts.get("accounts").size(), accounts.toString());
+            for (JsonNode account : accounts.get("accounts")) {
+                assertEquals(CONTACTS / 3, account.get("contacts").asInt(), accounts.toString());
+                assertEquals(5L * CONTACTS / 3, account.get("score").asLong(), accounts.toString());
+            }
+        });
     }
 
     /**

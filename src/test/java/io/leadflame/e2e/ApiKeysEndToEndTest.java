@@ -63,6 +63,7 @@ class ApiKeysEndToEndTest {
                 new Call("DELETE", api + "/contacts/c-2", null, "admin"),
                 new Call("GET", api + "/leads", null, "read"),
                 new Call("GET", api + "/stats", null, "read"),
+                new Call("GET", api + "/accounts", null, "read"),
                 new Call("GET", api + "/score-changes", null, "read"),
                 new Call("GET", api + "/model", null, "read"),
                 new Call("GET", api + "/model/rescoring", null, "read"),

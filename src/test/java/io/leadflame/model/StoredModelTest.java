@@ -20,6 +20,7 @@ class StoredModelTest {
             {"enabled": false, "idealScore": 40,
              "ranges": [{"name": "cold", "min": -1000, "color": "#3366ff"}, {"name": "hot", "min": 30, "color": "#ff3300"}],
              "limits": {"fit": {"max": 20}, "engagement": {"min": -5, "max": 50}, "total": {"min": 0}},
+             "accounts": {"field": "company", "score": "topAverage", "top": 4},
              "rules": [
                {"id": "vip", "name": "VIP tag", "category": "fit", "points": 10,
                 "decay": {"type": "linear", "over": "P90D"},

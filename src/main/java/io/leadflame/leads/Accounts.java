@@ -1,0 +1,187 @@
+package io.leadflame.leads;
+
+import io.leadflame.scoring.AccountRollup;
+import io.leadflame.scoring.Values;
+import io.leadflame.serialization.CborSerializable;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A tenant's contacts rolled up into accounts (issue 16), from the live leads of the call list:
+ * each node adds up its own contacts by account ({@link #tally}), the parts are merged
+ * ({@link #merge}) and each account scored by the model's {@link AccountRollup}. Read from the
+ * leads as they are, so the account list is as live as the call list.
+ */
+public final class Accounts {
+
+    /** How many of an account's hottest contacts an answer names. */
+    public static final int HOTTEST = 3;
+
+    /** The most accounts' parts a node sends: beyond it the answer says it is partial. */
+    public static final int MAX_ACCOUNTS = 100_000;
+
+    /** Highest score first, then contact id. */
+    private static final Comparator<Member> HOTTEST_FIRST =
+            Comparator.comparingLong((Member m) -> -m.score()).thenComparing(Member::contactId);
+
+    public record Member(String contactId, long score) implements CborSerializable {
+    }
+
+    /**
+     * An account's contacts on one node, or on all once merged.
+     *
+     * @param highest the highest scores first, as many as the roll-up and the answer need
+     */
+    public record Part(String account, long sum, int contacts, List<Member> highest) implements CborSerializable {
+    }
+
+    /** One node's parts of the tenant's accounts. */
+    public record Parts(List<Part> parts, boolean truncated) implements CborSerializable {
+    }
+
+    /** An account as the API shows it. */
+    public record Account(String account, long score, int contacts, List<Member> hottest) {
+    }
+
+    /** Accounts first by score, then by name. */
+    public static final Comparator<Account> ORDER =
+            Comparator.comparingLong((Account a) -> -a.score()).thenComparing(Account::account);
+
+    private Accounts() {
+    }
+
+    /** A place in the account list: just after the account with this score and name. */
+    public record After(long score, String account) {
+        /** The {@code next} of a page as clients get it: opaque. */
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((score + ":" + account).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The place {@link #encode()} gave, or empty for anything else. */
+        public static Optional<After> decode(String encoded) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
+                int colon = text.indexOf(':');
+                if (colon > 0 && colon < text.length() - 1) {
+                    return Optional.of(new After(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1)));
+                }
+            } catch (IllegalArgumentException e) {
+                // not a cursor (NumberFormatException is one)
+            }
+            return Optional.empty();
+        }
+
+        boolean isBefore(Account account) {
+            return ORDER.compare(new Account(this.account, score, 0, List.of()), account) < 0;
+        }
+    }
+
+    /** The page of {@code limit} accounts after {@code after} (null: the first), and whether more follow. */
+    public static List<Account> page(List<Account> ordered, After after, int limit) {
+        List<Account> page = new ArrayList<>(limit + 1);
+        for (Account account : ordered) {
+            if (after == null || after.isBefore(account)) {
+                page.add(account);
+                if (page.size() > limit) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    /**
+     * What {@code lead}'s contact belongs to: the text of its {@code field} now (a number or a
+     * boolean as written), or null without one (such contacts are in no account).
+     */
+    static String accountOf(Lead lead, String field, Instant now) {
+        Object value = lead.history() == null ? null : lead.history().fieldAt(field, now);
+        if (value == null) {
+            return null;
+        }
+        String text = value instanceof String s ? s.trim() : String.valueOf(Values.normalize(value));
+        return text.isEmpty() ? null : text;
+    }
+
+    /** This node's leads of a tenant added up by account, keeping the {@code keep} highest of each. */
+    static Parts tally(Iterable<Lead> leads, String field, int keep, Instant now) {
+        Map<String, Builder> byAccount = new HashMap<>();
+        for (Lead lead : leads) {
+            String account = accountOf(lead, field, now);
+            if (account != null) {
+                byAccount.computeIfAbsent(account, a -> new Builder()).add(lead.contactId(), lead.score(), keep);
+            }
+        }
+        List<Part> parts = new ArrayList<>(Math.min(byAccount.size(), MAX_ACCOUNTS));
+        for (Map.Entry<String, Builder> e : byAccount.entrySet()) {
+            if (parts.size() == MAX_ACCOUNTS) {
+                return new Parts(parts, true);
+            }
+            parts.add(e.getValue().part(e.getKey(), keep));
+        }
+        return new Parts(parts, false);
+    }
+
+    /** Every node's parts as one, the accounts scored by {@code rollup}, in {@link #ORDER}. */
+    public static List<Account> merge(List<Parts> nodes, AccountRollup rollup) {
+        int keep = Math.max(rollup.top(), HOTTEST);
+        Map<String, Builder> byAccount = new HashMap<>();
+        for (Parts node : nodes) {
+            for (Part part : node.parts()) {
+                Builder b = byAccount.computeIfAbsent(part.account(), a -> new Builder());
+                b.sum += part.sum();
+                b.contacts += part.contacts();
+                part.highest().forEach(m -> b.keep(m, keep));
+            }
+        }
+        List<Account> accounts = new ArrayList<>(byAccount.size());
+        byAccount.forEach((account, b) -> {
+            List<Member> highest = b.sorted();
+            long[] scores = highest.stream().mapToLong(Member::score).toArray();
+            accounts.add(new Account(account, rollup.score(b.sum, scores, b.contacts), b.contacts,
+                    List.copyOf(highest.subList(0, Math.min(HOTTEST, highest.size())))));
+        });
+        accounts.sort(ORDER);
+        return accounts;
+    }
+
+    /** An account's contacts being added up. */
+    private static final class Builder {
+        long sum;
+        int contacts;
+        final List<Member> highest = new ArrayList<>();
+
+        void add(String contactId, long score, int keep) {
+            sum += score;
+            contacts++;
+            keep(new Member(contactId, score), keep);
+        }
+
+        void keep(Member member, int keep) {
+            highest.add(member);
+            if (highest.size() > 2 * keep) {
+                highest.sort(HOTTEST_FIRST);
+                highest.subList(keep, highest.size()).clear();
+            }
+        }
+
+        List<Member> sorted() {
+            highest.sort(HOTTEST_FIRST);
+            return highest;
+        }
+
+        Part part(String account, int keep) {
+            List<Member> sorted = sorted();
+            return new Part(account, sum, contacts, List.copyOf(sorted.subList(0, Math.min(keep, sorted.size()))));
+        }
+    }
+}

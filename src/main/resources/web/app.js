@@ -4,12 +4,14 @@
 //   /t/{tenant}/contacts/{id} a contact
 //   /t/{tenant}/model         the scoring model
 //   /t/{tenant}/distribution  flames and ranges of the tenant
+//   /t/{tenant}/accounts      the tenant's accounts, hottest first
 import { apiKey, setApiKey } from './api.js';
 import { h, show } from './ui.js';
 import { callList } from './pages/calllist.js';
 import { contactPage } from './pages/contact.js';
 import { modelPage } from './pages/model.js';
 import { distributionPage } from './pages/distribution.js';
+import { accountsPage } from './pages/accounts.js';
 
 // Anything that goes wrong unhandled is also shown (and stays in the console).
 window.addEventListener('unhandledrejection', (e) => {
@@ -41,7 +43,8 @@ function keyPrompt() {
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function nav(tenant, current) {
-  const links = [['', 'Call list'], ['/distribution', 'Distribution'], ['/model', 'Scoring model']];
+  const links = [['', 'Call list'], ['/accounts', 'Accounts'], ['/distribution', 'Distribution'],
+    ['/model', 'Scoring model']];
   const forget = apiKey() ? [h('button', { type: 'button', class: 'small', id: 'forget-key',
     onclick: () => { setApiKey(null); location.reload(); } }, 'Forget key')] : [];
   document.getElementById('nav').replaceChildren(
@@ -88,6 +91,9 @@ function route() {
   } else if (page === 'distribution') {
     nav(tenant, '/distribution');
     distributionPage(tenant);
+  } else if (page === 'accounts') {
+    nav(tenant, '/accounts');
+    accountsPage(tenant);
   } else {
     nav(tenant, null);
     show(h('p', { class: 'error', role: 'alert' }, 'No such page.'));

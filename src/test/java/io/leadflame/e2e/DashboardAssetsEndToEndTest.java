@@ -17,14 +17,15 @@ class DashboardAssetsEndToEndTest extends OneNodeTest {
 
     @Test
     void everyDashboardPathIsTheOnePageAndItsScriptsAreJavaScriptModules() {
-        for (String path : List.of("/", "/t/acme", "/t/acme/contacts/c-1", "/t/acme/model", "/t/acme/distribution")) {
+        for (String path : List.of("/", "/t/acme", "/t/acme/contacts/c-1", "/t/acme/model", "/t/acme/distribution",
+                "/t/acme/accounts")) {
             HttpReply page = node.get(path);
             assertEquals(200, page.status(), path);
             assertTrue(page.header("Content-Type").startsWith("text/html"), path + ": " + page.header("Content-Type"));
             assertTrue(page.body().contains("<script type=\"module\" src=\"/ui/app.js\">"), page.body());
         }
         for (String script : List.of("app.js", "api.js", "ui.js", "charts.js", "pages/calllist.js", "pages/contact.js",
-                "pages/model.js", "pages/distribution.js")) {
+                "pages/model.js", "pages/distribution.js", "pages/accounts.js")) {
             HttpReply js = node.get("/ui/" + script);
             assertEquals(200, js.status(), script);
             // A module script of another type is refused by browsers.

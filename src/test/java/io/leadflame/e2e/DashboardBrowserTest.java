@@ -249,6 +249,29 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theAccountsPageListsTheTenantsAccountsHottestFirst() {
+        String tenant = "ui-accounts";
+        node.publish(tenant, """
+                {"idealScore": 10, "accounts": {"field": "company", "score": "sum"}, "rules": [
+                  {"id": "visit", "name": "Visits", "points": 2, "count": "each",
+                   "criterion": {"type": "activity", "activity": "page_visited"}}]}""");
+        Instant at = Instant.now();
+        node.record(tenant, fieldsUpdated("ada", at, "company", "Acme"), activity("ada", "page_visited", at, "path", "/"),
+                fieldsUpdated("bob", at, "company", "Globex"), activity("bob", "page_visited", at, "path", "/"),
+                activity("bob", "page_visited", at.plusMillis(1), "path", "/x"));
+        io.leadflame.testing.Eventually.eventually(Duration.ofSeconds(5), () -> assertEquals("Globex",
+                node.get(LeadflameNode.api(tenant) + "/accounts").json().at("/accounts/0/account").asText()));
+
+        open("/t/" + tenant + "/accounts");
+        WebElement first = await("tbody tr[data-account]");
+        assertEquals("Globex", first.getAttribute("data-account"));
+        assertEquals("4", first.findElement(By.cssSelector(".score")).getText());
+        assertEquals(2, driver().findElements(By.cssSelector("tbody tr[data-account]")).size());
+        assertTrue(first.getText().contains("bob"), first.getText());
+        assertNoConsoleErrors();
+    }
+
+    @Test
     void theDistributionChartsTheTenantsFlamesAndRanges() {
         String tenant = "ui-stats";
         node.publish(tenant, MODEL);

@@ -1,0 +1,44 @@
+// The tenant's accounts, hottest first, as its model rolls contacts up (GET /accounts).
+import { get, query } from '../api.js';
+import { errorBox, h, show } from '../ui.js';
+
+export async function accountsPage(tenant) {
+  document.title = `Accounts · ${tenant} · Leadflame`;
+  const body = h('tbody');
+  const more = h('button', { type: 'button', id: 'more-accounts', hidden: true }, 'More accounts');
+  const partial = h('p', { class: 'notice', role: 'status', hidden: true });
+  const table = h('table', { class: 'leads accounts' },
+    h('caption', { class: 'sr-only' }, 'Accounts, hottest first'),
+    h('thead', {}, h('tr', {}, ['Account', 'Score', 'Contacts', 'Hottest contacts']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    body);
+  let next = null;
+  const load = async () => {
+    let page;
+    try {
+      page = await get(tenant, `/accounts${query({ limit: 50, after: next })}`);
+    } catch (e) {
+      show(h('h1', {}, 'Accounts'), e.status === 409
+        ? h('p', { class: 'notice' }, 'This tenant\'s model rolls no contacts up into accounts. Add ',
+          h('code', {}, '"accounts": {"field": "company", "score": "sum"}'), ' to the model to list them here.')
+        : errorBox(e));
+      return false;
+    }
+    page.accounts.forEach((a) => body.append(h('tr', { dataset: { account: a.account } },
+      h('th', { scope: 'row' }, a.account),
+      h('td', { class: 'score' }, String(a.score)),
+      h('td', {}, String(a.contacts)),
+      h('td', {}, ...a.hottest.flatMap((c, i) => [i > 0 ? ', ' : '',
+        h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(c.contactId)}` }, c.contactId),
+        ` (${c.score})`])))));
+    next = page.next;
+    more.hidden = next === null;
+    partial.hidden = !page.partial;
+    partial.textContent = page.partial ? 'Some contacts are not counted yet (the node is still bringing them back).' : '';
+    return true;
+  };
+  more.addEventListener('click', load);
+  if (await load()) {
+    show(h('h1', {}, 'Accounts'), partial, h('div', { class: 'scroll' }, table), more);
+  }
+}

@@ -14,6 +14,7 @@ import io.leadflame.scoring.ContactHistory;
 import io.leadflame.scoring.HistoryLimits;
 import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreHistory;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Scorer;
 import io.leadflame.scoring.Values;
@@ -118,6 +119,15 @@ public final class ContactEntity
     }
 
     public sealed interface ContactReply extends CborSerializable {
+    }
+
+    /** Asks for the contact's score over the last {@code days} days ({@link ScoreHistory}). */
+    public record GetHistory(int days, ActorRef<ContactReply> replyTo) implements Command {
+    }
+
+    /** A contact's score over time under the tenant's current model. */
+    public record ContactTimeline(String contactId, long modelVersion, ScoreHistory.Timeline timeline,
+                                  long velocity7Days) implements ContactReply {
     }
 
     /** A contact that has events: its score at the instant asked for, tags and fields. */
@@ -385,6 +395,8 @@ public final class ContactEntity
                 return onRecord(state, record);
             } else if (command instanceof GetContact get) {
                 return onGet(state, get);
+            } else if (command instanceof GetHistory get) {
+                return onGetHistory(state, get);
             } else if (command instanceof Rescore rescore) {
                 return onRescore(state, rescore);
             } else if (command == Compact.INSTANCE) {
@@ -486,6 +498,19 @@ public final class ContactEntity
         return Effect().reply(get.replyTo(), new ContactView(tenant, contactId, model.version(),
                 scoreAt(model, state, t, projected.isEmpty()), state.tagsAt(t), state.fieldsAt(t),
                 state.firstSeen().orElseThrow(), state.lastEventAt().orElseThrow()));
+    }
+
+    private ReplyEffect<Event, ContactHistory> onGetHistory(ContactHistory state, GetHistory get) {
+        if (state.isEmpty()) {
+            passivate();
+            return Effect().reply(get.replyTo(), new UnknownContact());
+        }
+        Instant now = node.clock().instant();
+        VersionedModel model = node.catalog().modelOf(tenant);
+        String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
+        return Effect().reply(get.replyTo(), new ContactTimeline(contactId, model.version(),
+                ScoreHistory.timeline(model.model(), state, now.minus(Duration.ofDays(get.days())), now),
+                ScoreHistory.velocity(model.model(), state, now, Duration.ofDays(7))));
     }
 
     private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {

@@ -257,6 +257,20 @@ public final class ContactService {
     }
 
     /**
+     * The contact's score over the last {@code days} days under the tenant's current model, or
+     * empty if it never had an event (found out without starting a contact for the id).
+     */
+    public CompletionStage<Optional<ContactEntity.ContactTimeline>> history(String tenant, String contactId, int days) {
+        String entityId = ContactEntity.entityId(tenant, contactId);
+        return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
+                () -> contact(entityId)
+                        .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetHistory(days, replyTo), askTimeout)
+                        .thenApply(reply -> reply instanceof ContactEntity.ContactTimeline timeline
+                                ? Optional.of(timeline) : Optional.<ContactEntity.ContactTimeline>empty()),
+                () -> CompletableFuture.completedFuture(Optional.empty()));
+    }
+
+    /**
      * Erases the contact: its journal rows and call-list entry (see {@link ContactEntity.Erase}).
      * Empty when it never had an event (found out without starting a contact for the id).
      */

@@ -63,6 +63,8 @@ public final class ApiRoutes extends AllDirectives {
 
     private static final long MAX_MODEL_BYTES = 1024 * 1024;
     private static final long MAX_WEBHOOK_BYTES = 16 * 1024;
+    /** How far back a contact's score history reaches: the activities' retention (400 days). */
+    private static final int MAX_HISTORY_DAYS = 400;
     /** An {@code at} this close before now means now (clocks of client and server differ). */
     private static final Duration AT_TOLERANCE = Duration.ofSeconds(1);
     /**
@@ -176,7 +178,9 @@ public final class ApiRoutes extends AllDirectives {
                         get(() -> access.allowed(caller, tenant, Role.READ, () -> contact(tenant, contactId))),
                         delete(() -> access.allowed(caller, tenant, Role.ADMIN, () -> erase(tenant, contactId))))),
                 path("score", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                        () -> parameterOptional("at", at -> score(tenant, contactId, at))))))));
+                        () -> parameterOptional("at", at -> score(tenant, contactId, at))))),
+                path("history", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                        () -> parameterOptional("days", days -> history(tenant, contactId, days))))))));
     }
 
     private Route modelRoutes(String tenant, Caller caller) {
@@ -315,6 +319,24 @@ public final class ApiRoutes extends AllDirectives {
     private Route contact(String tenant, String contactId) {
         return onSuccess(contacts.view(tenant, contactId, Optional.empty()), view -> view
                 .map(v -> complete(JsonResponses.ok(ScoreJson.contact(v))))
+                .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
+    }
+
+    /** The contact's score over the last {@code days} (30 unless given, at most 400) under the current model. */
+    private Route history(String tenant, String contactId, Optional<String> daysParam) {
+        int days = 30;
+        if (daysParam.isPresent()) {
+            try {
+                days = Integer.parseInt(daysParam.get().trim());
+            } catch (NumberFormatException e) {
+                days = -1;
+            }
+            if (days < 1 || days > MAX_HISTORY_DAYS) {
+                return complete(ApiError.invalid("days must be a whole number from 1 to " + MAX_HISTORY_DAYS));
+            }
+        }
+        return onSuccess(contacts.history(tenant, contactId, days), timeline -> timeline
+                .map(t -> complete(JsonResponses.ok(ScoreJson.history(t))))
                 .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 

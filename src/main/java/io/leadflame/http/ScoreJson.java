@@ -6,11 +6,13 @@ import io.leadflame.tenants.TenantDeletion;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.contact.ContactEntity;
 import io.leadflame.contact.ContactEntity.ContactView;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreHistory;
 import io.leadflame.api.JsonValues;
 import io.leadflame.api.ModelJson;
 
@@ -94,6 +96,27 @@ final class ScoreJson {
         ObjectNode out = F.objectNode();
         out.put("score", String.valueOf(view.score().flames()));
         out.put("last_updated", updated.toString());
+        return out;
+    }
+
+    /** {@code GET /contacts/{id}/history}: the score over time and the ledger of its changes. */
+    static ObjectNode history(ContactEntity.ContactTimeline t) {
+        ObjectNode out = F.objectNode();
+        out.put("contactId", t.contactId());
+        out.put("modelVersion", t.modelVersion());
+        out.put("from", t.timeline().from().toString());
+        out.put("to", t.timeline().to().toString());
+        out.put("scoreAtStart", t.timeline().scoreAtStart());
+        out.put("velocity7Days", t.velocity7Days());
+        ArrayNode changes = out.putArray("changes");
+        for (ScoreHistory.Change c : t.timeline().changes()) {
+            ObjectNode o = changes.addObject().put("at", c.at().toString()).put("score", c.score())
+                    .put("change", c.change()).put("reason", c.byEvent() ? "event" : "time");
+            ArrayNode rules = o.putArray("rules");
+            c.rules().forEach(r -> rules.addObject().put("ruleId", r.ruleId()).put("name", r.name())
+                    .put("change", r.change()));
+        }
+        out.put("truncated", t.timeline().truncated());
         return out;
     }
 

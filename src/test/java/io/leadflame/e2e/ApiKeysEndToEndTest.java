@@ -60,6 +60,7 @@ class ApiKeysEndToEndTest {
                 new Call("POST", api + "/events", EVENT, "ingest"),
                 new Call("GET", api + "/contacts/c-1", null, "read"),
                 new Call("GET", api + "/contacts/c-1/score", null, "read"),
+                new Call("GET", api + "/contacts/c-1/history", null, "read"),
                 new Call("DELETE", api + "/contacts/c-2", null, "admin"),
                 new Call("GET", api + "/leads", null, "read"),
                 new Call("GET", api + "/stats", null, "read"),

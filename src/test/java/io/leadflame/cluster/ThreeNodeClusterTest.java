@@ -195,6 +195,11 @@ class ThreeNodeClusterTest {
             assertEquals(viaTwo.get("score"), viaThree.get("score"));
             assertEquals(viaTwo.get("modelVersion"), viaThree.get("modelVersion"));
         }
+        // Its score over time, through node 2: the visit (2) and the form (3), each an event.
+        JsonNode scores = two.get(TENANT + "/contacts/k-0/history").json();
+        assertEquals(5, scores.at("/changes/" + (scores.get("changes").size() - 1) + "/score").asLong(),
+                scores.toString());
+        assertEquals("event", scores.at("/changes/0/reason").asText(), scores.toString());
         // Keap's shape of the same score, through node 3: 5 of an ideal 20 is 1 flame.
         HttpReply keap = three.get("/keap/cluster/crm/rest/v2/contacts/k-0/leadScore");
         assertEquals(200, keap.status(), keap.body());

@@ -7,6 +7,7 @@ import io.leadflame.config.Settings;
 import io.leadflame.contact.ContactRecovery;
 import io.leadflame.leads.Accounts;
 import io.leadflame.leads.CallListService;
+import io.leadflame.leads.Heating;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.ScoreChangeFeed;
 import io.leadflame.leads.ScoreChanges;
@@ -109,6 +110,30 @@ final class LeadsRoutes extends AllDirectives {
             long minScore = wholeNumber(params, "minScore", Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, problems);
             int limit = (int) wholeNumber(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems);
             Optional<ScoreRange> range = range(params.get("range"), model.model(), problems);
+            String sort = params.getOrDefault("sort", "score");
+            if (!sort.equals("score") && !sort.equals("velocity")) {
+                problems.add(new ApiError.Detail("sort", "sort must be score or velocity"));
+            }
+            if (sort.equals("velocity")) {
+                long minVelocity = wholeNumber(params, "minVelocity", Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE,
+                        problems);
+                Heating.After from = null;
+                if (params.containsKey("after")) {
+                    from = Heating.After.decode(params.get("after")).orElse(null);
+                    if (from == null) {
+                        problems.add(new ApiError.Detail("after", "after must be the next value of a previous page, "
+                                + "as it was given"));
+                    }
+                }
+                if (!problems.isEmpty()) {
+                    return complete(invalidQuery(problems));
+                }
+                return heating(tenant, model, new CallListService.Query(minFlames, range, minScore, null, limit),
+                        minVelocity, from);
+            }
+            if (params.containsKey("minVelocity")) {
+                problems.add(new ApiError.Detail("minVelocity", "minVelocity goes with sort=velocity"));
+            }
             LeadIndex.Cursor after = params.containsKey("after") ? cursor(params.get("after"), problems) : null;
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
@@ -122,6 +147,22 @@ final class LeadsRoutes extends AllDirectives {
                 LeadsJson.putPartial(out, recovery.progress());
                 return complete(JsonResponses.ok(out));
             });
+        });
+    }
+
+    /** The leads heating up fastest, each with its velocity ({@link Heating}). */
+    private Route heating(String tenant, VersionedModel model, CallListService.Query query, long minVelocity,
+                          Heating.After after) {
+        return onSuccess(callList.heating(tenant, model, query, minVelocity, after), found -> {
+            ObjectNode out = F.objectNode();
+            ArrayNode list = out.putArray("leads");
+            found.stream().limit(query.limit()).forEach(h ->
+                    list.add(LeadsJson.lead(h.lead(), model.model()).put("velocity7Days", h.velocity())));
+            Heating.HeatingLead last = found.size() > query.limit() ? found.get(query.limit() - 1) : null;
+            out.put("next", last == null ? null
+                    : new Heating.After(last.velocity(), last.lead().score(), last.lead().contactId()).encode());
+            LeadsJson.putPartial(out, recovery.progress());
+            return complete(JsonResponses.ok(out));
         });
     }
 

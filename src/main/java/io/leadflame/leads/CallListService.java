@@ -97,6 +97,27 @@ public final class CallListService {
         return floor;
     }
 
+    /**
+     * The leads heating up fastest ({@link Heating}): every node's first {@code limit + 1} after
+     * {@code after}, merged; one more than asked says whether there is a next page.
+     */
+    public CompletionStage<List<Heating.HeatingLead>> heating(String tenant, VersionedModel model, Query query,
+                                                              long minVelocity, Heating.After after) {
+        LeadFilter filter = new LeadFilter(query.minFlames(), query.range().map(ScoreRange::name).orElse(null),
+                query.minScore(), Long.MIN_VALUE);
+        String stored = model.published().stored();
+        int limit = query.limit();
+        return askAll(reader -> AskPattern.<LeadsReader.Command, Heating.HeatingPage>ask(reader,
+                        replyTo -> new LeadsReader.GetHeating(tenant, stored, filter, minVelocity, after, limit + 1,
+                                replyTo), PREVIEW_TIMEOUT, system.scheduler()))
+                .thenApply(pages -> {
+                    List<Heating.HeatingLead> all = new ArrayList<>();
+                    pages.forEach(p -> all.addAll(p.leads()));
+                    all.sort(Heating.ORDER);
+                    return List.copyOf(all.subList(0, Math.min(limit + 1, all.size())));
+                });
+    }
+
     /** The tenant's accounts under {@code rollup}, from every node's live contacts; partial if a node held back. */
     public record AccountList(List<Accounts.Account> accounts, boolean truncated) {
     }

@@ -108,6 +108,14 @@ public final class LeadsReader {
                              int movers, ActorRef<Preview.Result> replyTo) implements Command {
     }
 
+    /**
+     * This node's leads of the tenant heating up fastest ({@link Heating}) under {@code model}
+     * (the tenant's current one, in its {@code StoredModel} form), as a preview is computed.
+     */
+    public record GetHeating(String tenant, String model, LeadFilter filter, long minVelocity, Heating.After after,
+                             int limit, ActorRef<Heating.HeatingPage> replyTo) implements Command {
+    }
+
     /** This node's live contacts of the tenant added up by account ({@link Accounts}). */
     public record GetAccounts(String tenant, String field, int keep, ActorRef<Accounts.Parts> replyTo)
             implements Command {
@@ -126,6 +134,8 @@ public final class LeadsReader {
                     preview(index, clock, get);
                 } else if (command instanceof GetAccounts get) {
                     accounts(index, clock, get);
+                } else if (command instanceof GetHeating get) {
+                    heating(index, clock, get);
                 }
                 return Behaviors.same();
             });
@@ -139,6 +149,16 @@ public final class LeadsReader {
         ScoringModel candidate = StoredModel.read(get.candidate());
         CompletableFuture.supplyAsync(() -> Preview.of(leads, candidate, clock.instant(), get.currentBounds(),
                         get.previewBounds(), get.movers()), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+    }
+
+    /** Off the actor, as a preview: scoring every lead a week back takes a while at scale. */
+    private static void heating(LeadIndex index, Clock clock, GetHeating get) {
+        List<Lead> leads = new ArrayList<>();
+        index.all(get.tenant()).forEach(leads::add);
+        Instant now = clock.instant();
+        CompletableFuture.supplyAsync(() -> Heating.page(leads, StoredModel.read(get.model()), now, get.filter(),
+                        get.minVelocity(), get.after(), get.limit()), ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
     }
 

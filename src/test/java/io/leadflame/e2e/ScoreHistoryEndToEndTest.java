@@ -68,4 +68,44 @@ class ScoreHistoryEndToEndTest extends NodePerTest {
         assertEquals(reason, change.get("reason").asText(), change.toString());
         assertEquals(rule, change.at("/rules/0/ruleId").asText(), change.toString());
     }
+
+    @Test
+    void theCallListSortedByVelocityPutsTheLeadsHeatingUpFastestFirst() {
+        node = LeadflameNode.start(dataDir);
+        node.publish(TENANT, """
+                {"idealScore": 20, "rules": [{"id": "visit", "name": "Visits", "points": 2, "count": "each",
+                  "criterion": {"type": "activity", "activity": "page_visited"}}]}""");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        java.util.List<JsonNode> events = new java.util.ArrayList<>();
+        // old: 4 visits three weeks ago (8 points, none this week); fast: 3 this week; slow: 1.
+        for (int i = 0; i < 4; i++) {
+            events.add(activity("old", "page_visited", now.minus(Duration.ofDays(20 + i))).put("eventId", "o" + i));
+        }
+        for (int i = 0; i < 3; i++) {
+            events.add(activity("fast", "page_visited", now.minus(Duration.ofDays(1 + i))).put("eventId", "f" + i));
+        }
+        events.add(activity("slow", "page_visited", now.minus(Duration.ofDays(1))).put("eventId", "s0"));
+        node.record(TENANT, events.toArray(JsonNode[]::new));
+        String leads = LeadflameNode.api(TENANT) + "/leads";
+
+        // In the call list a moment after the 202 (DECISIONS.md "The call list follows a write").
+        io.leadflame.testing.Eventually.eventually(Duration.ofSeconds(5), () ->
+                assertEquals(java.util.List.of("old", "fast", "slow"), ids(node.get(leads).json()), "by score"));
+        JsonNode heating = node.get(leads + "?sort=velocity").json();
+        assertEquals(java.util.List.of("fast", "slow", "old"), ids(heating));
+        assertEquals(6, heating.at("/leads/0/velocity7Days").asLong(), heating.toString());
+        assertEquals(java.util.List.of("fast"), ids(node.get(leads + "?sort=velocity&minVelocity=3").json()));
+        JsonNode first = node.get(leads + "?sort=velocity&limit=2").json();
+        assertEquals(java.util.List.of("fast", "slow"), ids(first));
+        assertEquals(java.util.List.of("old"), ids(node.get(leads + "?sort=velocity&limit=2&after="
+                + first.get("next").asText()).json()));
+        assertError(node.get(leads + "?minVelocity=3"), 400, "invalid");
+        assertError(node.get(leads + "?sort=hotness"), 400, "invalid");
+    }
+
+    private static java.util.List<String> ids(JsonNode page) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        page.get("leads").forEach(l -> ids.add(l.get("contactId").asText()));
+        return ids;
+    }
 }

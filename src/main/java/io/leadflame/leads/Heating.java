@@ -1,0 +1,93 @@
+package io.leadflame.leads;
+
+import io.leadflame.scoring.ScoreHistory;
+import io.leadflame.scoring.ScoringModel;
+import io.leadflame.serialization.CborSerializable;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The call list ordered by velocity (issue 16): the leads heating up fastest first — the score
+ * change over the last 7 days ({@link ScoreHistory#velocity}), then the score, then the contact.
+ * Velocity changes as time passes, so it is computed when asked, over each node's live leads
+ * under the model of now (as a preview is), not kept in the index.
+ */
+public final class Heating {
+
+    public static final Duration WINDOW = Duration.ofDays(7);
+
+    /** A lead and its velocity. */
+    public record HeatingLead(Lead lead, long velocity) implements CborSerializable {
+    }
+
+    /** One node's (or, merged, the tenant's) page. */
+    public record HeatingPage(List<HeatingLead> leads) implements CborSerializable {
+    }
+
+    /** Fastest first, then hottest, then by contact id. */
+    public static final Comparator<HeatingLead> ORDER = Comparator.comparingLong((HeatingLead h) -> -h.velocity())
+            .thenComparingLong(h -> -h.lead().score()).thenComparing(h -> h.lead().contactId());
+
+    /** Just after the lead with this velocity, score and contact id. */
+    public record After(long velocity, long score, String contactId) {
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    ("v:" + velocity + ":" + score + ":" + contactId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Optional<After> decode(String encoded) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8)
+                        .split(":", 4);
+                if (parts.length == 4 && parts[0].equals("v") && !parts[3].isEmpty()) {
+                    return Optional.of(new After(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3]));
+                }
+            } catch (IllegalArgumentException e) {
+                // not a cursor
+            }
+            return Optional.empty();
+        }
+
+        /** Whether {@code h} comes after this place in {@link #ORDER}. */
+        boolean isBefore(HeatingLead h) {
+            if (h.velocity() != velocity) {
+                return h.velocity() < velocity;
+            }
+            if (h.lead().score() != score) {
+                return h.lead().score() < score;
+            }
+            return h.lead().contactId().compareTo(contactId) > 0;
+        }
+    }
+
+    private Heating() {
+    }
+
+    /**
+     * The first {@code limit} of {@code leads} that pass {@code filter} and change by at least
+     * {@code minVelocity}, in {@link #ORDER}, after {@code after} (null: from the top).
+     */
+    static HeatingPage page(List<Lead> leads, ScoringModel model, Instant now, LeadFilter filter, long minVelocity,
+                            After after, int limit) {
+        List<HeatingLead> passing = new ArrayList<>();
+        for (Lead lead : leads) {
+            if (!filter.accepts(lead) || lead.history() == null) {
+                continue;
+            }
+            long velocity = ScoreHistory.velocity(model, lead.history(), now, WINDOW);
+            HeatingLead h = new HeatingLead(lead, velocity);
+            if (velocity >= minVelocity && (after == null || after.isBefore(h))) {
+                passing.add(h);
+            }
+        }
+        passing.sort(ORDER);
+        return new HeatingPage(List.copyOf(passing.subList(0, Math.min(limit, passing.size()))));
+    }
+}

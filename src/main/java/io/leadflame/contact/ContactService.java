@@ -35,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * What the edge asks of contacts, wherever in the cluster they live: record a request's events
@@ -247,13 +248,8 @@ public final class ContactService {
      */
     public CompletionStage<Optional<ContactEntity.ContactView>> view(String tenant, String contactId,
                                                                      Optional<Instant> at) {
-        String entityId = ContactEntity.entityId(tenant, contactId);
-        return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
-                () -> contact(entityId)
-                        .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetContact(at, replyTo), askTimeout)
-                        .thenApply(reply -> reply instanceof ContactEntity.ContactView view
-                                ? Optional.of(view) : Optional.<ContactEntity.ContactView>empty()),
-                () -> CompletableFuture.completedFuture(Optional.empty()));
+        return askStored(tenant, contactId, replyTo -> new ContactEntity.GetContact(at, replyTo),
+                ContactEntity.ContactView.class);
     }
 
     /**
@@ -261,12 +257,20 @@ public final class ContactService {
      * empty if it never had an event (found out without starting a contact for the id).
      */
     public CompletionStage<Optional<ContactEntity.ContactTimeline>> history(String tenant, String contactId, int days) {
+        return askStored(tenant, contactId, replyTo -> new ContactEntity.GetHistory(days, replyTo),
+                ContactEntity.ContactTimeline.class);
+    }
+
+    /** Asks a contact that has events for a {@code T}; empty for one that never had any. */
+    private <T extends ContactEntity.ContactReply> CompletionStage<Optional<T>> askStored(
+            String tenant, String contactId,
+            Function<ActorRef<ContactEntity.ContactReply>, ContactEntity.Command> ask,
+            Class<T> answer) {
         String entityId = ContactEntity.entityId(tenant, contactId);
         return stored.askIfStored(PersistenceId.of(ContactEntity.TYPE_KEY.name(), entityId),
-                () -> contact(entityId)
-                        .<ContactEntity.ContactReply>ask(replyTo -> new ContactEntity.GetHistory(days, replyTo), askTimeout)
-                        .thenApply(reply -> reply instanceof ContactEntity.ContactTimeline timeline
-                                ? Optional.of(timeline) : Optional.<ContactEntity.ContactTimeline>empty()),
+                () -> contact(entityId).<ContactEntity.ContactReply>ask(ask::apply, askTimeout)
+                        .thenApply(reply -> answer.isInstance(reply) ? Optional.of(answer.cast(reply))
+                                : Optional.<T>empty()),
                 () -> CompletableFuture.completedFuture(Optional.empty()));
     }
 

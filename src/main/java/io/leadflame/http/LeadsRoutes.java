@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -117,14 +118,7 @@ final class LeadsRoutes extends AllDirectives {
             if (sort.equals("velocity")) {
                 long minVelocity = wholeNumber(params, "minVelocity", Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE,
                         problems);
-                Heating.After from = null;
-                if (params.containsKey("after")) {
-                    from = Heating.After.decode(params.get("after")).orElse(null);
-                    if (from == null) {
-                        problems.add(new ApiError.Detail("after", "after must be the next value of a previous page, "
-                                + "as it was given"));
-                    }
-                }
+                Heating.After from = after(params, Heating.After::decode, problems);
                 if (!problems.isEmpty()) {
                     return complete(invalidQuery(problems));
                 }
@@ -134,7 +128,7 @@ final class LeadsRoutes extends AllDirectives {
             if (params.containsKey("minVelocity")) {
                 problems.add(new ApiError.Detail("minVelocity", "minVelocity goes with sort=velocity"));
             }
-            LeadIndex.Cursor after = params.containsKey("after") ? cursor(params.get("after"), problems) : null;
+            LeadIndex.Cursor after = after(params, LeadIndex.Cursor::decode, problems);
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
@@ -182,14 +176,7 @@ final class LeadsRoutes extends AllDirectives {
             }
             List<ApiError.Detail> problems = new ArrayList<>();
             int limit = (int) wholeNumber(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems);
-            Accounts.After after = null;
-            if (params.containsKey("after")) {
-                after = Accounts.After.decode(params.get("after")).orElse(null);
-                if (after == null) {
-                    problems.add(new ApiError.Detail("after", "after must be the next value of a previous page, "
-                            + "as it was given"));
-                }
-            }
+            Accounts.After after = after(params, Accounts.After::decode, problems);
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
@@ -401,11 +388,16 @@ final class LeadsRoutes extends AllDirectives {
         return found;
     }
 
-    static LeadIndex.Cursor cursor(String encoded, List<ApiError.Detail> problems) {
-        Optional<LeadIndex.Cursor> cursor = LeadIndex.Cursor.decode(encoded);
-        if (cursor.isEmpty()) {
+    /** The {@code after} parameter as {@code decode} reads it; null when absent, and a problem when unreadable. */
+    static <T> T after(Map<String, String> params, Function<String, Optional<T>> decode,
+                       List<ApiError.Detail> problems) {
+        if (!params.containsKey("after")) {
+            return null;
+        }
+        Optional<T> after = decode.apply(params.get("after"));
+        if (after.isEmpty()) {
             problems.add(new ApiError.Detail("after", "after must be the next value of a previous page, as it was given"));
         }
-        return cursor.orElse(null);
+        return after.orElse(null);
     }
 }

@@ -13,17 +13,26 @@ export async function accountsPage(tenant) {
       .map((t) => h('th', { scope: 'col' }, t)))),
     body);
   let next = null;
+  let shown = false;
   const load = async () => {
+    more.disabled = true;
     let page;
     try {
       page = await get(tenant, `/accounts${query({ limit: 50, after: next })}`);
     } catch (e) {
-      show(h('h1', {}, 'Accounts'), e.status === 409
-        ? h('p', { class: 'notice' }, 'This tenant\'s model rolls no contacts up into accounts. Add ',
-          h('code', {}, '"accounts": {"field": "company", "score": "sum"}'), ' to the model to list them here.')
-        : errorBox(e));
+      more.disabled = false;
+      if (shown) {
+        // A later page failed: the accounts shown stay, the error goes above the button.
+        more.before(errorBox(e));
+      } else {
+        show(h('h1', {}, 'Accounts'), e.status === 409
+          ? h('p', { class: 'notice' }, 'This tenant\'s model rolls no contacts up into accounts. Add ',
+            h('code', {}, '"accounts": {"field": "company", "score": "sum"}'), ' to the model to list them here.')
+          : errorBox(e));
+      }
       return false;
     }
+    more.disabled = false;
     page.accounts.forEach((a) => body.append(h('tr', { dataset: { account: a.account } },
       h('th', { scope: 'row' }, a.account),
       h('td', { class: 'score' }, String(a.score)),
@@ -34,11 +43,12 @@ export async function accountsPage(tenant) {
     next = page.next;
     more.hidden = next === null;
     partial.hidden = !page.partial;
-    partial.textContent = page.partial ? 'Some contacts are not counted yet (the node is still bringing them back).' : '';
+    partial.textContent = page.partial ? 'Partial: some contacts or accounts are not counted in this list yet.' : '';
     return true;
   };
   more.addEventListener('click', load);
   if (await load()) {
+    shown = true;
     show(h('h1', {}, 'Accounts'), partial, h('div', { class: 'scroll' }, table), more);
   }
 }

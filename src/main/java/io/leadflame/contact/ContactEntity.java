@@ -55,6 +55,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -508,9 +510,13 @@ public final class ContactEntity
         Instant now = node.clock().instant();
         VersionedModel model = node.catalog().modelOf(tenant);
         String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
-        return Effect().reply(get.replyTo(), new ContactTimeline(contactId, model.version(),
-                ScoreHistory.timeline(model.model(), state, now.minus(Duration.ofDays(get.days())), now),
-                ScoreHistory.velocity(model.model(), state, now, Duration.ofDays(7))));
+        // Off the contact's thread (its history is immutable): a long window of decaying points
+        // takes a while to walk, and the contact must keep taking writes meanwhile.
+        CompletableFuture.supplyAsync(() -> new ContactTimeline(contactId, model.version(),
+                        ScoreHistory.timeline(model.model(), state, now.minus(Duration.ofDays(get.days())), now),
+                        ScoreHistory.velocity(model.model(), state, now, Duration.ofDays(7))), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+        return Effect().noReply();
     }
 
     private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {

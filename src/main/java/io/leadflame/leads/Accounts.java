@@ -25,8 +25,12 @@ public final class Accounts {
     /** How many of an account's hottest contacts an answer names. */
     public static final int HOTTEST = 3;
 
-    /** The most accounts' parts a node sends: beyond it the answer says it is partial. */
-    public static final int MAX_ACCOUNTS = 100_000;
+    /**
+     * The most a node's answer to another node may hold, estimated: Pekko's frames are 256 KiB.
+     * Beyond it the node sends its hottest accounts (by their sum on the node) and the answer is
+     * partial. An answer on the node itself crosses no network and holds every account.
+     */
+    public static final int MAX_REMOTE_BYTES = 200_000;
 
     /** Highest score first, then contact id. */
     private static final Comparator<Member> HOTTEST_FIRST =
@@ -112,8 +116,11 @@ public final class Accounts {
         return text.isEmpty() ? null : text;
     }
 
-    /** This node's leads of a tenant added up by account, keeping the {@code keep} highest of each. */
-    static Parts tally(Iterable<Lead> leads, String field, int keep, Instant now) {
+    /**
+     * This node's leads of a tenant added up by account, keeping the {@code keep} highest of each,
+     * within {@code maxBytes} (estimated) of parts.
+     */
+    static Parts tally(Iterable<Lead> leads, String field, int keep, Instant now, long maxBytes) {
         Map<String, Builder> byAccount = new HashMap<>();
         for (Lead lead : leads) {
             String account = accountOf(lead, field, now);
@@ -121,14 +128,35 @@ public final class Accounts {
                 byAccount.computeIfAbsent(account, a -> new Builder()).add(lead.contactId(), lead.score(), keep);
             }
         }
-        List<Part> parts = new ArrayList<>(Math.min(byAccount.size(), MAX_ACCOUNTS));
-        for (Map.Entry<String, Builder> e : byAccount.entrySet()) {
-            if (parts.size() == MAX_ACCOUNTS) {
-                return new Parts(parts, true);
-            }
-            parts.add(e.getValue().part(e.getKey(), keep));
+        List<Part> parts = new ArrayList<>(byAccount.size());
+        byAccount.forEach((account, b) -> parts.add(b.part(account, keep)));
+        long bytes = 0;
+        for (Part part : parts) {
+            bytes += estimatedBytes(part);
         }
-        return new Parts(parts, false);
+        if (bytes <= maxBytes) {
+            return new Parts(parts, false);
+        }
+        parts.sort(Comparator.comparingLong((Part p) -> -p.sum()).thenComparing(Part::account));
+        List<Part> kept = new ArrayList<>();
+        bytes = 0;
+        for (Part part : parts) {
+            bytes += estimatedBytes(part);
+            if (bytes > maxBytes) {
+                break;
+            }
+            kept.add(part);
+        }
+        return new Parts(kept, true);
+    }
+
+    /** Roughly what a part takes in CBOR: its name and numbers, and its contacts' ids and scores. */
+    private static long estimatedBytes(Part part) {
+        long bytes = 48 + part.account().length();
+        for (Member m : part.highest()) {
+            bytes += 24 + m.contactId().length();
+        }
+        return bytes;
     }
 
     /** Every node's parts as one, the accounts scored by {@code rollup}, in {@link #ORDER}. */

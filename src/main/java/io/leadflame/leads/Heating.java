@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 
 /**
  * The call list ordered by velocity (issue 16): the leads heating up fastest first — the score
@@ -76,7 +77,8 @@ public final class Heating {
      */
     static HeatingPage page(List<Lead> leads, ScoringModel model, Instant now, LeadFilter filter, long minVelocity,
                             After after, int limit) {
-        List<HeatingLead> passing = new ArrayList<>();
+        // The first `limit` in ORDER, kept in a heap whose head is the last of them.
+        PriorityQueue<HeatingLead> first = new PriorityQueue<>(limit + 1, ORDER.reversed());
         for (Lead lead : leads) {
             if (!filter.accepts(lead) || lead.history() == null) {
                 continue;
@@ -84,10 +86,14 @@ public final class Heating {
             long velocity = ScoreHistory.velocity(model, lead.history(), now, WINDOW);
             HeatingLead h = new HeatingLead(lead, velocity);
             if (velocity >= minVelocity && (after == null || after.isBefore(h))) {
-                passing.add(h);
+                first.add(h);
+                if (first.size() > limit) {
+                    first.poll();
+                }
             }
         }
-        passing.sort(ORDER);
-        return new HeatingPage(List.copyOf(passing.subList(0, Math.min(limit, passing.size()))));
+        List<HeatingLead> page = new ArrayList<>(first);
+        page.sort(ORDER);
+        return new HeatingPage(List.copyOf(page));
     }
 }

@@ -167,7 +167,10 @@ public final class LeadsReader {
         List<Lead> leads = new ArrayList<>();
         index.all(get.tenant()).forEach(leads::add);
         Instant now = clock.instant();
-        CompletableFuture.supplyAsync(() -> Accounts.tally(leads, get.field(), get.keep(), now), ForkJoinPool.commonPool())
+        // Only an answer to another node crosses the network and its frame limit.
+        long maxBytes = get.replyTo().path().address().hasLocalScope() ? Long.MAX_VALUE : Accounts.MAX_REMOTE_BYTES;
+        CompletableFuture.supplyAsync(() -> Accounts.tally(leads, get.field(), get.keep(), now, maxBytes),
+                        ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
     }
 

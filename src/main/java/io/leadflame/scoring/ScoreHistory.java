@@ -2,6 +2,7 @@ package io.leadflame.scoring;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,8 +20,16 @@ import java.util.TreeSet;
  */
 public final class ScoreHistory {
 
-    /** The most changes a timeline lists; beyond, the latest are kept and it says so. */
-    public static final int MAX_CHANGES = 1000;
+    /**
+     * The most changes a timeline lists (the latest are kept and it says so): an answer crosses
+     * nodes, within Pekko's 256 KiB frame.
+     */
+    public static final int MAX_CHANGES = 500;
+    /**
+     * The most instants a timeline walks: a contact with thousands of decaying activities over a
+     * long window has millions of steps; the walk stops there and says it is truncated.
+     */
+    public static final int MAX_STEPS = 20_000;
 
     /** How a rule's contribution changed at one instant. */
     public record RuleChange(String ruleId, String name, long change) {
@@ -36,7 +45,8 @@ public final class ScoreHistory {
 
     /**
      * @param scoreAtStart the score at the window's start
-     * @param truncated    more changes happened than {@link #MAX_CHANGES}: the earliest are left out
+     * @param truncated    more changes happened than {@link #MAX_CHANGES} (the earliest are left out),
+     *                     or the walk stopped after {@link #MAX_STEPS} (the latest are left out)
      */
     public record Timeline(Instant from, Instant to, long scoreAtStart, List<Change> changes, boolean truncated) {
 
@@ -57,16 +67,20 @@ public final class ScoreHistory {
         TreeSet<Long> events = eventInstants(history, Instants.nanos(from), Instants.nanos(to));
         Score before = Scorer.score(model, history, from);
         long scoreAtStart = before.score();
-        List<Change> changes = new ArrayList<>();
+        ArrayDeque<Change> changes = new ArrayDeque<>();
         boolean truncated = false;
         Optional<Instant> next = before.nextChangeAt();
-        while (next.isPresent() && !next.get().isAfter(to)) {
+        for (int steps = 0; next.isPresent() && !next.get().isAfter(to); steps++) {
+            if (steps == MAX_STEPS) {
+                truncated = true;
+                break;
+            }
             Instant at = next.get();
             Score after = Scorer.score(model, history, at);
-            changes.add(new Change(at, after.score(), after.score() - before.score(),
+            changes.addLast(new Change(at, after.score(), after.score() - before.score(),
                     events.contains(Instants.nanos(at)), ruleChanges(model, before, after)));
             if (changes.size() > MAX_CHANGES) {
-                changes.remove(0);
+                changes.removeFirst();
                 truncated = true;
             }
             before = after;

@@ -38,7 +38,8 @@ class AccountsTest {
                 lead("n1", 50, null), lead("n2", 40, ""));
         List<Lead> two = List.of(lead("a3", 9, "Acme"), lead("a4", 1, "Acme"), lead("g2", 8, "Globex"),
                 lead("i1", 3, 42L));
-        return List.of(Accounts.tally(one, "company", keep, NOW), Accounts.tally(two, "company", keep, NOW));
+        return List.of(Accounts.tally(one, "company", keep, NOW, Long.MAX_VALUE),
+                Accounts.tally(two, "company", keep, NOW, Long.MAX_VALUE));
     }
 
     private static List<String> names(List<Accounts.Account> accounts) {
@@ -78,6 +79,21 @@ class AccountsTest {
         assertFalse(Accounts.After.decode(new Accounts.After(5, "Acme: Inc.").encode()).isEmpty(),
                 "an account name may hold a colon");
         assertEquals("Acme: Inc.", Accounts.After.decode(new Accounts.After(5, "Acme: Inc.").encode()).get().account());
+    }
+
+    @Test
+    void anAnswerToAnotherNodeKeepsItsHottestAccountsWithinItsBudgetAndSaysItIsPartial() {
+        List<Lead> leads = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            leads.add(lead("c" + i, i, "account-" + i));
+        }
+        Accounts.Parts whole = Accounts.tally(leads, "company", 3, NOW, Long.MAX_VALUE);
+        assertEquals(50, whole.parts().size());
+        assertFalse(whole.truncated());
+        Accounts.Parts budgeted = Accounts.tally(leads, "company", 3, NOW, 1_000);
+        assertTrue(budgeted.truncated());
+        assertTrue(budgeted.parts().size() < 50 && !budgeted.parts().isEmpty(), budgeted.toString());
+        assertEquals("account-49", budgeted.parts().get(0).account(), "the hottest are kept");
     }
 
     @Test

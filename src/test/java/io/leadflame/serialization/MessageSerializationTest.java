@@ -172,6 +172,18 @@ class MessageSerializationTest {
         roundTrip(new ScoringModelEntity.Put(StoredModel.write(ScoringModel.DEFAULT), Optional.of(3L),
                 Optional.of("Ops team"), Optional.of(1L), replyTo));
         roundTrip(new ScoringModelEntity.Put(StoredModel.write(ScoringModel.DEFAULT), Optional.empty(), replyTo));
+        // The session's new questions and answers between nodes (history, velocity, accounts).
+        roundTrip(new ContactEntity.GetHistory(14, testKit.<ContactEntity.ContactReply>createTestProbe().ref()));
+        roundTrip(new ContactEntity.ContactTimeline("c-1", 3, new io.leadflame.scoring.ScoreHistory.Timeline(AT,
+                AT.plusSeconds(60), 2, List.of(new io.leadflame.scoring.ScoreHistory.Change(AT.plusSeconds(1), 7, 5,
+                true, List.of(new io.leadflame.scoring.ScoreHistory.RuleChange("demo", "Demo", 5)))), false), 5));
+        roundTrip(new io.leadflame.leads.Accounts.Parts(List.of(new io.leadflame.leads.Accounts.Part("Acme", 12, 2,
+                List.of(new io.leadflame.leads.Accounts.Member("c-1", 10)))), true));
+        roundTrip(new io.leadflame.leads.LeadsReader.GetAccounts("acme", "company", 3,
+                testKit.<io.leadflame.leads.Accounts.Parts>createTestProbe().ref()));
+        roundTrip(new io.leadflame.leads.LeadsReader.GetHeating("acme", StoredModel.write(ScoringModel.DEFAULT),
+                io.leadflame.leads.LeadFilter.NONE, 3, new io.leadflame.leads.Heating.After(4, 9, "c-2"), 10,
+                testKit.<io.leadflame.leads.Heating.HeatingPage>createTestProbe().ref()));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
     }
 

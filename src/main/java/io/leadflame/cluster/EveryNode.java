@@ -24,6 +24,14 @@ public final class EveryNode {
     private EveryNode() {
     }
 
+    /** The actor each node registered under {@code key}, as the receptionist lists them now. */
+    public static <T> CompletionStage<List<ActorRef<T>>> instances(ActorSystem<?> system, ServiceKey<T> key,
+                                                                  Duration timeout) {
+        return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                        replyTo -> Receptionist.find(key, replyTo), timeout, system.scheduler())
+                .thenApply(listing -> List.copyOf(listing.getServiceInstances(key)));
+    }
+
     public static <T, R> CompletionStage<List<R>> ask(ActorSystem<?> system, ServiceKey<T> key, Duration timeout,
                                                       Function<ActorRef<T>, CompletionStage<R>> ask,
                                                       Executor executor) {

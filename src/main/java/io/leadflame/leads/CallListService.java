@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -52,33 +53,83 @@ public final class CallListService {
     private final Duration askTimeout;
     private final Executor executor;
     private final ModelCatalog catalog;
+    private final int perNodePage;
+    private static final String PER_NODE_PAGE = "leadflame.leads.per-node-page";
 
     public CallListService(ActorSystem<?> system, Duration askTimeout) {
         this.system = system;
         this.askTimeout = askTimeout;
+        com.typesafe.config.Config config = system.settings().config();
+        this.perNodePage = config.hasPath(PER_NODE_PAGE) ? Math.max(1, config.getInt(PER_NODE_PAGE)) : 400;
         this.executor = system.executionContext();
         this.catalog = ModelCatalog.get(system);
     }
 
-    /** One more than the page from every node, merged: whether there is a next page is then known. */
+    /**
+     * One more than the page from every node, merged: whether there is a next page is then known.
+     * A node sends at most {@code perNodePage} leads at a time (its answer must fit a frame
+     * between nodes); it is asked for more, after its last, while that last may still be in the page.
+     */
     public CompletionStage<Page> page(String tenant, ScoringModel model, Query query) {
         LeadFilter filter = new LeadFilter(query.minFlames(), query.range().map(ScoreRange::name).orElse(null),
                 query.minScore(), scanFloor(model, query.minFlames(), query.minScore(), query.range()));
         int limit = query.limit();
-        return askAll(reader -> AskPattern.<LeadsReader.Command, LeadsReader.Page>ask(reader,
-                        replyTo -> new LeadsReader.GetPage(tenant, query.after(), limit + 1, filter, replyTo),
-                        askTimeout, system.scheduler()))
-                .thenApply(pages -> {
-                    List<Lead> all = new ArrayList<>();
-                    pages.forEach(p -> all.addAll(p.leads()));
-                    all.sort(LeadIndex.ORDER);
-                    if (all.size() <= limit) {
-                        return new Page(all, Optional.empty());
-                    }
-                    Lead last = all.get(limit - 1);
-                    return new Page(List.copyOf(all.subList(0, limit)),
-                            Optional.of(new LeadIndex.Cursor(last.score(), last.contactId())));
-                });
+        int chunk = Math.min(limit + 1, perNodePage);
+        return EveryNode.instances(system, LeadsReader.KEY, askTimeout).thenComposeAsync(readers -> {
+            List<NodeLeads> nodes = readers.stream().map(NodeLeads::new).toList();
+            return gather(tenant, filter, query.after(), limit, chunk, nodes, nodes);
+        }, executor).thenApply(all -> {
+            if (all.size() <= limit) {
+                return new Page(all, Optional.empty());
+            }
+            Lead last = all.get(limit - 1);
+            return new Page(List.copyOf(all.subList(0, limit)),
+                    Optional.of(new LeadIndex.Cursor(last.score(), last.contactId())));
+        });
+    }
+
+    /** What one node has sent of a page so far. */
+    private static final class NodeLeads {
+        final ActorRef<LeadsReader.Command> reader;
+        final List<Lead> leads = new ArrayList<>();
+        boolean exhausted;
+
+        NodeLeads(ActorRef<LeadsReader.Command> reader) {
+            this.reader = reader;
+        }
+    }
+
+    /** Asks {@code asking} for their next chunk, then again whichever may still hold leads of the page. */
+    private CompletionStage<List<Lead>> gather(String tenant, LeadFilter filter, LeadIndex.Cursor after, int limit,
+                                               int chunk, List<NodeLeads> nodes, List<NodeLeads> asking) {
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        for (NodeLeads node : asking) {
+            LeadIndex.Cursor from = node.leads.isEmpty() ? after : cursorOf(node.leads.get(node.leads.size() - 1));
+            answers.add(AskPattern.<LeadsReader.Command, LeadsReader.Page>ask(node.reader,
+                            replyTo -> new LeadsReader.GetPage(tenant, from, chunk, filter, replyTo), askTimeout,
+                            system.scheduler())
+                    .thenAccept(page -> {
+                        synchronized (node) {
+                            node.leads.addAll(page.leads());
+                            node.exhausted = page.leads().size() < chunk;
+                        }
+                    }).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenComposeAsync(done -> {
+            List<Lead> all = new ArrayList<>();
+            nodes.forEach(n -> all.addAll(n.leads));
+            all.sort(LeadIndex.ORDER);
+            // A node whose last lead sorts within the first limit + 1 may hold more of them.
+            Lead bound = all.size() > limit ? all.get(limit) : null;
+            List<NodeLeads> more = nodes.stream().filter(n -> !n.exhausted && (bound == null
+                    || LeadIndex.ORDER.compare(n.leads.get(n.leads.size() - 1), bound) <= 0)).toList();
+            return more.isEmpty() ? CompletableFuture.completedFuture(all)
+                    : gather(tenant, filter, after, limit, chunk, nodes, more);
+        }, executor);
+    }
+
+    private static LeadIndex.Cursor cursorOf(Lead lead) {
+        return new LeadIndex.Cursor(lead.score(), lead.contactId());
     }
 
     /**

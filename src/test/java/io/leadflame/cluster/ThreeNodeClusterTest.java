@@ -115,7 +115,10 @@ class ThreeNodeClusterTest {
                 Map.entry("pekko.management.cluster.bootstrap.contact-point-discovery.interval", "500ms"),
                 Map.entry("pekko.management.cluster.bootstrap.contact-point.probe-interval", "500ms"),
                 // The test client keeps connections open: do not wait the production 10 s for them.
-                Map.entry("leadflame.http.unbind-deadline", "1s")))
+                Map.entry("leadflame.http.unbind-deadline", "1s"),
+                // Each node sends the edge 2 leads at a time (400 in production, to fit a frame
+                // between nodes): a page of 7 then gathers several rounds from each node.
+                Map.entry("leadflame.leads.per-node-page", 2)))
                 .withFallback(database.journalOverrides());
     }
 

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What crosses nodes or goes to the journal survives CBOR unchanged — in particular values of
@@ -139,6 +140,30 @@ class MessageSerializationTest {
         Object read = pekko.deserialize(bytes, pekko.findSerializerFor(old).identifier(),
                 ScoringModelEntity.ModelChanged.class.getName()).get();
         assertEquals(new ScoringModelEntity.ModelChanged(3, old.stored(), AT, null, null), read);
+    }
+
+    /** A call-list page of {@code n} leads, each with three reasons, as a node sends it to the edge. */
+    private static int pageBytes(int n) {
+        List<io.leadflame.leads.Lead> leads = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            leads.add(new io.leadflame.leads.Lead("acme-corporation/contact-" + String.format("%06d", i), 16, 40 + i, 80,
+                    4, "warm", 1_796_000_000_000_000_000L, List.of(
+                    new io.leadflame.leads.Lead.Reason("pricing_visit", "Visited the pricing page", 10),
+                    new io.leadflame.leads.Lead.Reason("webinar", "Attended a webinar", 8),
+                    new io.leadflame.leads.Lead.Reason("opens", "Each email opened", 5)), null));
+        }
+        org.apache.pekko.serialization.Serialization pekko = org.apache.pekko.serialization.SerializationExtension
+                .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+        return pekko.serialize(new io.leadflame.leads.LeadsReader.Page(leads)).get().length;
+    }
+
+    @Test
+    void aNodesChunkOfTheCallListFitsAFrameBetweenNodesWhereAWholePageWouldNot() {
+        int frame = 256 * 1024;
+        int chunk = com.typesafe.config.ConfigFactory.load().getInt("leadflame.leads.per-node-page");
+        assertTrue(pageBytes(chunk) < frame * 3 / 4, "a chunk of " + chunk + " leads: " + pageBytes(chunk) + " bytes");
+        assertTrue(pageBytes(1001) > frame, "why a node does not send a page of 1,000 in one answer: "
+                + pageBytes(1001) + " bytes");
     }
 
     @Test

@@ -92,7 +92,7 @@ public final class ModelJson {
             if (rule.decay().isPresent()) {
                 Decay decay = rule.decay().get();
                 o.putObject("decay").put("type", decay.kind().json())
-                        .put(decay.kind() == Decay.Kind.LINEAR ? "over" : "halfLife", decay.length().text());
+                        .put(decay.kind().lengthKey(), decay.length().text());
             } else {
                 o.putNull("decay");
             }
@@ -464,7 +464,7 @@ public final class ModelJson {
                 problem(path + ".type", "must be linear or halfLife");
                 return Optional.empty();
             }
-            String lengthKey = kind.get() == Decay.Kind.LINEAR ? "over" : "halfLife";
+            String lengthKey = kind.get().lengthKey();
             allowOnly(node, path, Set.of("type", lengthKey), "type, " + lengthKey);
             Optional<IsoDuration> length = duration(node, lengthKey, path + "." + lengthKey, true);
             if (length.isEmpty()) {

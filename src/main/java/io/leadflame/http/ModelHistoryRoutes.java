@@ -72,8 +72,7 @@ final class ModelHistoryRoutes extends AllDirectives {
             } catch (RuntimeException unreadable) {
                 return complete(ApiError.unreadableModel(version));
             }
-            json.put("by", v.by().orElse(null));
-            json.put("restoredFrom", v.restoredFrom().orElse(null));
+            putAuthor(json, v);
             return complete(JsonResponses.ok(json));
         });
     }
@@ -135,8 +134,13 @@ final class ModelHistoryRoutes extends AllDirectives {
         ObjectNode o = F.objectNode();
         o.put("version", v.version());
         o.put("updatedAt", v.updatedAt().toString());
-        o.put("by", v.by().orElse(null));
-        o.put("restoredFrom", v.restoredFrom().orElse(null));
-        return o;
+        return putAuthor(o, v);
+    }
+
+    /** Who published {@code v} and what it restored, as both the list and a version show it. */
+    private static ObjectNode putAuthor(ObjectNode json, ModelHistory.Version v) {
+        json.put("by", v.by().orElse(null));
+        json.put("restoredFrom", v.restoredFrom().orElse(null));
+        return json;
     }
 }

@@ -1,7 +1,6 @@
 package io.leadflame.scoring;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -635,7 +634,7 @@ public final class ContactHistory {
             }
             boolean live = rule.expiresAfter().map(e -> a.occurredAt().plus(e.length()).isAfter(now)).orElse(true)
                     && (rule.decay().isEmpty() || a.occurredAt().isAfter(now)
-                    || rule.pointsAtAge(ageNanos(a.occurredAt(), now)) != 0);
+                    || rule.pointsAtAge(Instants.between(Instants.nanos(a.occurredAt()), Instants.nanos(now))) != 0);
             if (!live) {
                 continue;
             }
@@ -654,12 +653,6 @@ public final class ContactHistory {
                 latestPastKept = true;
             }
         }
-    }
-
-    /** From {@code at} to {@code now} in nanoseconds ({@code at} not after {@code now}), saturated. */
-    private static long ageNanos(Instant at, Instant now) {
-        Duration age = Duration.between(at, now);
-        return age.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : age.toNanos();
     }
 
     private static <T> T[] insert(T[] array, int at, T value, IntFunction<T[]> newArray) {

@@ -44,6 +44,11 @@ public record Decay(Kind kind, IsoDuration length) {
             return json;
         }
 
+        /** The property that holds the length in the API's JSON: {@code over} or {@code halfLife}. */
+        public String lengthKey() {
+            return this == LINEAR ? "over" : "halfLife";
+        }
+
         public static Optional<Kind> fromJson(String name) {
             for (Kind kind : values()) {
                 if (kind.json.equals(name)) {

@@ -43,4 +43,10 @@ public final class Instants {
     static int nano(long nanos) {
         return (int) Math.floorMod(nanos, NANOS_PER_SECOND);
     }
+
+    /** From {@code atNanos} to {@code tNanos} (epoch nanoseconds), saturated at a long's range. */
+    static long between(long atNanos, long tNanos) {
+        long age = tNanos - atNanos;
+        return ((tNanos ^ atNanos) & (tNanos ^ age)) < 0 ? (tNanos < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : age;
+    }
 }

@@ -139,7 +139,7 @@ public final class Scorer {
             long appliedAt = history.tagHeldSinceNanos(names.get(n), tn);
             if (appliedAt != Long.MIN_VALUE && isLive(appliedAt, rule, t, tn)) {
                 // Faded by its own age under a decay: a tag held longer gives less; the freshest counts.
-                long value = rule.pointsAtAge(age(appliedAt, tn));
+                long value = rule.pointsAtAge(Instants.between(appliedAt, tn));
                 if (value != 0) {
                     held++;
                     best = Math.abs(value) > Math.abs(best) ? value : best;
@@ -147,12 +147,6 @@ public final class Scorer {
             }
         }
         return held > 0 ? new Outcome(best, held) : Outcome.NONE;
-    }
-
-    /** How long before {@code tn} something recorded at {@code at} took effect, saturated. */
-    private static long age(long at, long tn) {
-        long age = tn - at;
-        return ((tn ^ at) & (tn ^ age)) < 0 ? (tn < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : age;
     }
 
     private static Outcome activityOutcome(Rule rule, Criterion.Activity activity, ContactHistory history,
@@ -168,7 +162,7 @@ public final class Scorer {
                 break;
             }
             if (isLive(at, rule, t, tn) && activity.matches(history.activityAttributes(i))) {
-                long value = rule.pointsAtAge(age(at, tn));
+                long value = rule.pointsAtAge(Instants.between(at, tn));
                 if (value != 0) {
                     live++;
                     sum += value;
@@ -397,7 +391,7 @@ public final class Scorer {
         Decay decay = rule.decay().get();
         int points = rule.points();
         long[] steps = decay.steps(points);
-        long held = at > tn ? Math.abs(points) : Math.abs(decay.value(points, age(at, tn)));
+        long held = at > tn ? Math.abs(points) : Math.abs(decay.value(points, Instants.between(at, tn)));
         for (int k = (int) held - 1; k >= 0; k--) {
             long step = steps[k];
             if (at > Long.MAX_VALUE - step) {

@@ -8,6 +8,7 @@ import io.leadflame.changes.ScoreChange;
 import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.scoring.ContactHistory;
@@ -116,15 +117,26 @@ public final class ContactEntity
         }
     }
 
-    /** Asks for the contact and its score at {@code at} (now when empty or past). */
-    public record GetContact(Optional<Instant> at, ActorRef<ContactReply> replyTo) implements Command {
+    /**
+     * Asks for the contact and its score at {@code at} (now when empty or past).
+     *
+     * @param model the key of the model to score under: one of the tenant's named scores
+     *              ({@link io.leadflame.model.ScoreNames}); null for its default score
+     */
+    public record GetContact(Optional<Instant> at, String model, ActorRef<ContactReply> replyTo) implements Command {
+        public GetContact(Optional<Instant> at, ActorRef<ContactReply> replyTo) {
+            this(at, null, replyTo);
+        }
     }
 
     public sealed interface ContactReply extends CborSerializable {
     }
 
-    /** Asks for the contact's score over the last {@code days} days ({@link ScoreHistory}). */
-    public record GetHistory(int days, ActorRef<ContactReply> replyTo) implements Command {
+    /** Asks for the contact's score over the last {@code days} days ({@link ScoreHistory}); {@code model} as in {@link GetContact}. */
+    public record GetHistory(int days, String model, ActorRef<ContactReply> replyTo) implements Command {
+        public GetHistory(int days, ActorRef<ContactReply> replyTo) {
+            this(days, null, replyTo);
+        }
     }
 
     /** A contact's score over time under the tenant's current model. */
@@ -495,10 +507,12 @@ public final class ContactEntity
         Instant now = node.clock().instant();
         Optional<Instant> projected = get.at().filter(at -> at.isAfter(now));
         Instant t = projected.orElse(now);
-        VersionedModel model = node.catalog().modelOf(tenant);
+        VersionedModel model = node.catalog().modelOf(modelKey(get.model()));
         String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
+        // Only the default score's is kept (scoreAt): a named score's is computed each time.
+        boolean keep = projected.isEmpty() && get.model() == null;
         return Effect().reply(get.replyTo(), new ContactView(tenant, contactId, model.version(),
-                scoreAt(model, state, t, projected.isEmpty()), state.tagsAt(t), state.fieldsAt(t),
+                scoreAt(model, state, t, keep), state.tagsAt(t), state.fieldsAt(t),
                 state.firstSeen().orElseThrow(), state.lastEventAt().orElseThrow()));
     }
 
@@ -508,7 +522,7 @@ public final class ContactEntity
             return Effect().reply(get.replyTo(), new UnknownContact());
         }
         Instant now = node.clock().instant();
-        VersionedModel model = node.catalog().modelOf(tenant);
+        VersionedModel model = node.catalog().modelOf(modelKey(get.model()));
         String contactId = entityId.substring(tenant.length() + SEPARATOR.length());
         // Off the contact's thread (its history is immutable): a long window of decaying points
         // takes a while to walk, and the contact must keep taking writes meanwhile.
@@ -517,6 +531,14 @@ public final class ContactEntity
                         ScoreHistory.velocity(model.model(), state, now, Duration.ofDays(7))), ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
         return Effect().noReply();
+    }
+
+    /**
+     * The key of the model a question asks to score under: a named score of this contact's
+     * tenant, or its default score (null, or a key that is not this tenant's).
+     */
+    private String modelKey(String asked) {
+        return asked != null && ScoreNames.tenantOf(asked).equals(tenant) ? asked : tenant;
     }
 
     private ReplyEffect<Event, ContactHistory> onRescore(ContactHistory state, Rescore rescore) {

@@ -3,6 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.cluster.JournalWatch;
 import io.leadflame.config.Settings;
 import io.leadflame.metrics.LeadflameMetrics;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.persistence.StoredEntities;
 import io.leadflame.scoring.ContactEvent;
 import io.leadflame.webhooks.WebhookOutbox;
@@ -245,20 +246,31 @@ public final class ContactService {
     /**
      * The contact as of {@code at} (empty: now), or empty if it never had an event — found out
      * from the journal without starting (and so storing) a contact for a mistyped id.
+     *
+     * @param key the key of the model to score under: the tenant's for its default score, or a
+     *            named score's ({@link ScoreNames})
      */
-    public CompletionStage<Optional<ContactEntity.ContactView>> view(String tenant, String contactId,
+    public CompletionStage<Optional<ContactEntity.ContactView>> view(String key, String contactId,
                                                                      Optional<Instant> at) {
-        return askStored(tenant, contactId, replyTo -> new ContactEntity.GetContact(at, replyTo),
-                ContactEntity.ContactView.class);
+        return askStored(ScoreNames.tenantOf(key), contactId,
+                replyTo -> new ContactEntity.GetContact(at, namedOrNull(key), replyTo), ContactEntity.ContactView.class);
     }
 
     /**
      * The contact's score over the last {@code days} days under the tenant's current model, or
      * empty if it never had an event (found out without starting a contact for the id).
+     *
+     * @param key as for {@link #view}
      */
-    public CompletionStage<Optional<ContactEntity.ContactTimeline>> history(String tenant, String contactId, int days) {
-        return askStored(tenant, contactId, replyTo -> new ContactEntity.GetHistory(days, replyTo),
+    public CompletionStage<Optional<ContactEntity.ContactTimeline>> history(String key, String contactId, int days) {
+        return askStored(ScoreNames.tenantOf(key), contactId,
+                replyTo -> new ContactEntity.GetHistory(days, namedOrNull(key), replyTo),
                 ContactEntity.ContactTimeline.class);
+    }
+
+    /** A contact scores under its tenant's default model unless told a named score's key. */
+    private static String namedOrNull(String key) {
+        return ScoreNames.isNamed(key) ? key : null;
     }
 
     /** Asks a contact that has events for a {@code T}; empty for one that never had any. */

@@ -18,6 +18,7 @@ import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.ModelHistory;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.model.StoredModel;
 import io.leadflame.persistence.StoredEntities;
@@ -126,9 +127,10 @@ public final class ApiRoutes extends AllDirectives {
                         path("events", () -> post(() -> access.allowed(caller, tenant, Role.INGEST,
                                 () -> withRequestTimeout(contacts.writeTimeout().plus(settings.askTimeout())
                                         .plus(WRITE_ANSWER_MARGIN), () -> events(tenant))))),
-                        pathPrefix("contacts", () -> contactRoutes(tenant, caller)),
+                        pathPrefix("contacts", () -> contactRoutes(tenant, tenant, caller)),
                         callListRoutes(tenant, caller),
-                        pathPrefix("model", () -> modelRoutes(tenant, caller)),
+                        pathPrefix("model", () -> modelRoutes(tenant, tenant, caller)),
+                        pathPrefix("scores", () -> scoreRoutes(tenant, caller)),
                         pathPrefix("keys", () -> access.allowed(caller, tenant, Role.ADMIN,
                                 () -> keyRoutes(tenant)))))))));
     }
@@ -172,37 +174,116 @@ public final class ApiRoutes extends AllDirectives {
         return onSuccess(status, s -> complete(JsonResponses.ok(ScoreJson.deletion(s))));
     }
 
-    private Route contactRoutes(String tenant, Caller caller) {
+    /**
+     * A contact's routes, scored under the model of {@code key}: the tenant's default score's
+     * (the tenant's own name) or a named score's ({@link ScoreNames}). A contact is erased
+     * through the default score's route only: it is one contact whatever scores it.
+     */
+    private Route contactRoutes(String tenant, String key, Caller caller) {
         return pathPrefix(PathMatchers.segment(), contactId -> validContact(contactId, () -> concat(
                 pathEnd(() -> concat(
-                        get(() -> access.allowed(caller, tenant, Role.READ, () -> contact(tenant, contactId))),
-                        delete(() -> access.allowed(caller, tenant, Role.ADMIN, () -> erase(tenant, contactId))))),
+                        get(() -> access.allowed(caller, tenant, Role.READ, () -> contact(key, contactId))),
+                        ScoreNames.isNamed(key) ? reject()
+                                : delete(() -> access.allowed(caller, tenant, Role.ADMIN, () -> erase(tenant, contactId))))),
                 path("score", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                        () -> parameterOptional("at", at -> score(tenant, contactId, at))))),
+                        () -> parameterOptional("at", at -> score(key, contactId, at))))),
                 path("history", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                        () -> parameterOptional("days", days -> history(tenant, contactId, days))))))));
+                        () -> parameterOptional("days", days -> history(key, contactId, days))))))));
     }
 
-    private Route modelRoutes(String tenant, Caller caller) {
+    /** The routes of the model of {@code key} (see {@link #contactRoutes}), its versions and its preview. */
+    private Route modelRoutes(String tenant, String key, Caller caller) {
         return concat(
                 pathEnd(() -> concat(
-                        get(() -> access.allowed(caller, tenant, Role.READ, () -> getModel(tenant))),
-                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> putModel(tenant, caller))))),
+                        get(() -> access.allowed(caller, tenant, Role.READ, () -> getModel(key))),
+                        put(() -> access.allowed(caller, tenant, Role.ADMIN, () -> putModel(key, caller))))),
                 pathPrefix("versions", () -> concat(
                         pathEndOrSingleSlash(() -> get(() -> access.allowed(caller, tenant, Role.READ,
-                                () -> history.list(tenant)))),
+                                () -> history.list(key)))),
                         pathPrefix(PathMatchers.longSegment(), version -> concat(
                                 pathEnd(() -> get(() -> access.allowed(caller, tenant, Role.READ,
-                                        () -> history.version(tenant, version)))),
+                                        () -> history.version(key, version)))),
                                 path("diff", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                                        () -> history.diff(tenant, version)))),
+                                        () -> history.diff(key, version)))),
                                 path("restore", () -> post(() -> access.allowed(caller, tenant, Role.ADMIN,
-                                        () -> restore(tenant, version, caller)))))))),
-                path("rescoring", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> rescoring(tenant)))),
+                                        () -> restore(key, version, caller)))))))),
+                path("rescoring", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> rescoring(key)))),
                 path("preview", () -> !settings.callList() ? reject() : post(() -> access.allowed(caller, tenant,
                         Role.ADMIN, () -> parameterOptional("movers", movers -> withRequestTimeout(
                                 CallListService.PREVIEW_TIMEOUT, () -> validModel(candidate ->
-                                        leads.preview(tenant, candidate, movers))))))));
+                                        leads.preview(key, candidate, movers))))))));
+    }
+
+    /**
+     * Named scores (issue 16): {@code GET /scores} lists the tenant's scores; under
+     * {@code /scores/{score}} are the model routes, the contact reads, the call list and the
+     * distribution of one of them, {@code default} being the tenant's default score. A named
+     * score is created by the first PUT of its model and deleted by {@code DELETE /scores/{score}}.
+     */
+    private Route scoreRoutes(String tenant, Caller caller) {
+        return concat(
+                pathEndOrSingleSlash(() -> get(() -> access.allowed(caller, tenant, Role.READ, () -> scores(tenant)))),
+                pathPrefix(PathMatchers.segment(), score -> validScore(score, () -> {
+                    String key = ScoreNames.key(tenant, score);
+                    return concat(
+                            pathEnd(() -> delete(() -> access.allowed(caller, tenant, Role.ADMIN,
+                                    () -> deleteScore(tenant, score, caller)))),
+                            pathPrefix("model", () -> concat(
+                                    pathEnd(() -> put(() -> access.allowed(caller, tenant, Role.ADMIN,
+                                            () -> withinNamedScores(tenant, score, () -> putModel(key, caller))))),
+                                    modelRoutes(tenant, key, caller))),
+                            scoreExists(tenant, score, () -> concat(
+                                    pathPrefix("contacts", () -> contactRoutes(tenant, key, caller)),
+                                    !settings.callList() ? reject() : concat(
+                                            path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                                    () -> leads.callList(key)))),
+                                            path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ,
+                                                    () -> leads.stats(key))))))));
+                })));
+    }
+
+    private Route validScore(String score, Supplier<Route> inner) {
+        return ScoreNames.isValid(score) ? inner.get() : complete(ApiError.invalid(ScoreNames.RULE));
+    }
+
+    /** 404 for a named score the tenant does not have: a mistyped name must not list every contact at 0. */
+    private Route scoreExists(String tenant, String score, Supplier<Route> inner) {
+        return score.equals(ScoreNames.DEFAULT) || catalog.namedScores(tenant).containsKey(score) ? inner.get()
+                : complete(ApiError.notFound("this tenant has no score named " + score
+                        + ": GET /scores lists them, and a PUT of /scores/" + score + "/model creates it"));
+    }
+
+    /** A new named score only while the tenant has fewer than {@link ScoreNames#MAX_NAMED}; 409 beyond. */
+    private Route withinNamedScores(String tenant, String score, Supplier<Route> inner) {
+        var named = catalog.namedScores(tenant);
+        if (score.equals(ScoreNames.DEFAULT) || named.containsKey(score) || named.size() < ScoreNames.MAX_NAMED) {
+            return inner.get();
+        }
+        return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant has " + named.size()
+                + " named scores, the most it may have: delete one (DELETE /scores/{score}) before creating another"));
+    }
+
+    /** The default score and every named score of the tenant, by name. */
+    private Route scores(String tenant) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ArrayNode list = out.putArray("scores");
+        list.add(ScoreJson.scoreSummary(ScoreNames.DEFAULT, catalog.modelOf(tenant)));
+        catalog.namedScores(tenant).forEach((name, model) -> list.add(ScoreJson.scoreSummary(name, model)));
+        return complete(JsonResponses.ok(out));
+    }
+
+    /**
+     * A named score's model back to the default (no rules): it leaves the list of scores, its
+     * versions stay in its history (a restore brings it back). 204; 404 for a score the tenant
+     * does not have; the default score itself is changed, never deleted (400).
+     */
+    private Route deleteScore(String tenant, String score, Caller caller) {
+        if (score.equals(ScoreNames.DEFAULT)) {
+            return complete(ApiError.invalid("the default score cannot be deleted: PUT /model changes it"));
+        }
+        return scoreExists(tenant, score, () -> onSuccess(ScoringModelEntity.resetToDefault(sharding,
+                        ScoreNames.key(tenant, score), caller.author(), settings.askTimeout()),
+                reset -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))));
     }
 
     /** Absent (404) on a node measured without the call list ({@code leadflame.leads.index = off}). */
@@ -316,14 +397,15 @@ public final class ApiRoutes extends AllDirectives {
 
     // ---- contacts
 
-    private Route contact(String tenant, String contactId) {
-        return onSuccess(contacts.view(tenant, contactId, Optional.empty()), view -> view
-                .map(v -> complete(JsonResponses.ok(ScoreJson.contact(v))))
+    /** @param key the key of the model to score under ({@link #contactRoutes}) */
+    private Route contact(String key, String contactId) {
+        return onSuccess(contacts.view(key, contactId, Optional.empty()), view -> view
+                .map(v -> complete(JsonResponses.ok(ScoreJson.named(ScoreJson.contact(v), key))))
                 .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
     /** The contact's score over the last {@code days} (30 unless given, at most 400) under the current model. */
-    private Route history(String tenant, String contactId, Optional<String> daysParam) {
+    private Route history(String key, String contactId, Optional<String> daysParam) {
         int days = 30;
         if (daysParam.isPresent()) {
             try {
@@ -335,8 +417,8 @@ public final class ApiRoutes extends AllDirectives {
                 return complete(ApiError.invalid("days must be a whole number from 1 to " + MAX_HISTORY_DAYS));
             }
         }
-        return onSuccess(contacts.history(tenant, contactId, days), timeline -> timeline
-                .map(t -> complete(JsonResponses.ok(ScoreJson.history(t))))
+        return onSuccess(contacts.history(key, contactId, days), timeline -> timeline
+                .map(t -> complete(JsonResponses.ok(ScoreJson.named(ScoreJson.history(t), key))))
                 .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
@@ -354,7 +436,7 @@ public final class ApiRoutes extends AllDirectives {
         });
     }
 
-    private Route score(String tenant, String contactId, Optional<String> atParam) {
+    private Route score(String key, String contactId, Optional<String> atParam) {
         Optional<Instant> at = Optional.empty();
         if (atParam.isPresent()) {
             Optional<Instant> parsed = EventJson.instant(atParam.get());
@@ -366,34 +448,35 @@ public final class ApiRoutes extends AllDirectives {
             }
             at = parsed;
         }
-        return onSuccess(contacts.view(tenant, contactId, at), view -> view
-                .map(v -> complete(JsonResponses.ok(ScoreJson.score(v))))
+        return onSuccess(contacts.view(key, contactId, at), view -> view
+                .map(v -> complete(JsonResponses.ok(ScoreJson.named(ScoreJson.score(v), key))))
                 .orElseGet(() -> complete(ApiError.notFound("no event was ever recorded for contact " + contactId))));
     }
 
     // ---- scoring model
 
     /**
-     * Asks the tenant's model entity, or answers {@code never} without starting it when the
-     * tenant never stored a model: this node knows none for it, and neither does the journal.
+     * Asks the model entity of {@code key} (a tenant's default score, or a named score:
+     * {@link ScoreNames}), or answers {@code never} without starting it when it never stored a
+     * model: this node knows none for it, and neither does the journal.
      */
-    private <T> CompletionStage<T> askModel(String tenant, Function<ActorRef<T>, ScoringModelEntity.Command> ask,
+    private <T> CompletionStage<T> askModel(String key, Function<ActorRef<T>, ScoringModelEntity.Command> ask,
                                             T never) {
-        CompletionStage<Boolean> stored = catalog.modelOf(tenant).version() > 0 || catalog.unreadable().containsKey(tenant)
+        CompletionStage<Boolean> stored = catalog.modelOf(key).version() > 0 || catalog.unreadable().containsKey(key)
                 ? CompletableFuture.completedFuture(true)
-                : this.stored.exist(PersistenceId.of(ScoringModelEntity.TYPE_KEY.name(), tenant));
+                : this.stored.exist(PersistenceId.of(ScoringModelEntity.TYPE_KEY.name(), key));
         return stored.thenComposeAsync(exists -> exists
-                ? sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant).ask(ask::apply, settings.askTimeout())
+                ? sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key).ask(ask::apply, settings.askTimeout())
                 : CompletableFuture.completedFuture(never), executor);
     }
 
-    private Route getModel(String tenant) {
-        return onSuccess(askModel(tenant, ScoringModelEntity.Get::new, PublishedModel.initial(tenant)), this::model);
+    private Route getModel(String key) {
+        return onSuccess(askModel(key, ScoringModelEntity.Get::new, PublishedModel.initial(key)), this::model);
     }
 
     /**
      * A model version as the API shows it, or 500 for a stored version that this release cannot
-     * read (its tenant's next valid PUT replaces it; /health/ready lists it meanwhile).
+     * read (its score's next valid PUT replaces it; /health/ready lists it meanwhile).
      */
     private Route model(PublishedModel published) {
         ObjectNode json;
@@ -405,9 +488,9 @@ public final class ApiRoutes extends AllDirectives {
         return respondWithHeader(etag(published.version()), () -> complete(JsonResponses.ok(json)));
     }
 
-    private Route putModel(String tenant, Caller caller) {
+    private Route putModel(String key, Caller caller) {
         return ifMatch(expected -> validModel(model ->
-                publish(tenant, StoredModel.write(model), expected, caller, Optional.empty())));
+                publish(key, StoredModel.write(model), expected, caller, Optional.empty())));
     }
 
     /**
@@ -415,17 +498,17 @@ public final class ApiRoutes extends AllDirectives {
      * the contacts are rescored under it as after any change. 404 for a version never published,
      * 409 for one this release cannot read.
      */
-    private Route restore(String tenant, long version, Caller caller) {
-        return ifMatch(expected -> history.withVersion(tenant, version, earlier -> {
+    private Route restore(String key, long version, Caller caller) {
+        return ifMatch(expected -> history.withVersion(key, version, earlier -> {
             ScoringModel model;
             try {
-                model = earlier.published(tenant).parse();
+                model = earlier.published(key).parse();
             } catch (RuntimeException unreadable) {
                 return complete(ApiError.conflict(StatusCodes.CONFLICT, "version " + version + " was stored by a "
                         + "release whose form this one cannot read, so it cannot be restored"));
             }
             // Stored again in this release's form, whatever form the earlier version was stored in.
-            return publish(tenant, StoredModel.write(model), expected, caller, Optional.of(version));
+            return publish(key, StoredModel.write(model), expected, caller, Optional.of(version));
         }));
     }
 
@@ -443,10 +526,10 @@ public final class ApiRoutes extends AllDirectives {
         });
     }
 
-    /** A new version of the tenant's model, answered as {@code GET /model} shows it, or 412. */
-    private Route publish(String tenant, String stored, Optional<Long> expectedVersion, Caller caller,
+    /** A new version of the model of {@code key}, answered as {@code GET /model} shows it, or 412. */
+    private Route publish(String key, String stored, Optional<Long> expectedVersion, Caller caller,
                           Optional<Long> restoredFrom) {
-        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key)
                         .<ScoringModelEntity.PutResult>ask(replyTo -> new ScoringModelEntity.Put(stored,
                                 expectedVersion, caller.author(), restoredFrom, replyTo), settings.askTimeout()),
                 result -> {
@@ -498,8 +581,8 @@ public final class ApiRoutes extends AllDirectives {
         });
     }
 
-    private Route rescoring(String tenant) {
-        return onSuccess(askModel(tenant, ScoringModelEntity.GetRescoring::new, RescoringStatus.NONE),
+    private Route rescoring(String key) {
+        return onSuccess(askModel(key, ScoringModelEntity.GetRescoring::new, RescoringStatus.NONE),
                 status -> complete(JsonResponses.ok(ScoreJson.rescoring(status))));
     }
 

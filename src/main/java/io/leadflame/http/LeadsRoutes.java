@@ -13,6 +13,7 @@ import io.leadflame.leads.ScoreChangeFeed;
 import io.leadflame.leads.ScoreChanges;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
@@ -103,9 +104,10 @@ final class LeadsRoutes extends AllDirectives {
 
     // ---- GET /leads
 
-    Route callList(String tenant) {
+    /** @param key the model's key: the tenant's for its default score, or a named score's ({@link ScoreNames}) */
+    Route callList(String key) {
         return parameterMap(params -> {
-            VersionedModel model = catalog.modelOf(tenant);
+            VersionedModel model = catalog.modelOf(key);
             List<ApiError.Detail> problems = new ArrayList<>();
             int minFlames = (int) wholeNumber(params, "minFlames", 0, 0, 5, problems);
             long minScore = wholeNumber(params, "minScore", Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, problems);
@@ -122,7 +124,7 @@ final class LeadsRoutes extends AllDirectives {
                 if (!problems.isEmpty()) {
                     return complete(invalidQuery(problems));
                 }
-                return heating(tenant, model, new CallListService.Query(minFlames, range, minScore, null, limit),
+                return heating(key, model, new CallListService.Query(minFlames, range, minScore, null, limit),
                         minVelocity, from);
             }
             if (params.containsKey("minVelocity")) {
@@ -132,7 +134,7 @@ final class LeadsRoutes extends AllDirectives {
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
-            return onSuccess(callList.page(tenant, model.model(),
+            return onSuccess(callList.page(key, model,
                     new CallListService.Query(minFlames, range, minScore, after, limit)), page -> {
                 ObjectNode out = F.objectNode();
                 ArrayNode list = out.putArray("leads");
@@ -145,9 +147,9 @@ final class LeadsRoutes extends AllDirectives {
     }
 
     /** The leads heating up fastest, each with its velocity ({@link Heating}). */
-    private Route heating(String tenant, VersionedModel model, CallListService.Query query, long minVelocity,
+    private Route heating(String key, VersionedModel model, CallListService.Query query, long minVelocity,
                           Heating.After after) {
-        return onSuccess(callList.heating(tenant, model, query, minVelocity, after), found -> {
+        return onSuccess(callList.heating(key, model, query, minVelocity, after), found -> {
             ObjectNode out = F.objectNode();
             ArrayNode list = out.putArray("leads");
             found.stream().limit(query.limit()).forEach(h ->
@@ -205,8 +207,9 @@ final class LeadsRoutes extends AllDirectives {
 
     // ---- GET /stats
 
-    Route stats(String tenant) {
-        return onSuccess(callList.distribution(tenant), d -> {
+    /** @param key as for {@link #callList} */
+    Route stats(String key) {
+        return onSuccess(callList.distribution(key), d -> {
             ObjectNode out = stats(d);
             LeadsJson.putPartial(out, recovery.progress());
             return complete(JsonResponses.ok(out));
@@ -224,14 +227,14 @@ final class LeadsRoutes extends AllDirectives {
      * changing anything: the distribution now and under the candidate (each in the shape of
      * {@code /stats}) and the {@code movers} contacts whose score would change most.
      */
-    Route preview(String tenant, ScoringModel candidate, Optional<String> moversParam) {
+    Route preview(String key, ScoringModel candidate, Optional<String> moversParam) {
         List<ApiError.Detail> problems = new ArrayList<>();
         int movers = (int) wholeNumber(moversParam.map(m -> Map.of("movers", m)).orElse(Map.of()), "movers",
                 DEFAULT_MOVERS, 0, MAX_MOVERS, problems);
         if (!problems.isEmpty()) {
             return complete(invalidQuery(problems));
         }
-        return onSuccess(callList.preview(tenant, candidate, movers), outcome -> {
+        return onSuccess(callList.preview(key, candidate, movers), outcome -> {
             ObjectNode out = F.objectNode();
             // Both over the contacts that are live: partial alike while stored ones are coming back.
             ContactRecovery.Progress progress = recovery.progress();

@@ -10,6 +10,8 @@ import io.leadflame.contact.ContactEntity;
 import io.leadflame.contact.ContactEntity.ContactView;
 import io.leadflame.model.PublishedModel;
 import io.leadflame.model.RescoringStatus;
+import io.leadflame.model.ScoreNames;
+import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.Contribution;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.ScoreHistory;
@@ -117,6 +119,31 @@ final class ScoreJson {
                     .put("change", r.change()));
         }
         out.put("truncated", t.timeline().truncated());
+        return out;
+    }
+
+    /**
+     * An answer about a contact under a named score says which ({@code scoreName}); the default
+     * score's answers stay as API.md shows them.
+     *
+     * @param key the key of the model scored under ({@link ScoreNames})
+     */
+    static ObjectNode named(ObjectNode answer, String key) {
+        if (ScoreNames.isNamed(key)) {
+            answer.put("scoreName", ScoreNames.scoreOf(key));
+        }
+        return answer;
+    }
+
+    /** One score of {@code GET /scores}: its name and its model's version, ideal score and rules. */
+    static ObjectNode scoreSummary(String name, VersionedModel model) {
+        ObjectNode out = F.objectNode();
+        out.put("name", name);
+        out.put("version", model.version());
+        out.put("enabled", model.model().enabled());
+        out.put("idealScore", model.model().idealScore());
+        out.put("rules", model.model().rules().size());
+        putInstant(out, "updatedAt", model.published().updatedAt());
         return out;
     }
 

@@ -2,6 +2,7 @@ package io.leadflame.leads;
 
 import io.leadflame.cluster.EveryNode;
 import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.StoredModel;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.AccountRollup;
@@ -69,15 +70,20 @@ public final class CallListService {
      * One more than the page from every node, merged: whether there is a next page is then known.
      * A node sends at most {@code perNodePage} leads at a time (its answer must fit a frame
      * between nodes); it is asked for more, after its last, while that last may still be in the page.
+     *
+     * @param key   the model's key: the tenant's for its default score ({@link ScoreNames})
+     * @param model the current model of that key
      */
-    public CompletionStage<Page> page(String tenant, ScoringModel model, Query query) {
+    public CompletionStage<Page> page(String key, VersionedModel model, Query query) {
+        String tenant = ScoreNames.tenantOf(key);
         LeadFilter filter = new LeadFilter(query.minFlames(), query.range().map(ScoreRange::name).orElse(null),
-                query.minScore(), scanFloor(model, query.minFlames(), query.minScore(), query.range()));
+                query.minScore(), scanFloor(model.model(), query.minFlames(), query.minScore(), query.range()));
+        String scoredBy = scoredBy(key, model);
         int limit = query.limit();
         int chunk = Math.min(limit + 1, perNodePage);
         return EveryNode.instances(system, LeadsReader.KEY, askTimeout).thenComposeAsync(readers -> {
             List<NodeLeads> nodes = readers.stream().map(NodeLeads::new).toList();
-            return gather(tenant, filter, query.after(), limit, chunk, nodes, nodes);
+            return gather(tenant, filter, scoredBy, query.after(), limit, chunk, nodes, nodes);
         }, executor).thenApply(all -> {
             if (all.size() <= limit) {
                 return new Page(all, Optional.empty());
@@ -100,14 +106,15 @@ public final class CallListService {
     }
 
     /** Asks {@code asking} for their next chunk, then again whichever may still hold leads of the page. */
-    private CompletionStage<List<Lead>> gather(String tenant, LeadFilter filter, LeadIndex.Cursor after, int limit,
-                                               int chunk, List<NodeLeads> nodes, List<NodeLeads> asking) {
+    private CompletionStage<List<Lead>> gather(String tenant, LeadFilter filter, String scoredBy,
+                                               LeadIndex.Cursor after, int limit, int chunk, List<NodeLeads> nodes,
+                                               List<NodeLeads> asking) {
         List<CompletableFuture<Void>> answers = new ArrayList<>();
         for (NodeLeads node : asking) {
             LeadIndex.Cursor from = node.leads.isEmpty() ? after : cursorOf(node.leads.get(node.leads.size() - 1));
             answers.add(AskPattern.<LeadsReader.Command, LeadsReader.Page>ask(node.reader,
-                            replyTo -> new LeadsReader.GetPage(tenant, from, chunk, filter, replyTo), askTimeout,
-                            system.scheduler())
+                            replyTo -> new LeadsReader.GetPage(tenant, from, chunk, filter, scoredBy, replyTo),
+                            scoredBy == null ? askTimeout : PREVIEW_TIMEOUT, system.scheduler())
                     .thenAccept(page -> {
                         synchronized (node) {
                             node.leads.addAll(page.leads());
@@ -124,8 +131,16 @@ public final class CallListService {
             List<NodeLeads> more = nodes.stream().filter(n -> !n.exhausted && (bound == null
                     || LeadIndex.ORDER.compare(n.leads.get(n.leads.size() - 1), bound) <= 0)).toList();
             return more.isEmpty() ? CompletableFuture.completedFuture(all)
-                    : gather(tenant, filter, after, limit, chunk, nodes, more);
+                    : gather(tenant, filter, scoredBy, after, limit, chunk, nodes, more);
         }, executor);
+    }
+
+    /**
+     * What the nodes score a named score's leads under when asked ({@link NamedScores}); null for
+     * the default score, whose leads the index holds scored.
+     */
+    private static String scoredBy(String key, VersionedModel model) {
+        return ScoreNames.isNamed(key) ? model.published().stored() : null;
     }
 
     private static LeadIndex.Cursor cursorOf(Lead lead) {
@@ -152,15 +167,17 @@ public final class CallListService {
      * The leads heating up fastest ({@link Heating}): every node's first {@code limit + 1} after
      * {@code after}, merged; one more than asked says whether there is a next page.
      */
-    public CompletionStage<List<Heating.HeatingLead>> heating(String tenant, VersionedModel model, Query query,
+    public CompletionStage<List<Heating.HeatingLead>> heating(String key, VersionedModel model, Query query,
                                                               long minVelocity, Heating.After after) {
+        String tenant = ScoreNames.tenantOf(key);
+        String scoredBy = scoredBy(key, model);
         LeadFilter filter = new LeadFilter(query.minFlames(), query.range().map(ScoreRange::name).orElse(null),
                 query.minScore(), Long.MIN_VALUE);
         String stored = model.published().stored();
         int limit = query.limit();
         return askAll(reader -> AskPattern.<LeadsReader.Command, Heating.HeatingPage>ask(reader,
                         replyTo -> new LeadsReader.GetHeating(tenant, stored, filter, minVelocity, after, limit + 1,
-                                replyTo), PREVIEW_TIMEOUT, system.scheduler()))
+                                scoredBy, replyTo), PREVIEW_TIMEOUT, system.scheduler()))
                 .thenApply(pages -> {
                     List<Heating.HeatingLead> all = new ArrayList<>();
                     pages.forEach(p -> all.addAll(p.leads()));
@@ -182,11 +199,15 @@ public final class CallListService {
                         parts.stream().anyMatch(Accounts.Parts::truncated)));
     }
 
-    public CompletionStage<Distribution> distribution(String tenant) {
-        VersionedModel model = catalog.modelOf(tenant);
+    /** @param key the model's key: the tenant's for its default score ({@link ScoreNames}) */
+    public CompletionStage<Distribution> distribution(String key) {
+        String tenant = ScoreNames.tenantOf(key);
+        VersionedModel model = catalog.modelOf(key);
         long[] bounds = bucketBounds(model.model().idealScore());
+        String scoredBy = scoredBy(key, model);
         return askAll(reader -> AskPattern.<LeadsReader.Command, LeadsReader.Counts>ask(reader,
-                        replyTo -> new LeadsReader.GetCounts(tenant, bounds, replyTo), askTimeout, system.scheduler()))
+                        replyTo -> new LeadsReader.GetCounts(tenant, bounds, scoredBy, replyTo),
+                        scoredBy == null ? askTimeout : PREVIEW_TIMEOUT, system.scheduler()))
                 .thenApply(counts -> {
                     LeadsReader.Counts total = LeadsReader.Counts.empty(bounds.length + 1);
                     for (LeadsReader.Counts c : counts) {
@@ -200,14 +221,16 @@ public final class CallListService {
      * What {@code candidate} would do, computed by every node over its live contacts without
      * changing anything, with the {@code movers} contacts whose score would change most.
      */
-    public CompletionStage<PreviewOutcome> preview(String tenant, ScoringModel candidate, int movers) {
-        VersionedModel current = catalog.modelOf(tenant);
+    public CompletionStage<PreviewOutcome> preview(String key, ScoringModel candidate, int movers) {
+        String tenant = ScoreNames.tenantOf(key);
+        VersionedModel current = catalog.modelOf(key);
+        String scoredBy = scoredBy(key, current);
         long[] currentBounds = bucketBounds(current.model().idealScore());
         long[] previewBounds = bucketBounds(candidate.idealScore());
         String candidateStored = StoredModel.write(candidate);
         return askAll(reader -> AskPattern.<LeadsReader.Command, Preview.Result>ask(reader,
                         replyTo -> new LeadsReader.GetPreview(tenant, candidateStored, currentBounds, previewBounds,
-                                movers, replyTo), PREVIEW_TIMEOUT, system.scheduler()))
+                                movers, scoredBy, replyTo), PREVIEW_TIMEOUT, system.scheduler()))
                 .thenApply(results -> {
                     Preview.Result total = new Preview.Result(LeadsReader.Counts.empty(currentBounds.length + 1),
                             LeadsReader.Counts.empty(previewBounds.length + 1), List.of());

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.function.UnaryOperator;
 
 /**
  * The call list ordered by velocity (issue 16): the leads heating up fastest first — the score
@@ -77,10 +78,20 @@ public final class Heating {
      */
     static HeatingPage page(List<Lead> leads, ScoringModel model, Instant now, LeadFilter filter, long minVelocity,
                             After after, int limit) {
+        return page(leads, UnaryOperator.identity(), model, now, filter, minVelocity, after, limit);
+    }
+
+    /** As the other, each lead shown and filtered as {@code scoring} scores it (a named score's: {@link NamedScores}). */
+    static HeatingPage page(List<Lead> leads, UnaryOperator<Lead> scoring, ScoringModel model, Instant now,
+                            LeadFilter filter, long minVelocity, After after, int limit) {
         // The first `limit` in ORDER, kept in a heap whose head is the last of them.
         PriorityQueue<HeatingLead> first = new PriorityQueue<>(limit + 1, ORDER.reversed());
-        for (Lead lead : leads) {
-            if (!filter.accepts(lead) || lead.history() == null) {
+        for (Lead listed : leads) {
+            if (listed.history() == null) {
+                continue;
+            }
+            Lead lead = scoring.apply(listed);
+            if (!filter.accepts(lead)) {
                 continue;
             }
             long velocity = ScoreHistory.velocity(model, lead.history(), now, WINDOW);

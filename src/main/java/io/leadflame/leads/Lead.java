@@ -67,6 +67,15 @@ public record Lead(String entityId, int tenantLength, long score, int percent, i
     }
 
     /**
+     * This contact's lead under another model's score (a named score's, computed when asked):
+     * the same contact and history, without its standing (the index holds its default lead).
+     */
+    public Lead scoredAs(Score score) {
+        return new Lead(entityId, tenantLength, score.score(), score.percent(), score.flames(),
+                score.range().map(ScoreRange::name).orElse(null), lastEventAtNanos, topReasons(score), history, null);
+    }
+
+    /**
      * The change from {@code before} to {@code after}, or null when nothing a call list shows
      * changed.
      *

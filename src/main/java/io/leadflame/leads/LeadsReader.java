@@ -9,7 +9,6 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 import io.leadflame.model.StoredModel;
-import io.leadflame.scoring.ScoringModel;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -38,8 +37,14 @@ public final class LeadsReader {
     public sealed interface Command extends CborSerializable {
     }
 
-    /** The first {@code limit} leads of this node that pass {@code filter}, after {@code after} (null: the top). */
-    public record GetPage(String tenant, LeadIndex.Cursor after, int limit, LeadFilter filter,
+    /**
+     * The first {@code limit} leads of this node that pass {@code filter}, after {@code after} (null: the top).
+     *
+     * @param scoredBy the model of a named score ({@code StoredModel} form) the leads are scored
+     *                 under when asked ({@link NamedScores}); null for the default score, as the
+     *                 index holds it. The same in the other questions.
+     */
+    public record GetPage(String tenant, LeadIndex.Cursor after, int limit, LeadFilter filter, String scoredBy,
                           ActorRef<Page> replyTo) implements Command {
     }
 
@@ -51,7 +56,8 @@ public final class LeadsReader {
      *
      * @param bucketBounds the lower bounds of the histogram's buckets but the first, ascending
      */
-    public record GetCounts(String tenant, long[] bucketBounds, ActorRef<Counts> replyTo) implements Command {
+    public record GetCounts(String tenant, long[] bucketBounds, String scoredBy, ActorRef<Counts> replyTo)
+            implements Command {
     }
 
     /**
@@ -104,8 +110,9 @@ public final class LeadsReader {
      * What {@code candidate} (a validated model, in its {@code StoredModel} form) would do to this node's
      * contacts of the tenant; nothing changes.
      */
-    public record GetPreview(String tenant, @JsonAlias("candidateJson") String candidate, long[] currentBounds, long[] previewBounds,
-                             int movers, ActorRef<Preview.Result> replyTo) implements Command {
+    public record GetPreview(String tenant, @JsonAlias("candidateJson") String candidate, long[] currentBounds,
+                             long[] previewBounds, int movers, String scoredBy, ActorRef<Preview.Result> replyTo)
+            implements Command {
     }
 
     /**
@@ -113,7 +120,7 @@ public final class LeadsReader {
      * (the tenant's current one, in its {@code StoredModel} form), as a preview is computed.
      */
     public record GetHeating(String tenant, String model, LeadFilter filter, long minVelocity, Heating.After after,
-                             int limit, ActorRef<Heating.HeatingPage> replyTo) implements Command {
+                             int limit, String scoredBy, ActorRef<Heating.HeatingPage> replyTo) implements Command {
     }
 
     /** This node's live contacts of the tenant added up by account ({@link Accounts}). */
@@ -125,11 +132,15 @@ public final class LeadsReader {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
             return Behaviors.receiveMessage(command -> {
-                if (command instanceof GetPage get) {
+                if (command instanceof GetPage get && get.scoredBy() == null) {
                     get.replyTo().tell(new Page(index.page(get.tenant(), get.after(), get.limit(),
                             get.filter()::accepts, get.filter()::isPast)));
-                } else if (command instanceof GetCounts get) {
+                } else if (command instanceof GetPage get) {
+                    namedPage(index, clock, get);
+                } else if (command instanceof GetCounts get && get.scoredBy() == null) {
                     get.replyTo().tell(count(index.all(get.tenant()), get.bucketBounds()));
+                } else if (command instanceof GetCounts get) {
+                    namedCounts(index, clock, get);
                 } else if (command instanceof GetPreview get) {
                     preview(index, clock, get);
                 } else if (command instanceof GetAccounts get) {
@@ -144,28 +155,52 @@ public final class LeadsReader {
 
     /** Off the actor: scoring a million contacts takes seconds, and the reader must keep answering. */
     private static void preview(LeadIndex index, Clock clock, GetPreview get) {
-        List<Lead> leads = new ArrayList<>();
-        index.all(get.tenant()).forEach(leads::add);
-        ScoringModel candidate = StoredModel.read(get.candidate());
-        CompletableFuture.supplyAsync(() -> Preview.of(leads, candidate, clock.instant(), get.currentBounds(),
-                        get.previewBounds(), get.movers()), ForkJoinPool.commonPool())
+        List<Lead> leads = leadsOf(index, get.tenant());
+        Instant now = clock.instant();
+        CompletableFuture.supplyAsync(() -> Preview.of(leads, NamedScores.scoring(get.scoredBy(), now),
+                        StoredModel.read(get.candidate()), now, get.currentBounds(), get.previewBounds(), get.movers()),
+                        ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
     }
 
     /** Off the actor, as a preview: scoring every lead a week back takes a while at scale. */
     private static void heating(LeadIndex index, Clock clock, GetHeating get) {
-        List<Lead> leads = new ArrayList<>();
-        index.all(get.tenant()).forEach(leads::add);
+        List<Lead> leads = leadsOf(index, get.tenant());
         Instant now = clock.instant();
-        CompletableFuture.supplyAsync(() -> Heating.page(leads, StoredModel.read(get.model()), now, get.filter(),
-                        get.minVelocity(), get.after(), get.limit()), ForkJoinPool.commonPool())
+        CompletableFuture.supplyAsync(() -> Heating.page(leads, NamedScores.scoring(get.scoredBy(), now),
+                        StoredModel.read(get.model()), now, get.filter(), get.minVelocity(), get.after(), get.limit()),
+                        ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
+    }
+
+    /** Off the actor, as a preview: a named score's page is scored when asked. */
+    private static void namedPage(LeadIndex index, Clock clock, GetPage get) {
+        List<Lead> leads = leadsOf(index, get.tenant());
+        Instant now = clock.instant();
+        CompletableFuture.supplyAsync(() -> new Page(NamedScores.page(leads, NamedScores.scoring(get.scoredBy(), now),
+                        get.after(), get.limit(), get.filter())), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+    }
+
+    /** Off the actor, as a preview: a named score's distribution is scored when asked. */
+    private static void namedCounts(LeadIndex index, Clock clock, GetCounts get) {
+        List<Lead> leads = leadsOf(index, get.tenant());
+        Instant now = clock.instant();
+        CompletableFuture.supplyAsync(() -> NamedScores.count(leads, NamedScores.scoring(get.scoredBy(), now),
+                        get.bucketBounds()), ForkJoinPool.commonPool())
+                .thenAccept(get.replyTo()::tell);
+    }
+
+    /** The tenant's leads on this node, taken on the reader's thread; scored elsewhere. */
+    private static List<Lead> leadsOf(LeadIndex index, String tenant) {
+        List<Lead> leads = new ArrayList<>();
+        index.all(tenant).forEach(leads::add);
+        return leads;
     }
 
     /** Off the actor, as a preview: the leads are taken here, added up elsewhere. */
     private static void accounts(LeadIndex index, Clock clock, GetAccounts get) {
-        List<Lead> leads = new ArrayList<>();
-        index.all(get.tenant()).forEach(leads::add);
+        List<Lead> leads = leadsOf(index, get.tenant());
         Instant now = clock.instant();
         // Only an answer to another node crosses the network and its frame limit.
         long maxBytes = get.replyTo().path().address().hasLocalScope() ? Long.MAX_VALUE : Accounts.MAX_REMOTE_BYTES;

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -69,21 +70,31 @@ public final class Preview {
      */
     public static Result of(List<Lead> leads, ScoringModel candidate, Instant now, long[] currentBounds,
                             long[] previewBounds, int movers) {
-        int chunks = Math.max(1, Math.min(64, leads.size() / 2048));
+        return of(leads, UnaryOperator.identity(), candidate, now, currentBounds, previewBounds, movers);
+    }
+
+    /**
+     * As {@link #of(List, ScoringModel, Instant, long[], long[], int)}, each lead compared as
+     * {@code current} scores it now (a named score's model: {@link NamedScores}).
+     */
+    static Result of(List<Lead> leads, UnaryOperator<Lead> current, ScoringModel candidate, Instant now,
+                     long[] currentBounds, long[] previewBounds, int movers) {
+        int chunks = NamedScores.chunks(leads.size());
         return IntStream.range(0, chunks).parallel()
                 .mapToObj(c -> chunk(leads.subList(leads.size() * c / chunks, leads.size() * (c + 1) / chunks),
-                        candidate, now, currentBounds, previewBounds, movers))
+                        current, candidate, now, currentBounds, previewBounds, movers))
                 .reduce((a, b) -> a.plus(b, movers))
                 .orElseGet(() -> new Result(LeadsReader.Counts.empty(currentBounds.length + 1),
                         LeadsReader.Counts.empty(previewBounds.length + 1), List.of()));
     }
 
-    private static Result chunk(List<Lead> leads, ScoringModel candidate, Instant now, long[] currentBounds,
-                                long[] previewBounds, int movers) {
+    private static Result chunk(List<Lead> leads, UnaryOperator<Lead> scoredNow, ScoringModel candidate, Instant now,
+                                long[] currentBounds, long[] previewBounds, int movers) {
         LeadsReader.Tally current = new LeadsReader.Tally(currentBounds);
         LeadsReader.Tally preview = new LeadsReader.Tally(previewBounds);
         PriorityQueue<Mover> most = new PriorityQueue<>(MOST_MOVED.reversed());
-        for (Lead lead : leads) {
+        for (Lead listed : leads) {
+            Lead lead = scoredNow.apply(listed);
             current.add(lead.score(), lead.flames(), lead.range());
             Score s = Scorer.score(candidate, lead.history(), now);
             String range = s.range().map(ScoreRange::name).orElse(null);

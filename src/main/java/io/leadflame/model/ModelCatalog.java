@@ -103,6 +103,22 @@ public final class ModelCatalog implements Extension {
         return loaded || models.containsKey(tenant);
     }
 
+    /**
+     * The tenant's named scores known here, by name ({@link ScoreNames}): those whose current
+     * model is not the default, which a named score is reset to when it is deleted (alone or with
+     * its tenant): its versions stay in its history, and a new PUT brings it back.
+     */
+    public SortedMap<String, VersionedModel> namedScores(String tenant) {
+        String prefix = ScoreNames.namedPrefix(tenant);
+        SortedMap<String, VersionedModel> named = new TreeMap<>();
+        models.forEach((key, model) -> {
+            if (key.startsWith(prefix) && !model.published().isDefault()) {
+                named.put(ScoreNames.scoreOf(key), model);
+            }
+        });
+        return named;
+    }
+
     /** Every tenant's current model known here. */
     public Collection<VersionedModel> current() {
         return List.copyOf(models.values());

@@ -23,6 +23,11 @@ public record PublishedModel(String tenant, long version, @JsonAlias("modelJson"
         return new PublishedModel(tenant, 0, DEFAULT_STORED, Optional.empty());
     }
 
+    /** Whether this version is the default model (no rules, ideal score 100), as a tenant starts with. */
+    public boolean isDefault() {
+        return stored.equals(DEFAULT_STORED);
+    }
+
     /**
      * The model itself. It was validated before it was published; a version that no longer
      * reads (a damaged row, a newer release's format) fails with what is wrong with it.

@@ -2,6 +2,7 @@ package io.leadflame.model;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import io.leadflame.cluster.ReachableRegionsAllocation;
+import io.leadflame.scoring.ScoringModel;
 import io.leadflame.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,6 +30,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A tenant's scoring model: the single writer of its versions (one per tenant in the cluster).
@@ -124,6 +127,22 @@ public final class ScoringModelEntity
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY,
                 ctx -> create(ctx.getEntityId(), replicator, Clock.systemUTC()))
                 .withAllocationStrategy(ReachableRegionsAllocation.fromConfig(system.settings().config())));
+    }
+
+    /**
+     * Publishes the default model (no rules) under {@code key} unless it is current already: what
+     * deleting a named score or a tenant does to its models. The versions before stay in the
+     * model's history.
+     *
+     * @return whether a version was published
+     */
+    public static CompletionStage<Boolean> resetToDefault(ClusterSharding sharding, String key, Optional<String> by,
+                                                          Duration timeout) {
+        var model = sharding.entityRefFor(TYPE_KEY, key);
+        return model.<PublishedModel>ask(Get::new, timeout).thenCompose(current -> current.isDefault()
+                ? CompletableFuture.completedFuture(false)
+                : model.<PutResult>ask(replyTo -> new Put(StoredModel.write(ScoringModel.DEFAULT), Optional.empty(),
+                        by, Optional.empty(), replyTo), timeout).thenApply(published -> true));
     }
 
     public static Behavior<Command> create(String tenant, ActorRef<ModelReplicator.Command> replicator, Clock clock) {

@@ -9,6 +9,7 @@ import io.leadflame.leads.Standing;
 import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.PublishedModel;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.Instants;
@@ -262,6 +263,18 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
 
     private Behavior<Command> onRescoreTenant(RescoreTenant cmd) {
         PublishedModel model = cmd.model();
+        if (ScoreNames.isNamed(model.tenant())) {
+            // A named score is computed from the histories whenever it is read (NamedScores):
+            // nothing waits to be rescored, so every contact of the tenant here counts as done.
+            long contacts = 0;
+            for (Lead ignored : leads.all(ScoreNames.tenantOf(model.tenant()))) {
+                contacts++;
+            }
+            sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, model.tenant()).tell(
+                    new ScoringModelEntity.RescoringReport(model.version(), node, contacts, contacts, true,
+                            clock.instant()));
+            return this;
+        }
         Job existing = jobs.get(model.tenant());
         if (existing != null && existing.version >= model.version()) {
             return this;

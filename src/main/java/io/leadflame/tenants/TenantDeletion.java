@@ -5,10 +5,9 @@ import io.leadflame.auth.TenantKey;
 import io.leadflame.auth.TenantKeys;
 import io.leadflame.cluster.ReachableRegionsAllocation;
 import io.leadflame.contact.ContactEntity;
-import io.leadflame.model.PublishedModel;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.ScoringModelEntity;
-import io.leadflame.model.StoredModel;
-import io.leadflame.scoring.ScoringModel;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.webhooks.WebhookOutbox;
 import io.leadflame.webhooks.WebhookStatus;
@@ -40,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Deletes a tenant (an account closed): the single driver of one tenant's deletion, which may
@@ -221,14 +221,19 @@ public final class TenantDeletion
                 .thenCompose(deleted -> outbox.<org.apache.pekko.Done>ask(WebhookOutbox.Compact::new, ASK));
     }
 
-    /** A new version without rules: a tenant deleted scores nothing, and a new start begins from the default. */
+    /**
+     * A new version without rules of the default score and of every named score: a tenant
+     * deleted scores nothing, and a new start begins from the default without named scores.
+     */
     private CompletionStage<?> resetModel() {
-        var model = sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant);
-        return model.<PublishedModel>ask(ScoringModelEntity.Get::new, ASK).thenCompose(current ->
-                current.version() == 0 || current.stored().equals(StoredModel.write(ScoringModel.DEFAULT))
-                        ? CompletableFuture.completedFuture(null)
-                        : model.<ScoringModelEntity.PutResult>ask(replyTo -> new ScoringModelEntity.Put(
-                                StoredModel.write(ScoringModel.DEFAULT), Optional.empty(), replyTo), ASK));
+        ModelCatalog catalog = ModelCatalog.get(context.getSystem());
+        if (!catalog.isLoaded()) {
+            // At a node's start: which named scores the tenant has is not known yet.
+            return CompletableFuture.failedFuture(new IllegalStateException("the models are not loaded yet"));
+        }
+        return allOf(Stream.concat(Stream.of(tenant), catalog.namedScores(tenant).keySet().stream()
+                        .map(score -> ScoreNames.key(tenant, score)))
+                .map(key -> ScoringModelEntity.resetToDefault(sharding, key, Optional.empty(), ASK)));
     }
 
     /** Every contact of the tenant in the journal, erased a few at a time. */

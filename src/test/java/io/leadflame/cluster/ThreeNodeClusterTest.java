@@ -344,6 +344,28 @@ class ThreeNodeClusterTest {
             assertTrue(i % 7 != 0, m.toString());
             assertEquals(3 + 5, m.get("previewScore").asInt(), m.toString());
         }
+
+        // A named score published through node 2: its list and distribution, asked of any
+        // node, score every node's contacts under it (in chunks of 2 a node, as this cluster's
+        // call lists are gathered), and its preview compares with it.
+        HttpReply named = two.put(tenant + "/scores/visits/model", MODEL.replace("POINTS", "5"));
+        assertEquals(200, named.status(), named.body());
+        for (ClusterNode node : nodes) {
+            List<String> listed = eventually(REPLICATED_WITHIN, () -> callList(node, tenant + "/scores/visits", 7));
+            JsonNode stats = node.get(tenant + "/scores/visits/stats").json();
+            assertEquals(listed.size(), stats.get("contacts").asInt(), node.name() + ": " + stats);
+            JsonNode hottest = node.get(tenant + "/scores/visits/leads?limit=1").json();
+            assertEquals(3 + 5, hottest.at("/leads/0/score").asInt(), hottest.toString());
+            listed.removeIf(id -> id.startsWith("probe-"));
+            List<String> expected = new ArrayList<>(listed);
+            expected.sort(java.util.Comparator.comparingInt((String id) -> Integer.parseInt(id.substring(2)) % 7 == 0
+                    ? 1 : 0).thenComparing(id -> id));
+            assertEquals(CONTACTS, listed.size(), node.name());
+            assertEquals(expected, listed, node.name());
+        }
+        HttpReply unchanged = one.post(tenant + "/scores/visits/model/preview", MODEL.replace("POINTS", "5"));
+        assertEquals(200, unchanged.status(), unchanged.body());
+        assertEquals(0, unchanged.json().get("movers").size(), "the named score is the candidate: " + unchanged.body());
     }
 
     /**

@@ -207,9 +207,19 @@ class MessageSerializationTest {
         roundTrip(new io.leadflame.leads.LeadsReader.GetAccounts("acme", "company", 3,
                 testKit.<io.leadflame.leads.Accounts.Parts>createTestProbe().ref()));
         roundTrip(new io.leadflame.leads.LeadsReader.GetHeating("acme", StoredModel.write(ScoringModel.DEFAULT),
-                io.leadflame.leads.LeadFilter.NONE, 3, new io.leadflame.leads.Heating.After(4, 9, "c-2"), 10,
+                io.leadflame.leads.LeadFilter.NONE, 3, new io.leadflame.leads.Heating.After(4, 9, "c-2"), 10, null,
                 testKit.<io.leadflame.leads.Heating.HeatingPage>createTestProbe().ref()));
         roundTrip(new ScoringModelEntity.VersionMismatch(2));
+        // Named scores: the questions that name the model to score under.
+        String named = StoredModel.write(ScoringModel.DEFAULT);
+        roundTrip(new ContactEntity.GetContact(Optional.of(AT), "acme.product-interest",
+                testKit.<ContactEntity.ContactReply>createTestProbe().ref()));
+        roundTrip(new ContactEntity.GetHistory(7, "acme.product-interest",
+                testKit.<ContactEntity.ContactReply>createTestProbe().ref()));
+        roundTrip(new LeadsReader.GetPage("acme", new io.leadflame.leads.LeadIndex.Cursor(4, "c-1"), 10,
+                io.leadflame.leads.LeadFilter.NONE, named, testKit.<LeadsReader.Page>createTestProbe().ref()));
+        // (GetCounts and GetPreview carry arrays, which records compare by identity: their
+        // named-score field is a String like GetPage's.)
     }
 
     @Test

@@ -1,0 +1,220 @@
+package io.leadflame.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadflame.testing.HttpReply;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.leadflame.e2e.E2e.assertError;
+import static io.leadflame.e2e.E2e.tagApplied;
+import static io.leadflame.testing.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Named scores over real HTTP (issue 16): a tenant keeps, beside its default score, scores with
+ * models of their own, each with its call list, distribution, contact reads, versions and
+ * preview; the default score's API is unchanged; a named score can be deleted and restored, and
+ * everything survives a restart.
+ */
+class NamedScoresEndToEndTest extends NodePerTest {
+
+    private static final String TENANT = "named";
+    private static final String DEFAULT_MODEL = """
+            {"idealScore": 10, "rules": [
+              {"id": "lead", "name": "A lead", "points": 1, "criterion": {"type": "tag", "anyOf": ["lead"]}}]}""";
+    private static final String INTEREST = """
+            {"idealScore": 10, "rules": [
+              {"id": "pricing", "name": "Looked at pricing", "points": 8, "criterion": {"type": "tag", "anyOf": ["pricing"]}},
+              {"id": "docs", "name": "Read the docs", "points": 3, "criterion": {"type": "tag", "anyOf": ["docs"]}}]}""";
+    private static final String READINESS = """
+            {"idealScore": 10, "rules": [
+              {"id": "demo", "name": "Asked for a demo", "points": 10, "criterion": {"type": "tag", "anyOf": ["demo"]}}]}""";
+
+    private static String score(String name) {
+        return LeadflameNode.api(TENANT) + "/scores/" + name;
+    }
+
+    @Test
+    void eachNamedScoreHasItsOwnModelCallListStatsAndContactReadsAndARestartKeepsThem() {
+        node = LeadflameNode.start(dataDir);
+        node.publish(TENANT, DEFAULT_MODEL);
+        assertEquals(200, node.send("PUT", score("product-interest") + "/model", "application/json", INTEREST).status());
+        HttpReply readiness = node.send("PUT", score("sales-readiness") + "/model", "application/json", READINESS);
+        assertEquals(200, readiness.status(), readiness.body());
+        assertEquals(1, readiness.json().get("version").asLong());
+        Instant now = Instant.now();
+        node.record(TENANT, tagApplied("c-1", "lead", now), tagApplied("c-1", "pricing", now),
+                tagApplied("c-2", "lead", now), tagApplied("c-2", "demo", now), tagApplied("c-2", "docs", now),
+                tagApplied("c-3", "lead", now));
+
+        JsonNode scores = node.get(LeadflameNode.api(TENANT) + "/scores").json();
+        assertEquals(List.of("default", "product-interest", "sales-readiness"), names(scores));
+        assertEquals(2, scores.at("/scores/1/rules").asInt(), scores.toString());
+
+        // Each list in its own score's order, the default one unchanged.
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("c-1", "c-2", "c-3"),
+                contactIds(node.get(LeadflameNode.api(TENANT) + "/leads").json())));
+        JsonNode interest = node.get(score("product-interest") + "/leads").json();
+        assertEquals(List.of("c-1", "c-2", "c-3"), contactIds(interest));
+        assertEquals(List.of(8L, 3L, 0L), scoresOf(interest));
+        assertEquals("pricing", interest.at("/leads/0/reasons/0/ruleId").asText(), interest.toString());
+        assertEquals(List.of("c-2"), contactIds(node.get(score("sales-readiness") + "/leads?minFlames=5").json()));
+        // Paged in that order: the next page of one starts after c-1.
+        JsonNode first = node.get(score("product-interest") + "/leads?minScore=1&limit=1").json();
+        assertEquals(List.of("c-1"), contactIds(first));
+        JsonNode second = node.get(score("product-interest") + "/leads?minScore=1&limit=1&after="
+                + first.get("next").asText()).json();
+        assertEquals(List.of("c-2"), contactIds(second));
+        assertTrue(second.get("next").isNull(), "c-3 scores 0 here: " + second);
+        // The default score under its name is the tenant's default.
+        assertEquals(node.get(LeadflameNode.api(TENANT) + "/leads").json(), node.get(score("default") + "/leads").json());
+
+        JsonNode c1 = node.get(score("product-interest") + "/contacts/c-1").json();
+        assertEquals(8, c1.get("score").asLong(), c1.toString());
+        assertEquals(4, c1.get("flames").asInt(), c1.toString());
+        assertEquals("product-interest", c1.get("scoreName").asText());
+        assertEquals(1, c1.get("modelVersion").asLong());
+        assertEquals(1, node.contact(TENANT, "c-1").get("score").asLong(), "the default score is still its own");
+        assertFalse(node.contact(TENANT, "c-1").has("scoreName"));
+        assertEquals(10, node.get(score("sales-readiness") + "/contacts/c-2/score").json().get("score").asLong());
+        JsonNode history = node.get(score("product-interest") + "/contacts/c-2/history?days=1").json();
+        assertEquals(3, history.at("/changes/0/score").asLong(), history.toString());
+        assertError(node.get(score("product-interest") + "/contacts/nobody"), 404, "not_found");
+
+        JsonNode stats = node.get(score("product-interest") + "/stats").json();
+        assertEquals(3, stats.get("contacts").asLong(), stats.toString());
+        assertEquals(1, stats.get("modelVersion").asLong(), stats.toString());
+
+        // A preview of a named score compares with that score, and is what publishing gives.
+        String moreInterest = INTEREST.replace("\"points\": 3", "\"points\": 6");
+        HttpReply preview = node.send("POST", score("product-interest") + "/model/preview", "application/json",
+                moreInterest);
+        assertEquals(200, preview.status(), preview.body());
+        assertEquals(stats, preview.json().get("current"), "the current side is this score's distribution");
+        assertEquals(List.of("c-2"), preview.json().findValuesAsText("contactId"), preview.body());
+        assertEquals(3, preview.json().at("/movers/0/score").asLong(), preview.body());
+        HttpReply published = node.send("PUT", score("product-interest") + "/model", "application/json", moreInterest);
+        assertEquals(2, published.json().get("version").asLong(), published.body());
+        ObjectNode expected = ((ObjectNode) preview.json().get("preview").deepCopy()).put("modelVersion", 2);
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(expected, node.get(score("product-interest") + "/stats").json()));
+        assertEquals(6, node.get(score("product-interest") + "/contacts/c-2").json().get("score").asLong());
+        JsonNode rescoring = eventually(Duration.ofSeconds(3), () -> {
+            JsonNode status = node.get(score("product-interest") + "/model/rescoring").json();
+            assertTrue(status.get("done").asBoolean(), status.toString());
+            return status;
+        });
+        assertEquals(2, rescoring.get("version").asLong(), rescoring.toString());
+        assertEquals(3, rescoring.get("contacts").asLong(), "scored when read, every contact counts: " + rescoring);
+        assertEquals(List.of(2L, 1L), versions(node.get(score("product-interest") + "/model/versions").json()));
+
+        List<JsonNode> before = new ArrayList<>();
+        for (String name : List.of("default", "product-interest", "sales-readiness")) {
+            before.add(node.get(score(name) + "/leads").json());
+        }
+        node.close();
+        node = null;
+        node = LeadflameNode.start(dataDir);
+        assertEquals(List.of("default", "product-interest", "sales-readiness"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json()));
+        List<JsonNode> after = new ArrayList<>();
+        for (String name : List.of("default", "product-interest", "sales-readiness")) {
+            after.add(eventually(Duration.ofSeconds(10), () -> {
+                JsonNode list = node.get(score(name) + "/leads").json();
+                assertEquals(3, list.get("leads").size(), list.toString());
+                assertFalse(list.get("partial").asBoolean(), list.toString());
+                return list;
+            }));
+        }
+        assertEquals(before, after, "a restart scores every named score alike");
+    }
+
+    @Test
+    void aDeletedScoreLeavesTheListKeepsItsVersionsAndARestoreBringsItBack() {
+        node = LeadflameNode.start(dataDir);
+        node.record(TENANT, tagApplied("c-1", "demo", Instant.now()));
+        assertEquals(200, node.send("PUT", score("sales-readiness") + "/model", "application/json", READINESS).status());
+
+        assertError(node.send("DELETE", score("default"), null, null), 400, "invalid");
+        assertError(node.send("DELETE", score("nope"), null, null), 404, "not_found");
+        assertEquals(204, node.send("DELETE", score("sales-readiness"), null, null).status());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("default"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json())));
+        assertError(node.get(score("sales-readiness") + "/leads"), 404, "not_found");
+        assertError(node.get(score("sales-readiness") + "/contacts/c-1"), 404, "not_found");
+        assertEquals(List.of(2L, 1L), versions(node.get(score("sales-readiness") + "/model/versions").json()));
+
+        assertEquals(200, node.send("POST", score("sales-readiness") + "/model/versions/1/restore", null, null).status());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("default", "sales-readiness"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json())));
+        assertEquals(10, node.get(score("sales-readiness") + "/contacts/c-1").json().get("score").asLong());
+    }
+
+    @Test
+    void badNamesUnknownScoresAndTooManyScoresAreRefusedAndChangeNothing() {
+        node = LeadflameNode.start(dataDir);
+        assertError(node.get(score("Bad.Name") + "/leads"), 400, "invalid");
+        assertError(node.send("PUT", score("-dash") + "/model", "application/json", READINESS), 400, "invalid");
+        assertError(node.get(score("typo") + "/leads"), 404, "not_found");
+        assertError(node.get(score("typo") + "/stats"), 404, "not_found");
+        assertError(node.send("PUT", score("broken") + "/model", "application/json", "{\"idealScore\": -1}"),
+                400, "invalid");
+
+        for (int i = 0; i < 10; i++) {
+            HttpReply put = node.send("PUT", score("s" + i) + "/model", "application/json", READINESS);
+            assertEquals(200, put.status(), put.body());
+        }
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(11, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size()));
+        assertError(node.send("PUT", score("s10") + "/model", "application/json", READINESS), 409, "conflict");
+        // A score the tenant has takes new versions still.
+        assertEquals(200, node.send("PUT", score("s3") + "/model", "application/json", INTEREST).status());
+        assertEquals(11, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size());
+    }
+
+    @Test
+    void deletingATenantDeletesItsNamedScores() {
+        node = LeadflameNode.start(dataDir);
+        node.record(TENANT, tagApplied("c-1", "demo", Instant.now()));
+        assertEquals(200, node.send("PUT", score("sales-readiness") + "/model", "application/json", READINESS).status());
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(2, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size()));
+
+        assertEquals(202, node.send("DELETE", LeadflameNode.api(TENANT), null, null).status());
+        eventually(Duration.ofSeconds(20), () -> assertEquals("deleted",
+                node.get(LeadflameNode.api(TENANT) + "/deletion").json().path("status").asText()));
+        assertEquals(List.of("default"), names(node.get(LeadflameNode.api(TENANT) + "/scores").json()));
+        assertError(node.get(score("sales-readiness") + "/leads"), 404, "not_found");
+    }
+
+    private static List<String> names(JsonNode scores) {
+        List<String> names = new ArrayList<>();
+        scores.get("scores").forEach(s -> names.add(s.get("name").asText()));
+        return names;
+    }
+
+    private static List<String> contactIds(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("leads").forEach(l -> ids.add(l.get("contactId").asText()));
+        return ids;
+    }
+
+    private static List<Long> scoresOf(JsonNode page) {
+        List<Long> scores = new ArrayList<>();
+        page.get("leads").forEach(l -> scores.add(l.get("score").asLong()));
+        return scores;
+    }
+
+    private static List<Long> versions(JsonNode list) {
+        List<Long> versions = new ArrayList<>();
+        list.get("versions").forEach(v -> versions.add(v.get("version").asLong()));
+        return versions;
+    }
+}

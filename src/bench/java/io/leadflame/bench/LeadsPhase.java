@@ -83,6 +83,38 @@ final class LeadsPhase {
                 EventMix.model(nextVariant), 3);
     }
 
+    /** The named scores published by {@link #namedScores}. */
+    static final int NAMED_SCORES = 3;
+
+    /**
+     * Three named scores beside the default one (issue 16), each a variant of the model phase's
+     * model: their call list and distribution are scored when asked, so they are timed here beside
+     * the default score's, whose leads the index holds scored ({@link #queries}, same run).
+     */
+    static void namedScores(ServerUnderTest server, int contacts, int variant, Results results)
+            throws IOException, InterruptedException {
+        String scores = "/api/v1/tenants/" + EventMix.TENANT + "/scores";
+        for (int i = 0; i < NAMED_SCORES; i++) {
+            json(HttpConnection.call(server.endpoint.host(), server.endpoint.port(), "PUT",
+                    scores + "/named-" + i + "/model", "application/json", EventMix.model(variant + i), 30_000));
+        }
+        // Published once its model entity has it; listed once the node's catalog has it too.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (json(server.get(scores)).get("scores").size() < NAMED_SCORES + 1) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the named scores were not listed within 30 s");
+            }
+            Thread.sleep(50);
+        }
+        String named = scores + "/named-0";
+        time(server, contacts, results, "named-first-page", "a named score's call list, first page of 100, scored "
+                + "when asked", "GET", named + "/leads?limit=100", null, 20);
+        time(server, contacts, results, "named-hot", "a named score's call list, 1,000 leads with 4 flames or more",
+                "GET", named + "/leads?minFlames=4&limit=1000", null, 10);
+        time(server, contacts, results, "named-stats", "a named score's distribution (GET /scores/{score}/stats)",
+                "GET", named + "/stats", null, 10);
+    }
+
     private static void time(ServerUnderTest server, int contacts, Results results, String id, String label,
                              String method, String path, String body, int times) throws IOException {
         double[] millis = new double[times];

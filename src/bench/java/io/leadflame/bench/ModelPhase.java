@@ -67,7 +67,7 @@ final class ModelPhase {
                 seeded = scale;
                 OptionalDouble live = server.metric("leadflame_contacts_live");
                 if (settings.runs("memory")) {
-                    memory(server, scale, empty, live, results, settings);
+                    memory(server, scale, empty, live, results, settings, "", "");
                 }
                 if (settings.runs("rescoring")) {
                     rescoring(server, scale, variant, results);
@@ -75,6 +75,12 @@ final class ModelPhase {
                 }
                 if (settings.runs("leads")) {
                     LeadsPhase.queries(server, scale, variant, results);
+                    LeadsPhase.namedScores(server, scale, variant, results);
+                    if (settings.runs("memory")) {
+                        // Named scores keep nothing per contact: the heap with three, same run.
+                        memory(server, scale, empty, live, results, settings, ".named" + LeadsPhase.NAMED_SCORES,
+                                ", with " + LeadsPhase.NAMED_SCORES + " named scores beside the default");
+                    }
                 }
                 if (settings.runs("restart")) {
                     server = restart(server, phase, settings, scale, seeding.eventsPerSecond(), results);
@@ -151,12 +157,17 @@ final class ModelPhase {
         return again;
     }
 
+    /**
+     * @param id    what the figure's id and histogram take after the scale ("" for the plain figure)
+     * @param label what its label takes after the scale
+     */
     private static void memory(ServerUnderTest server, int contacts, ServerUnderTest.HeapReading empty,
-                               OptionalDouble live, Results results, BenchSettings settings) throws IOException {
+                               OptionalDouble live, Results results, BenchSettings settings, String id, String label)
+            throws IOException {
         server.fullGc();
         ServerUnderTest.HeapReading now = server.heapUsed();
         // What the bytes are: the profile of this figure (BENCHMARKS.md, "What limits it").
-        Path histogram = settings.dir().resolve("memory-" + contacts + "-histogram.txt");
+        Path histogram = settings.dir().resolve("memory-" + contacts + id + "-histogram.txt");
         Files.writeString(histogram, server.classHistogram());
         double perContact = (double) (now.bytes() - empty.bytes()) / contacts;
         Map<String, Object> details = new LinkedHashMap<>();
@@ -167,8 +178,8 @@ final class ModelPhase {
         details.put("eventsPerContact", EventMix.HISTORY_EVENTS);
         details.put("source", now.source());
         details.put("classHistogram", histogram.getFileName().toString());
-        results.add(new Results.Figure("memory." + contacts, "memory", "h2",
-                String.format("live heap per contact after GC, %,d contacts", contacts), perContact, "bytes",
+        results.add(new Results.Figure("memory." + contacts + id, "memory", "h2",
+                String.format("live heap per contact after GC, %,d contacts%s", contacts, label), perContact, "bytes",
                 Optional.empty(), Optional.of(Results.Target.atMost("≤ 4 KiB", 4096)), 0, details));
     }
 

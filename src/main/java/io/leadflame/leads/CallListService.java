@@ -126,10 +126,12 @@ public final class CallListService {
             List<Lead> all = new ArrayList<>();
             nodes.forEach(n -> all.addAll(n.leads));
             all.sort(LeadIndex.ORDER);
-            // A node whose last lead sorts within the first limit + 1 may hold more of them.
+            // A node whose last lead sorts before the (limit + 1)th may hold more of the first
+            // limit + 1; one whose last is that lead or after holds only leads after it. (Asking
+            // again when it was that lead cost a round per page: a named score's is a scoring pass.)
             Lead bound = all.size() > limit ? all.get(limit) : null;
             List<NodeLeads> more = nodes.stream().filter(n -> !n.exhausted && (bound == null
-                    || LeadIndex.ORDER.compare(n.leads.get(n.leads.size() - 1), bound) <= 0)).toList();
+                    || LeadIndex.ORDER.compare(n.leads.get(n.leads.size() - 1), bound) < 0)).toList();
             return more.isEmpty() ? CompletableFuture.completedFuture(all)
                     : gather(tenant, filter, scoredBy, after, limit, chunk, nodes, more);
         }, executor);

@@ -1,5 +1,7 @@
 // The call list: the tenant's hottest leads, filtered and paged, kept live by the
 // score-changes stream (a changed lead's row is updated or moved and briefly highlighted).
+// A tenant with named scores gets a switcher (?score=); "heating up fastest" sorts by the
+// score's change over the last 7 days (?sort=velocity).
 import { get, query, stream } from '../api.js';
 import { errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
 
@@ -15,17 +17,25 @@ export async function callList(tenant) {
   const state = {
     minFlames: params.get('minFlames') ?? '',
     range: params.get('range') ?? '',
+    score: params.get('score') ?? 'default',
+    sort: params.get('sort') === 'velocity' ? 'velocity' : 'score',
     cursors: [null], // the cursor of each page seen, to go back
     changed: new Set(),
     timer: null,
   };
   let ranges = [];
+  let scores = [];
   try {
-    ranges = (await get(tenant, '/model')).ranges;
+    scores = (await get(tenant, '/scores')).scores.map((s) => s.name);
+    // A score the tenant no longer has (an old link) falls back to the default one.
+    if (!scores.includes(state.score)) state.score = 'default';
+    ranges = (await get(tenant, scoreBase(state.score) + '/model')).ranges;
   } catch (e) {
     show(errorBox(e));
     return;
   }
+  const base = scoreBase(state.score);
+  const named = state.score !== 'default';
 
   const minFlames = h('select', { id: 'minFlames', name: 'minFlames' },
     h('option', { value: '' }, 'any'),
@@ -35,6 +45,14 @@ export async function callList(tenant) {
     ranges.map((r) => h('option', { value: r.name, selected: r.name === state.range }, r.name)));
   // A range the model no longer has (an old link) is not filtered on.
   state.range = range.value;
+  const sort = h('select', { id: 'sort', name: 'sort' },
+    h('option', { value: 'score', selected: state.sort === 'score' }, 'hottest'),
+    h('option', { value: 'velocity', selected: state.sort === 'velocity' }, 'heating up fastest'));
+  // Another score is another page: its ranges and its list.
+  const scoreSwitch = scores.length < 2 ? [] : [h('label', { for: 'score' }, 'Score'),
+    h('select', { id: 'score', name: 'score', onchange: (e) => location.assign(location.pathname
+      + query({ score: e.target.value === 'default' ? '' : e.target.value, sort: state.sort === 'score' ? '' : state.sort })) },
+    scores.map((name) => h('option', { value: name, selected: name === state.score }, name)))];
   const live = h('span', { class: 'live', role: 'status' }, 'connecting…');
   const body = h('tbody');
   const pager = h('div', { class: 'pager' });
@@ -51,8 +69,10 @@ export async function callList(tenant) {
   show(
     h('div', { class: 'toolbar' },
       h('h1', {}, 'Call list'),
+      ...scoreSwitch,
       h('label', { for: 'minFlames' }, 'Flames'), minFlames,
       h('label', { for: 'range' }, 'Range'), range,
+      h('label', { for: 'sort' }, 'Sort'), sort,
       live),
     partial,
     h('div', { class: 'scroll' }, table),
@@ -68,8 +88,9 @@ export async function callList(tenant) {
     pager.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     let page;
     try {
-      page = await get(tenant, '/leads' + query({
+      page = await get(tenant, base + '/leads' + query({
         limit: PAGE_SIZE, minFlames: state.minFlames, range: state.range, after: cursor,
+        sort: state.sort === 'score' ? '' : state.sort,
       }));
     } catch (e) {
       if (request === latest) body.replaceChildren(h('tr', {}, h('td', { colspan: 7 }, errorBox(e))));
@@ -82,7 +103,7 @@ export async function callList(tenant) {
     showPartial(page);
     // A keyboard user's focus stays on the contact it was on.
     const focused = document.activeElement?.closest?.('tr[data-contact]')?.dataset.contact;
-    body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, changed.has(lead.contactId))));
+    body.replaceChildren(...page.leads.map((lead) => row(tenant, lead, changed.has(lead.contactId), state.score)));
     if (page.leads.length === 0) {
       body.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' },
         'No lead here yet: send events, or loosen the filters.')));
@@ -112,13 +133,16 @@ export async function callList(tenant) {
   const filtersChanged = () => {
     state.minFlames = minFlames.value;
     state.range = range.value;
+    state.sort = sort.value;
     state.cursors = [null];
-    history.replaceState(null, '', location.pathname + query({ minFlames: state.minFlames, range: state.range }));
+    history.replaceState(null, '', location.pathname + query({ score: named ? state.score : '',
+      minFlames: state.minFlames, range: state.range, sort: state.sort === 'score' ? '' : state.sort }));
     connect();
     load();
   };
   minFlames.addEventListener('change', filtersChanged);
   range.addEventListener('change', filtersChanged);
+  sort.addEventListener('change', filtersChanged);
 
   let source = null;
   let retry = null;
@@ -126,7 +150,9 @@ export async function callList(tenant) {
   const connect = () => {
     clearTimeout(retry);
     source?.close();
-    source = stream(tenant, '/score-changes' + query({ minFlames: state.minFlames, range: state.range }), {
+    // Live changes are the default score's: under a named score any of them (an event, an
+    // expiry) may move the list, which is reloaded without the default score's filters.
+    source = stream(tenant, '/score-changes' + (named ? '' : query({ minFlames: state.minFlames, range: state.range })), {
       // Every (re)connection reloads the list: changes made while disconnected were not kept.
       onOpen: () => {
         backoff = 1000;
@@ -160,11 +186,19 @@ export async function callList(tenant) {
   await load();
 }
 
-function row(tenant, lead, changed) {
+/** The API path of a score's routes: the tenant's own for the default score. */
+export function scoreBase(score) {
+  return score && score !== 'default' ? `/scores/${encodeURIComponent(score)}` : '';
+}
+
+function row(tenant, lead, changed, score) {
+  const velocity = lead.velocity7Days === undefined ? null
+    : h('span', { class: 'velocity muted', title: 'change over the last 7 days' }, ` ${signed(lead.velocity7Days)} / 7 d`);
   return h('tr', { class: changed ? 'flash' : null, dataset: { contact: lead.contactId, flames: lead.flames } },
     h('td', {}, flames(lead.flames)),
-    h('td', {}, h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(lead.contactId)}` }, lead.contactId)),
-    h('td', { class: 'num score' }, lead.score),
+    h('td', {}, h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(lead.contactId)}`
+      + query({ score: score === 'default' ? '' : score }) }, lead.contactId)),
+    h('td', { class: 'num' }, h('span', { class: 'score' }, lead.score), velocity),
     h('td', { class: 'num optional' }, `${lead.percent}%`),
     h('td', {}, rangeChip(lead.range)),
     h('td', {}, h('ul', { class: 'reasons' }, lead.reasons.map((r) =>

@@ -1,14 +1,20 @@
 // A contact: its score and flames, fit and engagement, every reason with its expiry counting
-// down, when the score next changes by itself, a projection N days ahead, tags and fields.
+// down, when the score next changes by itself, a projection N days ahead, its score over the
+// last 30 days (a chart and the ledger of each change), tags and fields. Under a named score
+// (?score=) all of it is that score's.
 import { ApiError, get, query } from '../api.js';
+import { stepChart } from '../charts.js';
 import { countdown, errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
-import { signed } from './calllist.js';
+import { scoreBase, signed } from './calllist.js';
+
+const HISTORY_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 
 export async function contactPage(tenant, contactId) {
   document.title = `${contactId} · ${tenant} · Leadflame`;
-  const path = `/contacts/${encodeURIComponent(contactId)}`;
+  const score = new URLSearchParams(location.search).get('score') ?? 'default';
+  const path = `${scoreBase(score)}/contacts/${encodeURIComponent(contactId)}`;
   let contact;
   try {
     contact = await get(tenant, path);
@@ -20,6 +26,7 @@ export async function contactPage(tenant, contactId) {
 
   const days = h('input', { id: 'days', type: 'number', min: 1, max: 3650, value: 7, inputmode: 'numeric' });
   const projection = h('p', { id: 'projection', role: 'status' });
+  const history = h('section', { id: 'history' }, h('p', { class: 'muted' }, 'Loading…'));
   const project = async () => {
     const n = Number(days.value);
     if (!Number.isInteger(n) || n < 1) {
@@ -50,6 +57,7 @@ export async function contactPage(tenant, contactId) {
       h('dt', {}, 'Next change'), h('dd', {}, countdown(contact.nextChangeAt)),
       h('dt', {}, 'First seen'), h('dd', {}, relative(contact.firstSeen)),
       h('dt', {}, 'Last event'), h('dd', {}, relative(contact.lastEventAt)),
+      ...(score === 'default' ? [] : [h('dt', {}, 'Score'), h('dd', { class: 'score-name' }, score)]),
       h('dt', {}, 'Model'), h('dd', {}, `version ${contact.modelVersion}`)),
     h('h2', {}, 'Why this score'),
     h('div', { class: 'scroll' }, h('table', { class: 'breakdown' },
@@ -62,6 +70,8 @@ export async function contactPage(tenant, contactId) {
           h('td', { class: `num ${b.points < 0 ? 'neg' : 'pos'}` }, signed(b.points)),
           h('td', { class: 'num' }, b.matches),
           h('td', {}, countdown(b.expiresAt))))))),
+    h('h2', {}, `Over the last ${HISTORY_DAYS} days`),
+    history,
     h('h2', {}, 'Projection'),
     h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); project(); } },
       h('label', { for: 'days' }, 'Score in'), days, h('span', {}, 'days'),
@@ -75,5 +85,33 @@ export async function contactPage(tenant, contactId) {
         ? h('p', { class: 'muted' }, 'None.')
         : h('dl', { class: 'facts fields' }, Object.entries(contact.fields).flatMap(([k, v]) =>
           [h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))])))));
-  await project();
+  await Promise.all([project(), showHistory(tenant, path, history)]);
+}
+
+/** The score over the last days as a chart, and each change with the rules that made it. */
+async function showHistory(tenant, path, into) {
+  let timeline;
+  try {
+    timeline = await get(tenant, `${path}/history${query({ days: HISTORY_DAYS })}`);
+  } catch (e) {
+    into.replaceChildren(errorBox(e));
+    return;
+  }
+  const changes = timeline.changes;
+  into.replaceChildren(
+    h('p', { class: 'muted' }, `Change over the last 7 days: `,
+      h('strong', { class: 'velocity7' }, signed(timeline.velocity7Days)),
+      timeline.truncated ? ' (only the first changes of this window are shown)' : ''),
+    stepChart('Score', timeline.from, timeline.to, timeline.scoreAtStart, changes),
+    h('div', { class: 'scroll' }, h('table', { class: 'ledger' },
+      h('thead', {}, h('tr', {}, ['When', 'Score', 'Change', 'Why', 'Rules'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, changes.length === 0
+        ? h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No change in this window.'))
+        : [...changes].reverse().map((c) => h('tr', { dataset: { at: c.at } },
+          h('td', {}, relative(c.at)),
+          h('td', { class: 'num' }, c.score),
+          h('td', { class: `num ${c.change < 0 ? 'neg' : 'pos'}` }, signed(c.change)),
+          h('td', {}, c.reason === 'event' ? 'an event' : 'time'),
+          h('td', {}, h('ul', { class: 'reasons' }, c.rules.map((r) =>
+            h('li', {}, r.name, ' ', h('span', { class: r.change < 0 ? 'neg' : 'pos' }, signed(r.change))))))))))));
 }

@@ -68,8 +68,10 @@ public final class CallListService {
 
     /**
      * One more than the page from every node, merged: whether there is a next page is then known.
-     * A node sends at most {@code perNodePage} leads at a time (its answer must fit a frame
-     * between nodes); it is asked for more, after its last, while that last may still be in the page.
+     * Another node sends at most {@code perNodePage} leads at a time (its answer must fit a frame
+     * between nodes); it is asked for more, after its last, while that last may still be in the
+     * page. This node's reader answers in memory, so it sends its part at once (a round of a named
+     * score's page is a scoring pass).
      *
      * @param key   the model's key: the tenant's for its default score ({@link ScoreNames})
      * @param model the current model of that key
@@ -80,10 +82,10 @@ public final class CallListService {
                 query.minScore(), scanFloor(model.model(), query.minFlames(), query.minScore(), query.range()));
         String scoredBy = scoredBy(key, model);
         int limit = query.limit();
-        int chunk = Math.min(limit + 1, perNodePage);
         return EveryNode.instances(system, LeadsReader.KEY, askTimeout).thenComposeAsync(readers -> {
-            List<NodeLeads> nodes = readers.stream().map(NodeLeads::new).toList();
-            return gather(tenant, filter, scoredBy, query.after(), limit, chunk, nodes, nodes);
+            List<NodeLeads> nodes = readers.stream().map(reader -> new NodeLeads(reader,
+                    reader.path().address().hasLocalScope() ? limit + 1 : Math.min(limit + 1, perNodePage))).toList();
+            return gather(tenant, filter, scoredBy, query.after(), limit, nodes, nodes);
         }, executor).thenApply(all -> {
             if (all.size() <= limit) {
                 return new Page(all, Optional.empty());
@@ -97,28 +99,31 @@ public final class CallListService {
     /** What one node has sent of a page so far. */
     private static final class NodeLeads {
         final ActorRef<LeadsReader.Command> reader;
+        /** How many leads it is asked for at a time. */
+        final int chunk;
         final List<Lead> leads = new ArrayList<>();
         boolean exhausted;
 
-        NodeLeads(ActorRef<LeadsReader.Command> reader) {
+        NodeLeads(ActorRef<LeadsReader.Command> reader, int chunk) {
             this.reader = reader;
+            this.chunk = chunk;
         }
     }
 
     /** Asks {@code asking} for their next chunk, then again whichever may still hold leads of the page. */
     private CompletionStage<List<Lead>> gather(String tenant, LeadFilter filter, String scoredBy,
-                                               LeadIndex.Cursor after, int limit, int chunk, List<NodeLeads> nodes,
+                                               LeadIndex.Cursor after, int limit, List<NodeLeads> nodes,
                                                List<NodeLeads> asking) {
         List<CompletableFuture<Void>> answers = new ArrayList<>();
         for (NodeLeads node : asking) {
             LeadIndex.Cursor from = node.leads.isEmpty() ? after : cursorOf(node.leads.get(node.leads.size() - 1));
             answers.add(AskPattern.<LeadsReader.Command, LeadsReader.Page>ask(node.reader,
-                            replyTo -> new LeadsReader.GetPage(tenant, from, chunk, filter, scoredBy, replyTo),
+                            replyTo -> new LeadsReader.GetPage(tenant, from, node.chunk, filter, scoredBy, replyTo),
                             scoredBy == null ? askTimeout : PREVIEW_TIMEOUT, system.scheduler())
                     .thenAccept(page -> {
                         synchronized (node) {
                             node.leads.addAll(page.leads());
-                            node.exhausted = page.leads().size() < chunk;
+                            node.exhausted = page.leads().size() < node.chunk;
                         }
                     }).toCompletableFuture());
         }
@@ -133,7 +138,7 @@ public final class CallListService {
             List<NodeLeads> more = nodes.stream().filter(n -> !n.exhausted && (bound == null
                     || LeadIndex.ORDER.compare(n.leads.get(n.leads.size() - 1), bound) < 0)).toList();
             return more.isEmpty() ? CompletableFuture.completedFuture(all)
-                    : gather(tenant, filter, scoredBy, after, limit, chunk, nodes, more);
+                    : gather(tenant, filter, scoredBy, after, limit, nodes, more);
         }, executor);
     }
 

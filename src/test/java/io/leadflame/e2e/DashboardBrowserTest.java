@@ -2,6 +2,7 @@ package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leadflame.testing.Browser;
+import io.leadflame.testing.HttpReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,47 @@ class DashboardBrowserTest {
 
     private static WebElement byId(String id) {
         return driver().findElement(By.id(id));
+    }
+
+    @Test
+    void aNamedScoreIsOneSwitchAwayAndAContactShowsItsScoreOverTime() {
+        String tenant = "ui-named";
+        node.publish(tenant, MODEL);
+        HttpReply named = node.send("PUT", LeadflameNode.api(tenant) + "/scores/intent/model", "application/json", """
+                {"idealScore": 10, "rules": [{"id": "pricing", "name": "Pricing visits", "points": 5,
+                  "criterion": {"type": "activity", "activity": "page_visited"}}]}""");
+        assertEquals(200, named.status(), named.body());
+        Instant at = Instant.now().minusSeconds(60);
+        node.record(tenant, tagApplied("ada", "demo", at), activity("bob", "page_visited", at, "path", "/pricing"));
+        io.leadflame.testing.Eventually.eventually(Duration.ofSeconds(5), () -> assertEquals(2,
+                node.get(LeadflameNode.api(tenant) + "/scores").json().get("scores").size()));
+
+        open("/t/" + tenant);
+        await("tr[data-contact='ada']");
+        assertEquals("ada", driver().findElement(By.cssSelector("tbody tr")).getAttribute("data-contact"),
+                "the default score: the demo's 8 points first");
+        new org.openqa.selenium.support.ui.Select(await("#score")).selectByValue("intent");
+        waiting().until(ExpectedConditions.urlContains("score=intent"));
+        await("tbody tr[data-contact='bob']");
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector(".live"), "● live"));
+        // The rows are rebuilt on every load: each step finds them afresh.
+        waiting().until(ExpectedConditions.attributeToBe(By.cssSelector("tbody tr"), "data-contact", "bob"));
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("tbody tr[data-contact='bob'] .score"), "5"));
+        waiting().until(d -> {
+            try {
+                d.findElement(By.cssSelector("tbody tr[data-contact='bob'] a")).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException rebuilt) {
+                return false;
+            }
+        });
+        await("#history svg.chart circle.dot[data-score='5']");
+        assertEquals("intent", driver().findElement(By.cssSelector("dd.score-name")).getText());
+        assertEquals("5", driver().findElement(By.cssSelector(".contact-head .score")).getText());
+        assertEquals("+5", driver().findElement(By.cssSelector("#history .velocity7")).getText());
+        assertTrue(driver().findElement(By.cssSelector("#history table.ledger")).getText().contains("Pricing visits"));
+        assertNoConsoleErrors();
+        browser.screenshot("contact-history");
     }
 
     @Test

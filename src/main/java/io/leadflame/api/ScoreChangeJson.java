@@ -9,7 +9,10 @@ public final class ScoreChangeJson {
     private ScoreChangeJson() {
     }
 
-    /** Writes {@code contactId, score, previous, flames, range, reason, at} into {@code out} and returns it. */
+    /**
+     * Writes {@code contactId, score, previous, flames, range, reason, at} into {@code out}, and
+     * {@code scoreName} for a named score's change, and returns it.
+     */
     public static ObjectNode write(ScoreChange change, ObjectNode out) {
         out.put("contactId", change.contactId());
         out.put("score", change.score());
@@ -18,6 +21,9 @@ public final class ScoreChangeJson {
         out.put("range", change.range());
         out.put("reason", change.reason().json());
         out.put("at", change.at().toString());
+        if (change.scoreName() != null) {
+            out.put("scoreName", change.scoreName());
+        }
         return out;
     }
 }

@@ -3,6 +3,7 @@ package io.leadflame.changes;
 import io.leadflame.serialization.CborSerializable;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * A contact's score changed (or its flames or range did, after a model change): what a live
@@ -18,10 +19,29 @@ import java.time.Instant;
  * @param previousFlames the flames before (0 for a first score): a listener filtering on
  *                       flames or range also hears of a contact leaving what it watches
  * @param previousRange  the range before, null when none (for a first score, the range of 0)
+ * @param scoreName      the named score that changed (issue 16), null for the default score;
+ *                       live-changes streams and webhooks each follow one score
  */
 public record ScoreChange(String tenant, String contactId, long score, long previous, int flames, String range,
-                          Reason reason, Instant at, int previousFlames, String previousRange)
+                          Reason reason, Instant at, int previousFlames, String previousRange, String scoreName)
         implements CborSerializable {
+
+    /** A change of the tenant's default score. */
+    public ScoreChange(String tenant, String contactId, long score, long previous, int flames, String range,
+                       Reason reason, Instant at, int previousFlames, String previousRange) {
+        this(tenant, contactId, score, previous, flames, range, reason, at, previousFlames, previousRange, null);
+    }
+
+    /** The same change of the named score {@code name} (issue 16). */
+    public ScoreChange ofScore(String name) {
+        return new ScoreChange(tenant, contactId, score, previous, flames, range, reason, at, previousFlames,
+                previousRange, name);
+    }
+
+    /** Whether it is a change of the score {@code name}, null for the default score. */
+    public boolean ofScoreNamed(String name) {
+        return Objects.equals(scoreName, name);
+    }
 
     /** What changed the score. */
     public enum Reason {

@@ -59,6 +59,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -416,9 +417,11 @@ public final class ContactEntity
             } else if (command == Compact.INSTANCE) {
                 return onCompact(state);
             } else {
-                // ScoreDue: the timer fired, so whatever it was armed for is spent.
+                // ScoreDue: the timer fired, so whatever it was armed for is spent. Named scores
+                // compare with just before the instant it was armed for: nothing changed before it.
+                long due = standing.nextChangeNanos();
                 cancelNextChange();
-                rescore(state, ScoreChange.Reason.EXPIRY);
+                rescore(state, ScoreChange.Reason.EXPIRY, state, due == Standing.NO_TIMER ? Long.MIN_VALUE : due - 1);
                 return Effect().noReply();
             }
         };
@@ -492,7 +495,7 @@ public final class ContactEntity
                     // Durable now: the answer need not wait for the scoring (seconds for a
                     // contact with thousands of activities under a thousand rules).
                     cmd.replyTo().tell(reply);
-                    rescore(after, ScoreChange.Reason.EVENT);
+                    rescore(after, ScoreChange.Reason.EVENT, state, Long.MIN_VALUE);
                     compactIfWorthIt(after);
                 })
                 .thenNoReply();
@@ -599,6 +602,17 @@ public final class ContactEntity
      * @param reason why the score may have changed; null after recovery, which changes nothing
      */
     private void rescore(ContactHistory state, ScoreChange.Reason reason) {
+        rescore(state, reason, null, Long.MIN_VALUE);
+    }
+
+    /**
+     * @param was      the history the named scores changed from (the one before an event, or the
+     *                 same one for a change in time), or null when they did not change: recovery,
+     *                 compaction, a change of the default model
+     * @param wasNanos when {@code was} scored as it did (epoch nanoseconds), or
+     *                 {@link Long#MIN_VALUE} for now
+     */
+    private void rescore(ContactHistory state, ScoreChange.Reason reason, ContactHistory was, long wasNanos) {
         if (state.isEmpty()) {
             return;
         }
@@ -653,14 +667,18 @@ public final class ContactEntity
                 // The rescoring placed this contact's previous history under a newer model while
                 // it scored under an older one: score again under that model, rather than publish
                 // a step back to the older one and then forward again.
-                rescore(state, reason);
+                rescore(state, reason, was, wasNanos);
                 return;
             }
             if (known && node.catalog().modelOf(tenant).version() > model.version()) {
                 // A newer model arrived while this contact scored: the rescoring lists the
                 // contacts from the index, and may have read it while this one was moving in it.
-                rescore(state, ScoreChange.Reason.MODEL);
+                rescore(state, ScoreChange.Reason.MODEL, was, wasNanos);
                 return;
+            }
+            Optional<Instant> namedNext = namedScores(state, reason, was, wasNanos, now);
+            if (namedNext.isPresent() && (nextChangeAt.isEmpty() || namedNext.get().isBefore(nextChangeAt.get()))) {
+                nextChangeAt = namedNext;
             }
         }
         if (nextChange != null && nextChangeAt.isPresent()
@@ -677,6 +695,42 @@ public final class ContactEntity
             nextChange = context.scheduleOnce(armed, context.getSelf(), ScoreDue.INSTANCE);
             standing.armedFor(Instants.nanos(next));
         });
+    }
+
+    /**
+     * The tenant's named scores (issue 16) of this contact now: each change from {@code before}
+     * published to their live streams, as the default score's is; they are not placed in the
+     * call list (a named score's list is scored when asked). A named score in the tenant's
+     * deletion, or a node still reading its models, has none.
+     *
+     * @return the first instant one of them changes by itself, for the contact's timer
+     */
+    private Optional<Instant> namedScores(ContactHistory state, ScoreChange.Reason reason, ContactHistory before,
+                                          long beforeNanos, Instant now) {
+        List<ModelCatalog.NamedScore> named = node.catalog().named(tenant);
+        if (named.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant beforeAt = beforeNanos == Long.MIN_VALUE ? now : Instants.ofNanos(beforeNanos);
+        Optional<Instant> next = Optional.empty();
+        for (ModelCatalog.NamedScore score : named) {
+            Score after = Scorer.score(score.model().model(), state, now);
+            if (after.nextChangeAt().isPresent() && (next.isEmpty() || after.nextChangeAt().get().isBefore(next.get()))) {
+                next = after.nextChangeAt();
+            }
+            if (before == null || reason == null) {
+                continue;
+            }
+            Score was = Scorer.score(score.model().model(), before, beforeAt);
+            String range = after.range().map(ScoreRange::name).orElse(null);
+            String previousRange = was.range().map(ScoreRange::name).orElse(null);
+            if (was.score() != after.score() || was.flames() != after.flames() || !Objects.equals(range, previousRange)) {
+                node.effects().changed(new ScoreChange(tenant, entityId.substring(tenant.length() + SEPARATOR.length()),
+                        after.score(), was.score(), after.flames(), range, reason, now, was.flames(), previousRange,
+                        score.name()));
+            }
+        }
+        return next;
     }
 
     /**

@@ -238,7 +238,10 @@ public final class ApiRoutes extends AllDirectives {
                                             path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ,
                                                     () -> leads.callList(key)))),
                                             path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ,
-                                                    () -> leads.stats(key))))))));
+                                                    () -> leads.stats(key)))),
+                                            path("score-changes", () -> get(() -> access.allowed(caller, tenant,
+                                                    Role.READ, () -> leads.scoreChanges(key, caller.keyId(),
+                                                            () -> access.stillValid(caller)))))))));
                 })));
     }
 

@@ -257,9 +257,12 @@ final class LeadsRoutes extends AllDirectives {
      * {@code minFlames} and {@code range}: a change is sent when the contact is in view before or
      * after it), with a heartbeat comment when nothing happens. A client that cannot keep up
      * with its buffer is disconnected: contacts publish without waiting for anyone.
+     *
+     * @param model the key of the score followed: the tenant's for its default score ({@link ScoreNames})
+     * @param key   the API key's id (its streams are bounded)
      */
-    Route scoreChanges(String tenant, String key, BooleanSupplier stillAllowed) {
-        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(request, tenant, key, stillAllowed)
+    Route scoreChanges(String model, String key, BooleanSupplier stillAllowed) {
+        return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(request, model, key, stillAllowed)
                 // Refused before a place is taken: a stream that cannot be sent must not hold one.
                 : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
                         .toResponse(StatusCodes.NOT_ACCEPTABLE)));
@@ -278,9 +281,12 @@ final class LeadsRoutes extends AllDirectives {
         return false;
     }
 
-    private Route scoreChangeStream(HttpRequest request, String tenant, String key, BooleanSupplier stillAllowed) {
+    private Route scoreChangeStream(HttpRequest request, String modelKey, String key, BooleanSupplier stillAllowed) {
+        String tenant = ScoreNames.tenantOf(modelKey);
+        // Each stream follows one score: the default one's, or a named score's (issue 16).
+        String scoreName = ScoreNames.isNamed(modelKey) ? ScoreNames.scoreOf(modelKey) : null;
         return parameterMap(params -> {
-            VersionedModel model = catalog.modelOf(tenant);
+            VersionedModel model = catalog.modelOf(modelKey);
             List<ApiError.Detail> problems = new ArrayList<>();
             int minFlames = (int) wholeNumber(params, "minFlames", 0, 0, 5, problems);
             Optional<ScoreRange> range = range(params.get("range"), model.model(), problems);
@@ -329,7 +335,8 @@ final class LeadsRoutes extends AllDirectives {
                         .orElse(Source.empty());
                 Source<ServerSentEvent, NotUsed> events = reload.concat(listener.second()
                                 .map(message -> (ScoreChangeFeed.Numbered) message)
-                                .filter(numbered -> numbered.change().concerns(minFlames, rangeName))
+                                .filter(numbered -> numbered.change().ofScoreNamed(scoreName)
+                                        && numbered.change().concerns(minFlames, rangeName))
                                 .map(numbered -> ServerSentEvent.create(LeadsJson.change(numbered.change()).toString(),
                                         Optional.empty(), Optional.of(numbered.id()), OptionalInt.empty())))
                         // A heartbeat (Pekko's: an event with empty data, which an EventSource

@@ -8,7 +8,9 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -27,6 +29,8 @@ public final class ModelCatalog implements Extension {
 
     private final ConcurrentHashMap<String, VersionedModel> models = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Unreadable> unreadable = new ConcurrentHashMap<>();
+    /** By tenant, its named scores in name order; no entry for a tenant without any. Read on every event. */
+    private final ConcurrentHashMap<String, List<NamedScore>> namedByTenant = new ConcurrentHashMap<>();
     private volatile boolean loaded;
 
     public static final ExtensionId<ModelCatalog> ID = new ExtensionId<>() {
@@ -83,6 +87,9 @@ public final class ModelCatalog implements Extension {
                 (old, neu) -> old.version() >= neu.version() ? old : neu);
         if (after == parsed) {
             unreadable.computeIfPresent(tenant, (t, u) -> u.version() <= parsed.version() ? null : u);
+            if (ScoreNames.isNamed(tenant)) {
+                listNamedScores(ScoreNames.tenantOf(tenant));
+            }
             return Optional.of(parsed);
         }
         return Optional.empty();
@@ -103,20 +110,41 @@ public final class ModelCatalog implements Extension {
         return loaded || models.containsKey(tenant);
     }
 
+    /** A named score of a tenant and its current model. */
+    public record NamedScore(String name, VersionedModel model) {
+    }
+
     /**
-     * The tenant's named scores known here, by name ({@link ScoreNames}): those whose current
-     * model is not the default, which a named score is reset to when it is deleted (alone or with
-     * its tenant): its versions stay in its history, and a new PUT brings it back.
+     * The tenant's named scores known here, in name order ({@link ScoreNames}): those whose
+     * current model is not the default, which a named score is reset to when it is deleted (alone
+     * or with its tenant): its versions stay in its history, and a new PUT brings it back.
      */
+    public List<NamedScore> named(String tenant) {
+        return namedByTenant.getOrDefault(tenant, List.of());
+    }
+
+    /** {@link #named} by name. */
     public SortedMap<String, VersionedModel> namedScores(String tenant) {
+        SortedMap<String, VersionedModel> byName = new TreeMap<>();
+        named(tenant).forEach(score -> byName.put(score.name(), score.model()));
+        return byName;
+    }
+
+    /** Lists the tenant's named scores again after one of them changed (under the offer's lock). */
+    private void listNamedScores(String tenant) {
         String prefix = ScoreNames.namedPrefix(tenant);
-        SortedMap<String, VersionedModel> named = new TreeMap<>();
+        List<NamedScore> named = new ArrayList<>();
         models.forEach((key, model) -> {
             if (key.startsWith(prefix) && !model.published().isDefault()) {
-                named.put(ScoreNames.scoreOf(key), model);
+                named.add(new NamedScore(ScoreNames.scoreOf(key), model));
             }
         });
-        return named;
+        named.sort(Comparator.comparing(NamedScore::name));
+        if (named.isEmpty()) {
+            namedByTenant.remove(tenant);
+        } else {
+            namedByTenant.put(tenant, List.copyOf(named));
+        }
     }
 
     /** Every tenant's current model known here. */

@@ -52,11 +52,16 @@ public final class WebhookTriggers implements Extension {
     }
 
     /**
-     * Hands the change to its tenant's outbox if it crosses one of the tenant's triggers. Until
+     * Hands a change of the default score to its tenant's outbox if it crosses one of the
+     * tenant's triggers. Until
      * every tenant's triggers are read at the node's start, changes wait (up to
      * {@link #MAX_WAITING}): contacts on this node already get events from other nodes.
      */
     public void offer(ScoreChange change) {
+        if (change.scoreName() != null) {
+            // Webhooks follow the default score (a named score's do not exist yet: DECISIONS).
+            return;
+        }
         if (!loaded) {
             if (waitingCount.incrementAndGet() <= MAX_WAITING) {
                 waiting.add(change);

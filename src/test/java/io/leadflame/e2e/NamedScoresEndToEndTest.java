@@ -3,6 +3,7 @@ package io.leadflame.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.testing.HttpReply;
+import io.leadflame.testing.ScoreChangesListener;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -134,6 +135,47 @@ class NamedScoresEndToEndTest extends NodePerTest {
             }));
         }
         assertEquals(before, after, "a restart scores every named score alike");
+    }
+
+    @Test
+    void aNamedScoresLiveChangesFollowItsEventsAndItsOwnExpiryApartFromTheDefaultStream() throws Exception {
+        node = LeadflameNode.start(dataDir);
+        node.publish(TENANT, DEFAULT_MODEL);
+        // A demo's 10 points for 3 seconds: the named score changes by itself, the default does not.
+        HttpReply fleeting = node.send("PUT", score("fleeting") + "/model", "application/json", """
+                {"idealScore": 10, "rules": [{"id": "demo", "name": "Asked for a demo", "points": 10,
+                  "expiresAfter": "PT3S", "criterion": {"type": "tag", "anyOf": ["demo"]}}]}""");
+        assertEquals(200, fleeting.status(), fleeting.body());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("default", "fleeting"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json())));
+        assertError(node.get(score("nope") + "/score-changes"), 404, "not_found");
+
+        try (ScoreChangesListener named = new ScoreChangesListener(node.uri(score("fleeting") + "/score-changes?minFlames=5"));
+             ScoreChangesListener all = new ScoreChangesListener(node.uri(LeadflameNode.api(TENANT) + "/score-changes"))) {
+            Instant at = Instant.now();
+            node.record(TENANT, tagApplied("c-1", "demo", at), tagApplied("c-1", "lead", at),
+                    tagApplied("c-2", "lead", at));
+
+            JsonNode up = named.next("c-1");
+            assertEquals("fleeting", up.get("scoreName").asText(), up.toString());
+            assertEquals(List.of(10L, 0L, 5L), List.of(up.get("score").asLong(), up.get("previous").asLong(),
+                    up.get("flames").asLong()), up.toString());
+            assertEquals("event", up.get("reason").asText());
+            JsonNode down = named.next("c-1");
+            assertEquals(List.of(0L, 10L), List.of(down.get("score").asLong(), down.get("previous").asLong()),
+                    down.toString());
+            assertEquals("expiry", down.get("reason").asText(), "the contact's own timer: " + down);
+            assertFalse(Instant.parse(down.get("at").asText()).isBefore(at.plusSeconds(3)), down.toString());
+            assertEquals(0, named.drain().size(), "c-2 never reached 5 flames under this score");
+
+            // The default stream hears the default score only: each contact's lead point.
+            List<JsonNode> defaults = new ArrayList<>(all.drain());
+            assertEquals(2, defaults.size(), defaults.toString());
+            defaults.forEach(change -> {
+                assertEquals(1, change.get("score").asLong(), change.toString());
+                assertFalse(change.has("scoreName"), change.toString());
+            });
+        }
     }
 
     @Test

@@ -226,6 +226,8 @@ class MessageSerializationTest {
     void callListAnswersAndScoreChangesRoundTrip() {
         roundTrip(new ScoreChange("acme", "c-1", 12, 0, 3, "warm", ScoreChange.Reason.EVENT, AT, 0, null));
         roundTrip(new ScoreChange("acme", "c-1", 2, 12L, 0, null, ScoreChange.Reason.EXPIRY, AT, 3, "warm"));
+        roundTrip(new ScoreChange("acme", "c-1", 2, 12L, 0, null, ScoreChange.Reason.EVENT, AT, 3, "warm")
+                .ofScore("product-interest"));
         Lead lead = new Lead("acme/c-1", 4, 12, 60, 3, "warm", 5L,
                 List.of(new Lead.Reason("webform", "Web form", 2)), null);
         LeadsReader.Page page = roundTrip(new LeadsReader.Page(List.of(lead)));

@@ -38,6 +38,7 @@ record BenchSettings(Duration duration, Duration warmup, Duration latencyDuratio
                      int importContacts, int importClients, List<String> serverArgs, Path dir, Path basedir) {
 
     static final List<String> ALL_SCENARIOS = List.of("baselines", "ingestion", "latency", "rescoring", "memory", "leads", "leads-cost",
+            "named-cost",
             "webhooks", "heavy-contact", "import", "kafka", "restart");
     static final List<String> ALL_JOURNALS = List.of("h2", "postgres");
 

@@ -69,6 +69,9 @@ public final class Benchmarks {
             if (settings.runs("baselines") && settings.runs("latency")) {
                 NoopBaseline.latency(settings, results);
             }
+            if (settings.runs("named-cost")) {
+                LeadsPhase.namedScoresCost(settings, results);
+            }
             if (settings.runs("leads-cost")) {
                 LeadsPhase.ingestionCost(settings, results);
             }

@@ -22,6 +22,7 @@ final class LeadsPhase {
     private static final String LEADS = "/api/v1/tenants/" + EventMix.TENANT + "/leads";
     private static final String STATS = "/api/v1/tenants/" + EventMix.TENANT + "/stats";
     private static final String PREVIEW = EventMix.MODEL_PATH + "/preview";
+    private static final String SCORES = "/api/v1/tenants/" + EventMix.TENANT + "/scores";
 
     private LeadsPhase() {
     }
@@ -44,12 +45,44 @@ final class LeadsPhase {
         }
     }
 
+    /**
+     * Batched and single-event ingestion on H2 with the default score alone, then with three named
+     * scores beside it (issue 16): each write then scores the contact under each named model too,
+     * before and after, to publish their changes. Same run; the ratio is what remains.
+     */
+    static void namedScoresCost(BenchSettings settings, Results results) throws Exception {
+        ClosedLoad.Outcome[] one = ingestion("named-0", List.of(), settings, 0);
+        ClosedLoad.Outcome[] four = ingestion("named-3", List.of(), settings, NAMED_SCORES);
+        String[] loads = {"batched", "single"};
+        String[] labels = {"batched ingestion, 1,000-event NDJSON, " + settings.batchConnections() + " connections",
+                "single-event ingestion, " + settings.singleConnections() + " connections"};
+        for (int i = 0; i < 2; i++) {
+            Results.Figure baseline = new Results.Figure("named.cost." + loads[i] + ".default-only", "leads", "h2",
+                    labels[i] + ", the default score only", one[i].eventsPerSecond(), "events/s",
+                    Optional.empty(), Optional.empty(), one[i].failed(), Map.of());
+            results.add(baseline);
+            results.add(new Results.Figure("named.cost." + loads[i] + ".named" + NAMED_SCORES, "leads", "h2",
+                    labels[i] + ", with " + NAMED_SCORES + " named scores beside it (ratio: what remains)",
+                    four[i].eventsPerSecond(), "events/s", Optional.of(baseline), Optional.empty(), four[i].failed(),
+                    Map.of()));
+        }
+    }
+
     private static ClosedLoad.Outcome[] ingestion(String phase, List<String> flags, BenchSettings settings)
             throws Exception {
+        return ingestion(phase, flags, settings, 0);
+    }
+
+    /** @param namedScores how many named scores the tenant has beside its default one (variants of its model) */
+    private static ClosedLoad.Outcome[] ingestion(String phase, List<String> flags, BenchSettings settings,
+                                                  int namedScores) throws Exception {
         try (ServerUnderTest server = ServerUnderTest.leadflameOnH2(phase, settings, flags)) {
             server.awaitReady(Duration.ofMinutes(3));
             // A model with rules, as in the model phase: with the call list each write scores in full.
             ModelPhase.awaitRescored(server, ModelPhase.putModel(server, 0));
+            if (namedScores > 0) {
+                publishNamedScores(server, namedScores, 1);
+            }
             ClosedLoad.drain(server.endpoint, settings.batchConnections(), Traffic.creation(settings.contacts()));
             ClosedLoad.Outcome batched = ClosedLoad.measure(server.endpoint, settings.batchConnections(),
                     Traffic.batches(settings.contacts()), settings.warmup(), settings.duration());
@@ -93,26 +126,31 @@ final class LeadsPhase {
      */
     static void namedScores(ServerUnderTest server, int contacts, int variant, Results results)
             throws IOException, InterruptedException {
-        String scores = "/api/v1/tenants/" + EventMix.TENANT + "/scores";
-        for (int i = 0; i < NAMED_SCORES; i++) {
-            json(HttpConnection.call(server.endpoint.host(), server.endpoint.port(), "PUT",
-                    scores + "/named-" + i + "/model", "application/json", EventMix.model(variant + i), 30_000));
-        }
-        // Published once its model entity has it; listed once the node's catalog has it too.
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (json(server.get(scores)).get("scores").size() < NAMED_SCORES + 1) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the named scores were not listed within 30 s");
-            }
-            Thread.sleep(50);
-        }
-        String named = scores + "/named-0";
+        publishNamedScores(server, NAMED_SCORES, variant);
+        String named = SCORES + "/named-0";
         time(server, contacts, results, "named-first-page", "a named score's call list, first page of 100, scored "
                 + "when asked", "GET", named + "/leads?limit=100", null, 20);
         time(server, contacts, results, "named-hot", "a named score's call list, 1,000 leads with 4 flames or more",
                 "GET", named + "/leads?minFlames=4&limit=1000", null, 10);
         time(server, contacts, results, "named-stats", "a named score's distribution (GET /scores/{score}/stats)",
                 "GET", named + "/stats", null, 10);
+    }
+
+    /** Publishes {@code count} named scores, models {@code variant} on, and waits until the node lists them. */
+    private static void publishNamedScores(ServerUnderTest server, int count, int variant)
+            throws IOException, InterruptedException {
+        for (int i = 0; i < count; i++) {
+            json(HttpConnection.call(server.endpoint.host(), server.endpoint.port(), "PUT",
+                    SCORES + "/named-" + i + "/model", "application/json", EventMix.model(variant + i), 30_000));
+        }
+        // Published once its model entity has it; listed once the node's catalog has it too.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (json(server.get(SCORES)).get("scores").size() < count + 1) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the named scores were not listed within 30 s");
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static void time(ServerUnderTest server, int contacts, Results results, String id, String label,

@@ -28,6 +28,12 @@ public interface ContactEffects {
     void changed(ScoreChange change);
 
     /**
+     * Whether anyone listens to the tenant's live changes: a named score's change (which only
+     * they hear) is worth computing.
+     */
+    boolean heard(String tenant);
+
+    /**
      * The contact holds events but has no place yet, because the node is still reading its
      * tenant's model: the rescoring under that model must reach it (it reads the call list's
      * index, where this contact is not).
@@ -47,6 +53,11 @@ public interface ContactEffects {
 
         @Override
         public void changed(ScoreChange change) {
+        }
+
+        @Override
+        public boolean heard(String tenant) {
+            return false;
         }
 
         @Override
@@ -74,6 +85,11 @@ public interface ContactEffects {
             public void changed(ScoreChange change) {
                 changes.publish(change);
                 webhooks.offer(change);
+            }
+
+            @Override
+            public boolean heard(String tenant) {
+                return changes.heard(tenant);
             }
 
             @Override

@@ -676,10 +676,7 @@ public final class ContactEntity
                 rescore(state, ScoreChange.Reason.MODEL, was, wasNanos);
                 return;
             }
-            Optional<Instant> namedNext = namedScores(state, reason, was, wasNanos, now);
-            if (namedNext.isPresent() && (nextChangeAt.isEmpty() || namedNext.get().isBefore(nextChangeAt.get()))) {
-                nextChangeAt = namedNext;
-            }
+            nextChangeAt = earlier(nextChangeAt, namedScores(state, reason, was, wasNanos, now));
         }
         if (nextChange != null && nextChangeAt.isPresent()
                 && Instants.nanos(nextChangeAt.get()) == standing.nextChangeNanos()) {
@@ -712,15 +709,17 @@ public final class ContactEntity
             return Optional.empty();
         }
         Instant beforeAt = beforeNanos == Long.MIN_VALUE ? now : Instants.ofNanos(beforeNanos);
+        // Only live streams hear a named score's changes: without a listener, only its next change
+        // is computed (for the timer), as a node without the call list does for the default score.
+        boolean publish = before != null && reason != null && node.effects().heard(tenant);
         Optional<Instant> next = Optional.empty();
         for (ModelCatalog.NamedScore score : named) {
-            Score after = Scorer.score(score.model().model(), state, now);
-            if (after.nextChangeAt().isPresent() && (next.isEmpty() || after.nextChangeAt().get().isBefore(next.get()))) {
-                next = after.nextChangeAt();
-            }
-            if (before == null || reason == null) {
+            if (!publish) {
+                next = earlier(next, Scorer.nextChangeAt(score.model().model(), state, now));
                 continue;
             }
+            Score after = Scorer.score(score.model().model(), state, now);
+            next = earlier(next, after.nextChangeAt());
             Score was = Scorer.score(score.model().model(), before, beforeAt);
             String range = after.range().map(ScoreRange::name).orElse(null);
             String previousRange = was.range().map(ScoreRange::name).orElse(null);
@@ -731,6 +730,10 @@ public final class ContactEntity
             }
         }
         return next;
+    }
+
+    private static Optional<Instant> earlier(Optional<Instant> a, Optional<Instant> b) {
+        return a.isEmpty() || b.isPresent() && b.get().isBefore(a.get()) ? b : a;
     }
 
     /**

@@ -208,6 +208,12 @@ public final class ScoreChanges implements Extension {
                 Topic.create(ScoreChange.class, "score-changes-" + t), "score-changes-" + t, Props.empty())));
     }
 
+    /** Whether anyone listens to the tenant's changes on any node: a change published now is heard. */
+    public boolean heard(String tenant) {
+        TenantTopic topic = topics.get(tenant);
+        return topic != null && topic.heard;
+    }
+
     /** Publishes the change if anyone listens to its tenant on any node. */
     public void publish(ScoreChange change) {
         TenantTopic tenant = tenantTopic(change.tenant());

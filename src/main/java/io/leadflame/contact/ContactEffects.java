@@ -28,10 +28,10 @@ public interface ContactEffects {
     void changed(ScoreChange change);
 
     /**
-     * Whether anyone listens to the tenant's live changes: a named score's change (which only
-     * they hear) is worth computing.
+     * Whether a named score's change of the tenant is worth computing: someone listens to its
+     * live changes, or one of its webhooks follows a named score.
      */
-    boolean heard(String tenant);
+    boolean namedChangesWanted(String tenant);
 
     /**
      * The contact holds events but has no place yet, because the node is still reading its
@@ -56,7 +56,7 @@ public interface ContactEffects {
         }
 
         @Override
-        public boolean heard(String tenant) {
+        public boolean namedChangesWanted(String tenant) {
             return false;
         }
 
@@ -88,8 +88,8 @@ public interface ContactEffects {
             }
 
             @Override
-            public boolean heard(String tenant) {
-                return changes.heard(tenant);
+            public boolean namedChangesWanted(String tenant) {
+                return changes.heard(tenant) || webhooks.followNamedScores(tenant);
             }
 
             @Override

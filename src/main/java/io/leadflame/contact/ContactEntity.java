@@ -696,7 +696,7 @@ public final class ContactEntity
 
     /**
      * The tenant's named scores (issue 16) of this contact now: each change from {@code before}
-     * published to their live streams, as the default score's is; they are not placed in the
+     * published to live streams and webhooks, as the default score's is; they are not placed in the
      * call list (a named score's list is scored when asked). A named score in the tenant's
      * deletion, or a node still reading its models, has none.
      *
@@ -709,9 +709,9 @@ public final class ContactEntity
             return Optional.empty();
         }
         Instant beforeAt = beforeNanos == Long.MIN_VALUE ? now : Instants.ofNanos(beforeNanos);
-        // Only live streams hear a named score's changes: without a listener, only its next change
-        // is computed (for the timer), as a node without the call list does for the default score.
-        boolean publish = before != null && reason != null && node.effects().heard(tenant);
+        // Only live streams and webhooks that follow a named score hear its changes: without them,
+        // only its next change is computed (for the timer), as without the call list for the default.
+        boolean publish = before != null && reason != null && node.effects().namedChangesWanted(tenant);
         Optional<Instant> next = Optional.empty();
         for (ModelCatalog.NamedScore score : named) {
             if (!publish) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.config.Settings;
+import io.leadflame.model.ModelCatalog;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.model.ScoringModelEntity;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.Validated;
@@ -37,9 +39,11 @@ final class WebhookRoutes extends AllDirectives {
     private final Settings settings;
     private final WebhookTriggers triggers;
     private final ReceiverAddresses receivers;
+    private final ModelCatalog catalog;
 
     WebhookRoutes(ActorSystem<?> system, Settings settings) {
         this.sharding = ClusterSharding.get(system);
+        this.catalog = ModelCatalog.get(system);
         this.settings = settings;
         this.triggers = WebhookTriggers.get(system);
         this.receivers = ReceiverAddresses.get(system);
@@ -78,9 +82,18 @@ final class WebhookRoutes extends AllDirectives {
                 found -> complete(found.webhook() == null ? notFound(id) : JsonResponses.ok(json(found.webhook()))));
     }
 
-    /** Validated against the tenant's current model as its entity has it (a node's copy may lag just after a change). */
+    /**
+     * Validated against the current model of the score its trigger follows (the default one
+     * unless it names a named score), as its entity has it (a node's copy may lag just after a
+     * change).
+     */
     Route save(String tenant, String id, JsonNode body) {
-        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, tenant)
+        String score = WebhookRequest.scoreOf(body);
+        if (!score.equals(ScoreNames.DEFAULT) && !catalog.namedScores(tenant).containsKey(score)) {
+            return complete(ApiError.invalid("the webhook follows a score this tenant does not have",
+                    List.of(new ApiError.Detail("trigger.score", "no score named " + score + ": GET /scores lists them"))));
+        }
+        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, ScoreNames.key(tenant, score))
                 .ask(ScoringModelEntity.Get::new, settings.askTimeout()), model -> {
             List<String> ranges;
             try {

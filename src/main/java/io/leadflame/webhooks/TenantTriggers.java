@@ -17,6 +17,16 @@ public record TenantTriggers(long version, List<Trigger> triggers) implements Cb
         triggers = List.copyOf(triggers);
     }
 
+    /** Whether one of them follows a named score: the tenant's contacts must then compute its changes. */
+    public boolean followNamedScores() {
+        for (Trigger t : triggers) {
+            if (t.score() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean firedBy(ScoreChange change) {
         for (Trigger t : triggers) {
             if (t.firedBy(change)) {

@@ -49,8 +49,12 @@ public final class WebhookPayload {
     /** A trigger as the API reads and shows it: {@code {"enterRange": NAME}} or {@code {"minFlames": N}}. */
     public static ObjectNode trigger(Trigger trigger) {
         ObjectNode t = Json.MAPPER.createObjectNode();
-        return trigger.enterRange() != null ? t.put("enterRange", trigger.enterRange())
-                : t.put("minFlames", trigger.minFlames());
+        if (trigger.enterRange() != null) {
+            t.put("enterRange", trigger.enterRange());
+        } else {
+            t.put("minFlames", trigger.minFlames());
+        }
+        return trigger.score() == null ? t : t.put("score", trigger.score());
     }
 
     /** The value of {@link #SIGNATURE_HEADER} for {@code body}. */

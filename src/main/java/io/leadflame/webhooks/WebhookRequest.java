@@ -1,6 +1,7 @@
 package io.leadflame.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.scoring.Validated;
 import io.leadflame.scoring.ValidationProblem;
 import org.apache.pekko.http.scaladsl.model.IllegalUriException;
@@ -23,7 +24,7 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
     static final int MAX_URL = 2048;
     static final int MAX_SECRET = 1024;
     private static final Set<String> FIELDS = Set.of("url", "secret", "trigger");
-    private static final Set<String> TRIGGER_FIELDS = Set.of("enterRange", "minFlames");
+    private static final Set<String> TRIGGER_FIELDS = Set.of("enterRange", "minFlames", "score");
 
     /**
      * @param ranges the names of the ranges of the tenant's current model, which {@code enterRange} must name
@@ -103,7 +104,18 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
         }
     }
 
+    /** The trigger's crossing, on the score it names ({@code score}: the default one when absent). */
     private static Trigger trigger(JsonNode node, Collection<String> ranges, List<ValidationProblem> problems) {
+        Trigger crossing = crossing(node, ranges, problems);
+        JsonNode score = node == null || !node.isObject() ? null : node.get("score");
+        if (score != null && !(score.isTextual() && ScoreNames.isValid(score.textValue()))) {
+            problems.add(new ValidationProblem("trigger.score", ScoreNames.RULE + " (or default)"));
+            return null;
+        }
+        return crossing == null || score == null ? crossing : crossing.onScore(score.textValue());
+    }
+
+    private static Trigger crossing(JsonNode node, Collection<String> ranges, List<ValidationProblem> problems) {
         if (node == null || node.isNull()) {
             problems.add(new ValidationProblem("trigger", "required: {\"enterRange\": NAME} or {\"minFlames\": 1..5}"));
             return null;
@@ -124,8 +136,8 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
                 problems.add(new ValidationProblem("trigger.enterRange", "must be the name of a range"));
             } else if (!ranges.contains(range.textValue())) {
                 problems.add(new ValidationProblem("trigger.enterRange", ranges.isEmpty()
-                        ? "the tenant's model has no ranges: add ranges to the model or use minFlames"
-                        : "no range named '" + range.textValue() + "' in the tenant's model; its ranges are " + ranges));
+                        ? "the score's model has no ranges: add ranges to the model or use minFlames"
+                        : "no range named '" + range.textValue() + "' in the score's model; its ranges are " + ranges));
             } else {
                 return Trigger.enterRange(range.textValue());
             }
@@ -137,5 +149,16 @@ public record WebhookRequest(String url, String secret, Trigger trigger) {
             return null;
         }
         return Trigger.minFlames(flames.intValue());
+    }
+
+    /**
+     * The score a webhook's trigger follows, as its body names it ({@code trigger.score}):
+     * {@link ScoreNames#DEFAULT} when it names none, or names one that is not a valid name (its
+     * validation then says so). What the body's ranges are checked against.
+     */
+    public static String scoreOf(JsonNode body) {
+        JsonNode score = body == null ? null : body.path("trigger").get("score");
+        return score != null && score.isTextual() && ScoreNames.isValid(score.textValue())
+                ? score.textValue() : ScoreNames.DEFAULT;
     }
 }

@@ -52,16 +52,12 @@ public final class WebhookTriggers implements Extension {
     }
 
     /**
-     * Hands a change of the default score to its tenant's outbox if it crosses one of the
-     * tenant's triggers. Until
+     * Hands the change to its tenant's outbox if it crosses one of the tenant's triggers (each
+     * follows one score: the default one, or a named one). Until
      * every tenant's triggers are read at the node's start, changes wait (up to
      * {@link #MAX_WAITING}): contacts on this node already get events from other nodes.
      */
     public void offer(ScoreChange change) {
-        if (change.scoreName() != null) {
-            // Webhooks follow the default score (a named score's do not exist yet: DECISIONS).
-            return;
-        }
         if (!loaded) {
             if (waitingCount.incrementAndGet() <= MAX_WAITING) {
                 waiting.add(change);
@@ -96,6 +92,12 @@ public final class WebhookTriggers implements Extension {
     /** Whether any webhook of the tenant was ever known here (its outbox exists). */
     public boolean has(String tenant) {
         return byTenant.containsKey(tenant);
+    }
+
+    /** Whether one of the tenant's webhooks follows a named score (read on every write of its contacts). */
+    public boolean followNamedScores(String tenant) {
+        TenantTriggers triggers = byTenant.get(tenant);
+        return triggers != null && triggers.followNamedScores();
     }
 
     /** Keeps {@code triggers} unless a newer version of the tenant's is already here. */

@@ -104,6 +104,47 @@ class WebhooksEndToEndTest {
     }
 
     @Test
+    void aWebhookFollowsTheNamedScoreItNamesAndOnlyItsCrossings() {
+        node = LeadflameNode.start(dataDir, FAST_RETRIES);
+        node.publish(TENANT, MODEL);
+        HttpReply visits = node.send("PUT", LeadflameNode.api(TENANT) + "/scores/visits/model", "application/json", """
+                {"idealScore": 10,
+                 "ranges": [{"name": "quiet", "min": 0, "color": "#00f"}, {"name": "busy", "min": 3, "color": "#d02"}],
+                 "rules": [{"id": "visit", "name": "Visits", "points": 1, "count": "each",
+                            "criterion": {"type": "activity", "activity": "page_visited"}}]}""");
+        assertEquals(200, visits.status(), visits.body());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(2,
+                node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size()));
+
+        // The trigger's range is the named score's, and the score must exist.
+        E2e.assertError(putWebhook("x", webhook("/x", "{\"enterRange\": \"busy\", \"score\": \"nope\"}")),
+                400, "invalid");
+        E2e.assertError(putWebhook("x", webhook("/x", "{\"enterRange\": \"hot\", \"score\": \"visits\"}")),
+                400, "invalid");
+        E2e.assertError(putWebhook("x", webhook("/x", "{\"minFlames\": 2, \"score\": \"Not A Name\"}")),
+                400, "invalid");
+        assertEquals(201, putWebhook("busy", webhook("/busy",
+                "{\"enterRange\": \"busy\", \"score\": \"visits\"}")).status());
+        assertEquals("visits", node.get(LeadflameNode.api(TENANT) + "/webhooks/busy").json()
+                .at("/trigger/score").asText());
+        assertEquals(201, putWebhook("crm-hot", webhook("/hot", "{\"enterRange\": \"hot\"}")).status());
+
+        // c-1 turns hot under the default score (no visit); c-2 visits three times: busy under
+        // the named score, 3 of the default's 8 needed for hot.
+        Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        node.record(TENANT, tagApplied("c-1", "demo", at), activity("c-2", "page_visited", at),
+                activity("c-2", "page_visited", at.plusMillis(1)), activity("c-2", "page_visited", at.plusMillis(2)));
+        eventually(DELIVERED_WITHIN, () -> assertEquals(Set.of("busy c-2 event", "crm-hot c-1 event"), crossings()));
+        Received busy = byDeliveryId().values().stream()
+                .filter(r -> r.json().get("webhookId").asText().equals("busy")).findFirst().orElseThrow();
+        assertEquals("visits", busy.json().get("scoreName").asText(), busy.json().toString());
+        assertEquals(3, busy.json().get("score").asLong(), busy.json().toString());
+        Received hot = byDeliveryId().values().stream()
+                .filter(r -> r.json().get("webhookId").asText().equals("crm-hot")).findFirst().orElseThrow();
+        assertFalse(hot.json().has("scoreName"), hot.json().toString());
+    }
+
+    @Test
     void eachCrossingArrivesOncePerDeliveryIdSignedThroughAnOutageAndARestart() {
         node = LeadflameNode.start(dataDir, FAST_RETRIES);
         node.publish(TENANT, MODEL);

@@ -45,6 +45,23 @@ class TriggerAndPayloadTest {
     }
 
     @Test
+    void aTriggerFollowsOneScoreTheDefaultOrTheNamedOneItNames() {
+        Trigger defaultFour = Trigger.minFlames(4);
+        Trigger namedFour = Trigger.minFlames(4).onScore("intent");
+        ScoreChange ofDefault = change(3, null, 4, null);
+        ScoreChange ofIntent = ofDefault.ofScore("intent");
+        assertTrue(defaultFour.firedBy(ofDefault));
+        assertFalse(defaultFour.firedBy(ofIntent), "a named score's crossing is not the default score's");
+        assertTrue(namedFour.firedBy(ofIntent));
+        assertFalse(namedFour.firedBy(ofDefault));
+        assertFalse(namedFour.firedBy(ofDefault.ofScore("other")));
+        assertEquals(defaultFour, namedFour.onScore("default"), "the default score by its name is the default");
+        assertEquals("{\"minFlames\":4,\"score\":\"intent\"}", WebhookPayload.trigger(namedFour).toString());
+        assertEquals("{\"minFlames\":4}", WebhookPayload.trigger(defaultFour).toString());
+        assertThrows(IllegalArgumentException.class, () -> new Trigger(null, 4, "Not A Name"));
+    }
+
+    @Test
     void aTriggerIsEitherARangeOrFlames() {
         assertThrows(IllegalArgumentException.class, () -> new Trigger("hot", 4));
         assertThrows(IllegalArgumentException.class, () -> new Trigger(null, 0));

@@ -239,6 +239,8 @@ public final class ApiRoutes extends AllDirectives {
                                                     () -> leads.callList(key)))),
                                             path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ,
                                                     () -> leads.stats(key)))),
+                                            path("accounts", () -> get(() -> access.allowed(caller, tenant,
+                                                    Role.READ, () -> leads.accounts(key)))),
                                             path("score-changes", () -> get(() -> access.allowed(caller, tenant,
                                                     Role.READ, () -> leads.scoreChanges(key, caller.keyId(),
                                                             () -> access.stillValid(caller)))))))));

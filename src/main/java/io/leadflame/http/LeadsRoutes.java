@@ -168,11 +168,13 @@ final class LeadsRoutes extends AllDirectives {
      * The tenant's accounts, hottest first, as the model rolls its contacts up ({@code accounts}
      * in the model); 409 when it does not.
      */
-    Route accounts(String tenant) {
+    /** @param key as for {@link #callList} */
+    Route accounts(String key) {
         return parameterMap(params -> {
-            ScoringModel model = catalog.modelOf(tenant).model();
+            VersionedModel current = catalog.modelOf(key);
+            ScoringModel model = current.model();
             if (model.accounts().isEmpty()) {
-                return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant's model rolls no contacts up "
+                return complete(ApiError.conflict(StatusCodes.CONFLICT, "this score's model rolls no contacts up "
                         + "into accounts: set \"accounts\" in the model, e.g. {\"field\": \"company\", "
                         + "\"score\": \"sum\"}"));
             }
@@ -183,7 +185,7 @@ final class LeadsRoutes extends AllDirectives {
                 return complete(invalidQuery(problems));
             }
             Accounts.After from = after;
-            return onSuccess(callList.accounts(tenant, model.accounts().get()), list -> {
+            return onSuccess(callList.accounts(key, current, model.accounts().get()), list -> {
                 List<Accounts.Account> page = Accounts.page(list.accounts(), from, limit);
                 ObjectNode out = F.objectNode();
                 ArrayNode accounts = out.putArray("accounts");

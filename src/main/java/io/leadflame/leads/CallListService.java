@@ -197,10 +197,16 @@ public final class CallListService {
     public record AccountList(List<Accounts.Account> accounts, boolean truncated) {
     }
 
-    public CompletionStage<AccountList> accounts(String tenant, AccountRollup rollup) {
+    /**
+     * @param key    the model's key: the tenant's for its default score ({@link ScoreNames})
+     * @param model  its current model, which rolls contacts up as {@code rollup} says
+     */
+    public CompletionStage<AccountList> accounts(String key, VersionedModel model, AccountRollup rollup) {
+        String tenant = ScoreNames.tenantOf(key);
+        String scoredBy = scoredBy(key, model);
         int keep = Math.max(rollup.top(), Accounts.HOTTEST);
         return askAll(reader -> AskPattern.<LeadsReader.Command, Accounts.Parts>ask(reader,
-                        replyTo -> new LeadsReader.GetAccounts(tenant, rollup.field(), keep, replyTo),
+                        replyTo -> new LeadsReader.GetAccounts(tenant, rollup.field(), keep, scoredBy, replyTo),
                         PREVIEW_TIMEOUT, system.scheduler()))
                 .thenApply(parts -> new AccountList(Accounts.merge(parts, rollup),
                         parts.stream().anyMatch(Accounts.Parts::truncated)));

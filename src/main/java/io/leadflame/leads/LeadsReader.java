@@ -124,7 +124,7 @@ public final class LeadsReader {
     }
 
     /** This node's live contacts of the tenant added up by account ({@link Accounts}). */
-    public record GetAccounts(String tenant, String field, int keep, ActorRef<Accounts.Parts> replyTo)
+    public record GetAccounts(String tenant, String field, int keep, String scoredBy, ActorRef<Accounts.Parts> replyTo)
             implements Command {
     }
 
@@ -204,8 +204,9 @@ public final class LeadsReader {
         Instant now = clock.instant();
         // Only an answer to another node crosses the network and its frame limit.
         long maxBytes = get.replyTo().path().address().hasLocalScope() ? Long.MAX_VALUE : Accounts.MAX_REMOTE_BYTES;
-        CompletableFuture.supplyAsync(() -> Accounts.tally(leads, get.field(), get.keep(), now, maxBytes),
-                        ForkJoinPool.commonPool())
+        CompletableFuture.supplyAsync(() -> Accounts.tally(get.scoredBy() == null ? leads
+                                : leads.stream().map(NamedScores.scoring(get.scoredBy(), now)).toList(),
+                        get.field(), get.keep(), now, maxBytes), ForkJoinPool.commonPool())
                 .thenAccept(get.replyTo()::tell);
     }
 

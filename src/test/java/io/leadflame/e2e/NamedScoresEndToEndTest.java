@@ -107,6 +107,19 @@ class NamedScoresEndToEndTest extends NodePerTest {
         eventually(Duration.ofSeconds(3), () ->
                 assertEquals(expected, node.get(score("product-interest") + "/stats").json()));
         assertEquals(6, node.get(score("product-interest") + "/contacts/c-2").json().get("score").asLong());
+        // Accounts roll up under a named score's model when it says so, as under the default's.
+        assertError(node.get(score("product-interest") + "/accounts"), 409, "conflict");
+        node.record(TENANT, E2e.fieldsUpdated("c-1", now, "company", "Acme"),
+                E2e.fieldsUpdated("c-2", now, "company", "Acme"), E2e.fieldsUpdated("c-3", now, "company", "Globex"));
+        assertEquals(200, node.send("PUT", score("sales-readiness") + "/model", "application/json",
+                READINESS.replaceFirst("\\{", "{\"accounts\": {\"field\": \"company\", \"score\": \"sum\"}, ")).status());
+        JsonNode accounts = eventually(Duration.ofSeconds(3), () -> {
+            JsonNode list = node.get(score("sales-readiness") + "/accounts").json();
+            assertEquals(2, list.get("accounts").size(), list.toString());
+            return list;
+        });
+        assertEquals("Acme", accounts.at("/accounts/0/account").asText(), accounts.toString());
+        assertEquals(10, accounts.at("/accounts/0/score").asLong(), "c-2's demo under sales-readiness: " + accounts);
         JsonNode rescoring = eventually(Duration.ofSeconds(3), () -> {
             JsonNode status = node.get(score("product-interest") + "/model/rescoring").json();
             assertTrue(status.get("done").asBoolean(), status.toString());

@@ -204,7 +204,7 @@ class MessageSerializationTest {
                 true, List.of(new io.leadflame.scoring.ScoreHistory.RuleChange("demo", "Demo", 5)))), false), 5));
         roundTrip(new io.leadflame.leads.Accounts.Parts(List.of(new io.leadflame.leads.Accounts.Part("Acme", 12, 2,
                 List.of(new io.leadflame.leads.Accounts.Member("c-1", 10)))), true));
-        roundTrip(new io.leadflame.leads.LeadsReader.GetAccounts("acme", "company", 3,
+        roundTrip(new io.leadflame.leads.LeadsReader.GetAccounts("acme", "company", 3, "stored-model",
                 testKit.<io.leadflame.leads.Accounts.Parts>createTestProbe().ref()));
         roundTrip(new io.leadflame.leads.LeadsReader.GetHeating("acme", StoredModel.write(ScoringModel.DEFAULT),
                 io.leadflame.leads.LeadFilter.NONE, 3, new io.leadflame.leads.Heating.After(4, 9, "c-2"), 10, null,

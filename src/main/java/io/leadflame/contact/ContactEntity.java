@@ -3,6 +3,7 @@ package io.leadflame.contact;
 import io.leadflame.serialization.CborSerializable;
 import io.leadflame.config.Settings;
 import io.leadflame.leads.Lead;
+import io.leadflame.leads.NamedScores;
 import io.leadflame.leads.Standing;
 import io.leadflame.changes.ScoreChange;
 import io.leadflame.cluster.ReachableRegionsAllocation;
@@ -59,7 +60,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -720,13 +720,10 @@ public final class ContactEntity
             }
             Score after = Scorer.score(score.model().model(), state, now);
             next = earlier(next, after.nextChangeAt());
-            Score was = Scorer.score(score.model().model(), before, beforeAt);
-            String range = after.range().map(ScoreRange::name).orElse(null);
-            String previousRange = was.range().map(ScoreRange::name).orElse(null);
-            if (was.score() != after.score() || was.flames() != after.flames() || !Objects.equals(range, previousRange)) {
-                node.effects().changed(new ScoreChange(tenant, entityId.substring(tenant.length() + SEPARATOR.length()),
-                        after.score(), was.score(), after.flames(), range, reason, now, was.flames(), previousRange,
-                        score.name()));
+            ScoreChange change = NamedScores.change(tenant, entityId.substring(tenant.length() + SEPARATOR.length()),
+                    score.name(), Scorer.score(score.model().model(), before, beforeAt), after, reason, now);
+            if (change != null) {
+                node.effects().changed(change);
             }
         }
         return next;

@@ -1,12 +1,16 @@
 package io.leadflame.leads;
 
+import io.leadflame.changes.ScoreChange;
 import io.leadflame.model.StoredModel;
+import io.leadflame.scoring.Score;
+import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.scoring.Scorer;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -82,6 +86,42 @@ public final class NamedScores {
     static boolean comesAfter(Lead lead, LeadIndex.Cursor after) {
         return lead.score() != after.score() ? lead.score() < after.score()
                 : lead.contactId().compareTo(after.contactId()) > 0;
+    }
+
+    /**
+     * A named score's change from {@code was} to {@code now}, or null when neither its score, its
+     * flames nor its range moved.
+     */
+    public static ScoreChange change(String tenant, String contactId, String scoreName, Score was, Score now,
+                                     ScoreChange.Reason reason, Instant at) {
+        String range = now.range().map(ScoreRange::name).orElse(null);
+        String previousRange = was.range().map(ScoreRange::name).orElse(null);
+        if (was.score() == now.score() && was.flames() == now.flames() && Objects.equals(range, previousRange)) {
+            return null;
+        }
+        return new ScoreChange(tenant, contactId, now.score(), was.score(), now.flames(), range, reason, at,
+                was.flames(), previousRange, scoreName);
+    }
+
+    /**
+     * What a new version of a named score's model changed of {@code leads} (a node's contacts of
+     * the tenant): each lead's score under the version before and under the new one, now.
+     */
+    public static List<ScoreChange> modelChanged(Iterable<Lead> leads, String scoreName, ScoringModel before,
+                                                 ScoringModel after, Instant now) {
+        List<ScoreChange> changes = new ArrayList<>();
+        for (Lead lead : leads) {
+            if (lead.history() == null) {
+                continue;
+            }
+            ScoreChange change = change(lead.tenant(), lead.contactId(), scoreName,
+                    Scorer.score(before, lead.history(), now), Scorer.score(after, lead.history(), now),
+                    ScoreChange.Reason.MODEL, now);
+            if (change != null) {
+                changes.add(change);
+            }
+        }
+        return changes;
     }
 
     /** How {@code leads}, scored by {@code scoring}, spread over flames, ranges and buckets. */

@@ -4,6 +4,7 @@ import io.leadflame.changes.ScoreChange;
 import io.leadflame.contact.ContactEffects;
 import io.leadflame.contact.ContactEntity;
 import io.leadflame.leads.Lead;
+import io.leadflame.leads.NamedScores;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.leads.Standing;
 import io.leadflame.metrics.LeadflameMetrics;
@@ -197,6 +198,8 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private final String node;
     private final ActorRef<ContactEntity.Rescored> rescoredAdapter;
     private final Map<String, Job> jobs = new HashMap<>();
+    /** The version of each named score's model seen last here: what its next version changes from. */
+    private final Map<String, VersionedModel> namedSeen = new HashMap<>();
     private final LeadflameMetrics metrics;
     private final LeadIndex leads;
     private final ModelCatalog catalog;
@@ -264,16 +267,7 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
     private Behavior<Command> onRescoreTenant(RescoreTenant cmd) {
         PublishedModel model = cmd.model();
         if (ScoreNames.isNamed(model.tenant())) {
-            // A named score is computed from the histories whenever it is read (NamedScores):
-            // nothing waits to be rescored, so every contact of the tenant here counts as done.
-            long contacts = 0;
-            for (Lead ignored : leads.all(ScoreNames.tenantOf(model.tenant()))) {
-                contacts++;
-            }
-            sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, model.tenant()).tell(
-                    new ScoringModelEntity.RescoringReport(model.version(), node, contacts, contacts, true,
-                            clock.instant()));
-            return this;
+            return onNamedScoreModel(model);
         }
         Job existing = jobs.get(model.tenant());
         if (existing != null && existing.version >= model.version()) {
@@ -304,6 +298,29 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
             timers.startTimerAtFixedRate(ReportTick.INSTANCE, REPORT_INTERVAL);
         }
         return finishIfDone(job);
+    }
+
+    /**
+     * A named score's new version: its score is computed from the histories whenever it is read
+     * (NamedScores), so nothing waits to be rescored and every contact of the tenant here counts
+     * as done. What it changed is published as a model change, when anyone hears it.
+     */
+    private Behavior<Command> onNamedScoreModel(PublishedModel model) {
+        String key = model.tenant();
+        String tenant = ScoreNames.tenantOf(key);
+        List<Lead> here = new ArrayList<>();
+        leads.all(tenant).forEach(here::add);
+        sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key).tell(new ScoringModelEntity.RescoringReport(
+                model.version(), node, here.size(), here.size(), true, clock.instant()));
+        VersionedModel current = catalog.modelOf(key);
+        VersionedModel before = current.version() == model.version() ? namedSeen.put(key, current) : null;
+        if (before != null && before.version() < current.version() && effects.namedChangesWanted(tenant)) {
+            Instant now = clock.instant();
+            CompletableFuture.supplyAsync(() -> NamedScores.modelChanged(here, ScoreNames.scoreOf(key),
+                            before.model(), current.model(), now), chunkExecutor)
+                    .thenAccept(changes -> changes.forEach(effects::changed));
+        }
+        return this;
     }
 
     private int newJobId() {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static io.leadflame.e2e.E2e.assertError;
 import static io.leadflame.e2e.E2e.tagApplied;
@@ -180,6 +182,20 @@ class NamedScoresEndToEndTest extends NodePerTest {
             assertEquals("expiry", down.get("reason").asText(), "the contact's own timer: " + down);
             assertFalse(Instant.parse(down.get("at").asText()).isBefore(at.plusSeconds(3)), down.toString());
             assertEquals(0, named.drain().size(), "c-2 never reached 5 flames under this score");
+
+            // A new version of the named score's model: what it changes is heard as a model change.
+            HttpReply v2 = node.send("PUT", score("fleeting") + "/model", "application/json", """
+                    {"idealScore": 10, "rules": [{"id": "lead", "name": "A lead", "points": 10,
+                      "criterion": {"type": "tag", "anyOf": ["lead"]}}]}""");
+            assertEquals(200, v2.status(), v2.body());
+            Set<String> moved = new TreeSet<>();
+            for (int i = 0; i < 2; i++) {
+                JsonNode change = named.poll(ScoreChangesListener.WAIT);
+                assertEquals(List.of("model", "10", "0"), List.of(change.get("reason").asText(),
+                        change.get("score").asText(), change.get("previous").asText()), change.toString());
+                moved.add(change.get("contactId").asText());
+            }
+            assertEquals(Set.of("c-1", "c-2"), moved);
 
             // The default stream hears the default score only: each contact's lead point.
             List<JsonNode> defaults = new ArrayList<>(all.drain());

@@ -39,23 +39,9 @@ public final class DecayCost {
             histories.add(EventMix.recordedHistory(json, random, now, String.format("c-%07d", i), eventIds));
         }
         String plain = EventMix.model(1);
-        String decaying = plain
-                .replace("\"points\": 4, \"expiresAfter\": \"P30D\",",
-                        "\"points\": 4, \"expiresAfter\": \"P30D\", \"decay\": {\"type\": \"linear\", \"over\": \"P30D\"},")
-                .replace("\"expiresAfter\": \"P90D\",",
-                        "\"expiresAfter\": \"P90D\", \"decay\": {\"type\": \"halfLife\", \"halfLife\": \"P14D\"},")
-                .replace("\"points\": 1, \"count\": \"each\", \"maxPoints\": 5,",
-                        "\"points\": 1, \"count\": \"each\", \"maxPoints\": 5, \"decay\": {\"type\": \"halfLife\", \"halfLife\": \"P30D\"},")
-                .replace("\"name\": \"Looked at pricing\", \"points\": 4,",
-                        "\"name\": \"Looked at pricing\", \"points\": 4, \"decay\": {\"type\": \"linear\", \"over\": \"P60D\"},")
-                .replace("\"points\": 10, \"expiresAfter\": \"P60D\",",
-                        "\"points\": 10, \"expiresAfter\": \"P60D\", \"decay\": {\"type\": \"linear\", \"over\": \"P60D\"},");
+        String decaying = EventMix.decayingModel(1);
         ScoringModel without = ModelJson.read(json.readTree(plain)).value().orElseThrow();
         ScoringModel with = ModelJson.read(json.readTree(decaying)).value().orElseThrow();
-        long decayingRules = with.rules().stream().filter(r -> r.decay().isPresent()).count();
-        if (decayingRules != 5) {
-            throw new IllegalStateException("expected 5 decaying rules, got " + decayingRules + ": " + decaying);
-        }
         System.out.printf("%,d contacts, 5 of 8 rules decaying%n", n);
         for (int round = 1; round <= 4; round++) {
             double a = perContact(without, histories, now);

@@ -204,6 +204,31 @@ final class EventMix {
     // ---- the scoring model
 
     /**
+     * {@link #model} with its five engagement rules decaying (issue 16): the webinar tag linear
+     * over 30 days, email opens half-life 14 days, blog clicks half-life 30 days, pricing visits
+     * and forms linear over 60 days.
+     */
+    static String decayingModel(int variant) {
+        String decaying = model(variant)
+                .replace("\"points\": 4, \"expiresAfter\": \"P30D\",",
+                        "\"points\": 4, \"expiresAfter\": \"P30D\", \"decay\": {\"type\": \"linear\", \"over\": \"P30D\"},")
+                .replace("\"expiresAfter\": \"P90D\",",
+                        "\"expiresAfter\": \"P90D\", \"decay\": {\"type\": \"halfLife\", \"halfLife\": \"P14D\"},")
+                .replace("\"points\": 1, \"count\": \"each\", \"maxPoints\": 5,",
+                        "\"points\": 1, \"count\": \"each\", \"maxPoints\": 5, \"decay\": {\"type\": \"halfLife\", \"halfLife\": \"P30D\"},")
+                .replace("\"name\": \"Looked at pricing\", \"points\": " + (3 + variant) + ",",
+                        "\"name\": \"Looked at pricing\", \"points\": " + (3 + variant)
+                                + ", \"decay\": {\"type\": \"linear\", \"over\": \"P60D\"},")
+                .replace("\"points\": 10, \"expiresAfter\": \"P60D\",",
+                        "\"points\": 10, \"expiresAfter\": \"P60D\", \"decay\": {\"type\": \"linear\", \"over\": \"P60D\"},");
+        int decayingRules = decaying.split("\"decay\"", -1).length - 1;
+        if (decayingRules != 5) {
+            throw new IllegalStateException("expected 5 decaying rules, got " + decayingRules + ": " + decaying);
+        }
+        return decaying;
+    }
+
+    /**
      * A model whose rules read tags, activities with their attributes, and fields, as a B2B
      * marketing team would write it; {@code variant} changes the points, so each PUT is a real
      * change that rescores every contact.

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * The call list of issue 6: what it costs ingestion (the same loads on H2 with and without it,
@@ -47,8 +48,9 @@ final class LeadsPhase {
 
     /**
      * Batched and single-event ingestion on H2 with the default score alone, then with three named
-     * scores beside it (issue 16): each write then scores the contact under each named model too,
-     * before and after, to publish their changes. Same run; the ratio is what remains.
+     * scores beside it whose models decay (issue 16): each write then computes the contact's next
+     * change under each named model too (its timer), and with a listener its score before and
+     * after. Same run; the ratio is what remains.
      */
     static void namedScoresCost(BenchSettings settings, Results results) throws Exception {
         ClosedLoad.Outcome[] one = ingestion("named-0", List.of(), settings, 0);
@@ -62,7 +64,7 @@ final class LeadsPhase {
                     Optional.empty(), Optional.empty(), one[i].failed(), Map.of());
             results.add(baseline);
             results.add(new Results.Figure("named.cost." + loads[i] + ".named" + NAMED_SCORES, "leads", "h2",
-                    labels[i] + ", with " + NAMED_SCORES + " named scores beside it (ratio: what remains)",
+                    labels[i] + ", with " + NAMED_SCORES + " named scores with decay beside it (ratio: what remains)",
                     four[i].eventsPerSecond(), "events/s", Optional.of(baseline), Optional.empty(), four[i].failed(),
                     Map.of()));
         }
@@ -81,7 +83,7 @@ final class LeadsPhase {
             // A model with rules, as in the model phase: with the call list each write scores in full.
             ModelPhase.awaitRescored(server, ModelPhase.putModel(server, 0));
             if (namedScores > 0) {
-                publishNamedScores(server, namedScores, 1);
+                publishNamedScores(server, namedScores, 1, EventMix::decayingModel);
             }
             ClosedLoad.drain(server.endpoint, settings.batchConnections(), Traffic.creation(settings.contacts()));
             ClosedLoad.Outcome batched = ClosedLoad.measure(server.endpoint, settings.batchConnections(),
@@ -126,7 +128,7 @@ final class LeadsPhase {
      */
     static void namedScores(ServerUnderTest server, int contacts, int variant, Results results)
             throws IOException, InterruptedException {
-        publishNamedScores(server, NAMED_SCORES, variant);
+        publishNamedScores(server, NAMED_SCORES, variant, EventMix::model);
         String named = SCORES + "/named-0";
         time(server, contacts, results, "named-first-page", "a named score's call list, first page of 100, scored "
                 + "when asked", "GET", named + "/leads?limit=100", null, 20);
@@ -137,11 +139,11 @@ final class LeadsPhase {
     }
 
     /** Publishes {@code count} named scores, models {@code variant} on, and waits until the node lists them. */
-    private static void publishNamedScores(ServerUnderTest server, int count, int variant)
-            throws IOException, InterruptedException {
+    private static void publishNamedScores(ServerUnderTest server, int count, int variant,
+                                           IntFunction<String> model) throws IOException, InterruptedException {
         for (int i = 0; i < count; i++) {
             json(HttpConnection.call(server.endpoint.host(), server.endpoint.port(), "PUT",
-                    SCORES + "/named-" + i + "/model", "application/json", EventMix.model(variant + i), 30_000));
+                    SCORES + "/named-" + i + "/model", "application/json", model.apply(variant + i), 30_000));
         }
         // Published once its model entity has it; listed once the node's catalog has it too.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

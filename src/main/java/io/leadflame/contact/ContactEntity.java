@@ -561,17 +561,28 @@ public final class ContactEntity
     }
 
     /**
-     * Forgets what the limits do not keep and the tenant's model can never count again, by
-     * persisting that decision ({@link ActivitiesForgotten}). Only under the tenant's real model:
-     * under a stand-in (the node still reading its models at start, a stored model it cannot
-     * read) it would drop what the real rules still count.
+     * Forgets what the limits do not keep and none of the tenant's models (its default score's and
+     * its named scores') can ever count again, by persisting that decision
+     * ({@link ActivitiesForgotten}). Only under the tenant's real models: under a stand-in (the
+     * node still reading its models at start, a stored model it cannot read) it would drop what
+     * the real rules still count.
      */
     private ReplyEffect<Event, ContactHistory> onCompact(ContactHistory state) {
-        if (!state.exceeds(node.limits()) || !node.catalog().knows(tenant)) {
+        if (!state.exceeds(node.limits()) || !node.catalog().knowsEveryScoreOf(tenant)) {
             return Effect().noReply();
         }
-        List<ContactHistory.ForgottenActivity> gone = state.forgettable(node.catalog().modelOf(tenant).model(),
-                node.clock().instant(), node.limits());
+        Instant now = node.clock().instant();
+        List<ContactHistory.ForgottenActivity> gone = state.forgettable(node.catalog().modelOf(tenant).model(), now,
+                node.limits());
+        // Only what no score counts: each named score's model keeps what it needs too.
+        for (ModelCatalog.NamedScore named : node.catalog().named(tenant)) {
+            if (gone.isEmpty()) {
+                break;
+            }
+            Set<ContactHistory.ForgottenActivity> alsoHere = new HashSet<>(
+                    state.forgettable(named.model().model(), now, node.limits()));
+            gone = gone.stream().filter(alsoHere::contains).toList();
+        }
         if (gone.isEmpty()) {
             return Effect().noReply();
         }
@@ -583,7 +594,7 @@ public final class ContactEntity
     }
 
     private void compactIfWorthIt(ContactHistory state) {
-        if (state.worthCompacting(node.limits()) && node.catalog().knows(tenant)) {
+        if (state.worthCompacting(node.limits()) && node.catalog().knowsEveryScoreOf(tenant)) {
             context.getSelf().tell(Compact.INSTANCE);
         }
     }

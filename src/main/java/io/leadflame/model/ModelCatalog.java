@@ -88,7 +88,7 @@ public final class ModelCatalog implements Extension {
         if (after == parsed) {
             unreadable.computeIfPresent(tenant, (t, u) -> u.version() <= parsed.version() ? null : u);
             if (ScoreNames.isNamed(tenant)) {
-                listNamedScores(ScoreNames.tenantOf(tenant));
+                listNamedScore(tenant, parsed);
             }
             return Optional.of(parsed);
         }
@@ -130,21 +130,33 @@ public final class ModelCatalog implements Extension {
         return byName;
     }
 
-    /** Lists the tenant's named scores again after one of them changed (under the offer's lock). */
-    private void listNamedScores(String tenant) {
-        String prefix = ScoreNames.namedPrefix(tenant);
-        List<NamedScore> named = new ArrayList<>();
-        models.forEach((key, model) -> {
-            if (key.startsWith(prefix) && !model.published().isDefault()) {
-                named.add(new NamedScore(ScoreNames.scoreOf(key), model));
-            }
-        });
-        named.sort(Comparator.comparing(NamedScore::name));
-        if (named.isEmpty()) {
-            namedByTenant.remove(tenant);
-        } else {
-            namedByTenant.put(tenant, List.copyOf(named));
+    /** Puts a named score's new current model in its tenant's list (under the offer's lock). */
+    private void listNamedScore(String key, VersionedModel model) {
+        String score = ScoreNames.scoreOf(key);
+        List<NamedScore> named = new ArrayList<>(namedByTenant.getOrDefault(ScoreNames.tenantOf(key), List.of()));
+        named.removeIf(n -> n.name().equals(score));
+        if (!model.published().isDefault()) {
+            named.add(new NamedScore(score, model));
+            named.sort(Comparator.comparing(NamedScore::name));
         }
+        if (named.isEmpty()) {
+            namedByTenant.remove(ScoreNames.tenantOf(key));
+        } else {
+            namedByTenant.put(ScoreNames.tenantOf(key), List.copyOf(named));
+        }
+    }
+
+    /**
+     * Whether every model of the tenant is known here as it is: {@link #knows} its default
+     * score's, every stored model is read (named scores included), and none of its named scores'
+     * newest versions is unreadable. What a contact must know before it forgets anything.
+     */
+    public boolean knowsEveryScoreOf(String tenant) {
+        if (!knows(tenant) || !loaded) {
+            return false;
+        }
+        String prefix = ScoreNames.namedPrefix(tenant);
+        return unreadable.keySet().stream().noneMatch(key -> key.startsWith(prefix));
     }
 
     /** Every tenant's current model known here. */

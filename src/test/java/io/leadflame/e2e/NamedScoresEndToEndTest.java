@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadflame.testing.HttpReply;
 import io.leadflame.testing.ScoreChangesListener;
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -205,6 +207,39 @@ class NamedScoresEndToEndTest extends NodePerTest {
                 assertFalse(change.has("scoreName"), change.toString());
             });
         }
+    }
+
+    @Test
+    void aContactForgetsOnlyWhatNoScoreCountsAndARestartScoresAlike() {
+        // 5 activities a name are kept beyond what a model counts: the default model counts no
+        // visit, the named score each of them.
+        node = LeadflameNode.start(dataDir, ConfigFactory.parseMap(Map.of("leadflame.contact.activities-per-name", 5)));
+        node.publish(TENANT, DEFAULT_MODEL);
+        HttpReply visits = node.send("PUT", score("visits") + "/model", "application/json", """
+                {"idealScore": 20, "rules": [{"id": "visit", "name": "Visits", "points": 1, "count": "each",
+                  "criterion": {"type": "activity", "activity": "page_visited"}}]}""");
+        assertEquals(200, visits.status(), visits.body());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("default", "visits"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json())));
+        Instant at = Instant.now().minusSeconds(60);
+        node.record(TENANT, tagApplied("c-1", "lead", at));
+        for (int batch = 0; batch < 3; batch++) {
+            List<JsonNode> events = new ArrayList<>();
+            for (int v = 0; v < 4; v++) {
+                events.add(E2e.activity("c-1", "page_visited", at.plusMillis(10L * batch + v)));
+            }
+            node.record(TENANT, events.toArray(JsonNode[]::new));
+        }
+        // 12 visits: beyond 5 + 5/4, the contact compacts after a write, and keeps all 12.
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(12, node.get(score("visits") + "/contacts/c-1").json().get("score").asLong()));
+        assertEquals(1, node.contact(TENANT, "c-1").get("score").asLong());
+
+        node.close();
+        node = null;
+        node = LeadflameNode.start(dataDir, ConfigFactory.parseMap(Map.of("leadflame.contact.activities-per-name", 5)));
+        assertEquals(12, node.get(score("visits") + "/contacts/c-1").json().get("score").asLong(),
+                "nothing a named score counts was forgotten");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.leadflame.leads.Lead;
 import io.leadflame.leads.LeadIndex;
 import io.leadflame.changes.ScoreChange;
 import io.leadflame.leads.ScoreChanges;
+import io.leadflame.model.ScoreNames;
 import io.leadflame.webhooks.WebhookTriggers;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -28,10 +29,10 @@ public interface ContactEffects {
     void changed(ScoreChange change);
 
     /**
-     * Whether a named score's change of the tenant is worth computing: someone listens to its
-     * live changes, or one of its webhooks follows a named score.
+     * Whether the changes of the tenant's named score {@code score} are worth computing: someone
+     * listens to its live changes, or one of the tenant's webhooks follows it.
      */
-    boolean namedChangesWanted(String tenant);
+    boolean namedChangesWanted(String tenant, String score);
 
     /**
      * The contact holds events but has no place yet, because the node is still reading its
@@ -56,7 +57,7 @@ public interface ContactEffects {
         }
 
         @Override
-        public boolean namedChangesWanted(String tenant) {
+        public boolean namedChangesWanted(String tenant, String score) {
             return false;
         }
 
@@ -88,8 +89,8 @@ public interface ContactEffects {
             }
 
             @Override
-            public boolean namedChangesWanted(String tenant) {
-                return changes.heard(tenant) || webhooks.followNamedScores(tenant);
+            public boolean namedChangesWanted(String tenant, String score) {
+                return changes.heard(ScoreNames.key(tenant, score)) || webhooks.follow(tenant, score);
             }
 
             @Override

@@ -419,9 +419,12 @@ public final class ContactEntity
             } else {
                 // ScoreDue: the timer fired, so whatever it was armed for is spent. Named scores
                 // compare with just before the instant it was armed for: nothing changed before it.
+                // Woken before it (a rescoring that found an earlier change): as of now.
                 long due = standing.nextChangeNanos();
+                long now = Instants.nanos(node.clock().instant());
                 cancelNextChange();
-                rescore(state, ScoreChange.Reason.EXPIRY, state, due == Standing.NO_TIMER ? Long.MIN_VALUE : due - 1);
+                rescore(state, ScoreChange.Reason.EXPIRY, state, due == Standing.NO_TIMER || due > now
+                        ? Long.MIN_VALUE : due - 1);
                 return Effect().noReply();
             }
         };
@@ -720,12 +723,12 @@ public final class ContactEntity
             return Optional.empty();
         }
         Instant beforeAt = beforeNanos == Long.MIN_VALUE ? now : Instants.ofNanos(beforeNanos);
-        // Only live streams and webhooks that follow a named score hear its changes: without them,
-        // only its next change is computed (for the timer), as without the call list for the default.
-        boolean publish = before != null && reason != null && node.effects().namedChangesWanted(tenant);
         Optional<Instant> next = Optional.empty();
         for (ModelCatalog.NamedScore score : named) {
-            if (!publish) {
+            // Only live streams and webhooks that follow a named score hear its changes: without
+            // them, only its next change is computed (for the timer), as without the call list
+            // for the default score.
+            if (before == null || reason == null || !node.effects().namedChangesWanted(tenant, score.name())) {
                 next = earlier(next, Scorer.nextChangeAt(score.model().model(), state, now));
                 continue;
             }

@@ -324,7 +324,7 @@ final class LeadsRoutes extends AllDirectives {
             Optional<String> lastEventId = request.getHeader("Last-Event-ID").map(HttpHeader::value)
                     .map(String::strip).filter(id -> !id.isEmpty());
             // Answered once the listener hears every node: a change made after the answer is never missed.
-            return onComplete(changes.listen(tenant, Adapter.toTyped(listener.first()), lastEventId,
+            return onComplete(changes.listen(modelKey, Adapter.toTyped(listener.first()), lastEventId,
                     settings.askTimeout()), listening -> {
                 if (listening.isFailure() || listening.get().failure().isPresent()) {
                     release.run();

@@ -1,5 +1,6 @@
 package io.leadflame.leads;
 
+import io.leadflame.model.ScoreNames;
 import io.leadflame.changes.ScoreChange;
 import io.leadflame.cluster.EveryNode;
 import io.leadflame.serialization.CborSerializable;
@@ -208,15 +209,20 @@ public final class ScoreChanges implements Extension {
                 Topic.create(ScoreChange.class, "score-changes-" + t), "score-changes-" + t, Props.empty())));
     }
 
-    /** Whether anyone listens to the tenant's changes on any node: a change published now is heard. */
-    public boolean heard(String tenant) {
-        TenantTopic topic = topics.get(tenant);
+    /**
+     * Whether anyone listens to the changes of the score of {@code key} on any node: a change
+     * published now is heard. Each score has a topic of its own: the key of its model (the
+     * tenant's name for its default score; {@link ScoreNames}).
+     */
+    public boolean heard(String key) {
+        TenantTopic topic = topics.get(key);
         return topic != null && topic.heard;
     }
 
-    /** Publishes the change if anyone listens to its tenant on any node. */
+    /** Publishes the change if anyone listens to its score on any node. */
     public void publish(ScoreChange change) {
-        TenantTopic tenant = tenantTopic(change.tenant());
+        TenantTopic tenant = tenantTopic(change.scoreName() == null ? change.tenant()
+                : ScoreNames.key(change.tenant(), change.scoreName()));
         if (tenant.heard) {
             tenant.topic.tell(Topic.publish(change));
         }

@@ -16,6 +16,7 @@ import io.leadflame.model.VersionedModel;
 import io.leadflame.scoring.Instants;
 import io.leadflame.scoring.Score;
 import io.leadflame.scoring.Scorer;
+import io.leadflame.scoring.ScoringModel;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -313,14 +314,39 @@ public final class Rescorer extends AbstractBehavior<Rescorer.Command> {
         sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key).tell(new ScoringModelEntity.RescoringReport(
                 model.version(), node, here.size(), here.size(), true, clock.instant()));
         VersionedModel current = catalog.modelOf(key);
-        VersionedModel before = current.version() == model.version() ? namedSeen.put(key, current) : null;
-        if (before != null && before.version() < current.version() && effects.namedChangesWanted(tenant)) {
-            Instant now = clock.instant();
-            CompletableFuture.supplyAsync(() -> NamedScores.modelChanged(here, ScoreNames.scoreOf(key),
-                            before.model(), current.model(), now), chunkExecutor)
-                    .thenAccept(changes -> changes.forEach(effects::changed));
+        if (current.version() != model.version()) {
+            return this;
         }
+        VersionedModel before = namedSeen.put(key, current);
+        Instant now = clock.instant();
+        // A deletion (the default model) publishes no drop to 0: the score is gone, not cold.
+        boolean publish = before != null && before.version() < current.version() && !current.published().isDefault()
+                && effects.namedChangesWanted(tenant, ScoreNames.scoreOf(key));
+        CompletableFuture.runAsync(() -> {
+            if (publish) {
+                NamedScores.modelChanged(here, ScoreNames.scoreOf(key), before.model(), current.model(), now)
+                        .forEach(effects::changed);
+            }
+            wakeSooner(here, current.model(), now);
+        }, chunkExecutor);
         return this;
+    }
+
+    /**
+     * Contacts whose timer would fire after the next change of a named score's new model re-arm
+     * it: a new expiry or decay of that score changes them in time, as the contacts' own scores do.
+     */
+    private static void wakeSooner(List<Lead> leads, ScoringModel model, Instant now) {
+        for (Lead lead : leads) {
+            Standing standing = lead.standing();
+            if (standing == null || lead.history() == null) {
+                continue;
+            }
+            long next = Scorer.nextChangeAt(model, lead.history(), now).map(Instants::nanos).orElse(Standing.NO_TIMER);
+            if (next < standing.nextChangeNanos()) {
+                standing.contact().<ContactEntity.Command>unsafeUpcast().tell(ContactEntity.ScoreDue.INSTANCE);
+            }
+        }
     }
 
     private int newJobId() {

@@ -17,10 +17,10 @@ public record TenantTriggers(long version, List<Trigger> triggers) implements Cb
         triggers = List.copyOf(triggers);
     }
 
-    /** Whether one of them follows a named score: the tenant's contacts must then compute its changes. */
-    public boolean followNamedScores() {
+    /** Whether one of them follows the named score {@code score}: the tenant's contacts must then compute its changes. */
+    public boolean follow(String score) {
         for (Trigger t : triggers) {
-            if (t.score() != null) {
+            if (score.equals(t.score())) {
                 return true;
             }
         }

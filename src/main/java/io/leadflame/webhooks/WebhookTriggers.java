@@ -94,10 +94,10 @@ public final class WebhookTriggers implements Extension {
         return byTenant.containsKey(tenant);
     }
 
-    /** Whether one of the tenant's webhooks follows a named score (read on every write of its contacts). */
-    public boolean followNamedScores(String tenant) {
+    /** Whether one of the tenant's webhooks follows its named score {@code score} (read on every write of its contacts). */
+    public boolean follow(String tenant, String score) {
         TenantTriggers triggers = byTenant.get(tenant);
-        return triggers != null && triggers.followNamedScores();
+        return triggers != null && triggers.follow(score);
     }
 
     /** Keeps {@code triggers} unless a newer version of the tenant's is already here. */

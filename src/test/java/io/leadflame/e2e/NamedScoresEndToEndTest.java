@@ -59,8 +59,11 @@ class NamedScoresEndToEndTest extends NodePerTest {
                 tagApplied("c-2", "lead", now), tagApplied("c-2", "demo", now), tagApplied("c-2", "docs", now),
                 tagApplied("c-3", "lead", now));
 
-        JsonNode scores = node.get(LeadflameNode.api(TENANT) + "/scores").json();
-        assertEquals(List.of("default", "product-interest", "sales-readiness"), names(scores));
+        JsonNode scores = eventually(Duration.ofSeconds(3), () -> {
+            JsonNode listed = node.get(LeadflameNode.api(TENANT) + "/scores").json();
+            assertEquals(List.of("default", "product-interest", "sales-readiness"), names(listed));
+            return listed;
+        });
         assertEquals(2, scores.at("/scores/1/rules").asInt(), scores.toString());
 
         // Each list in its own score's order, the default one unchanged.
@@ -206,6 +209,31 @@ class NamedScoresEndToEndTest extends NodePerTest {
                 assertEquals(1, change.get("score").asLong(), change.toString());
                 assertFalse(change.has("scoreName"), change.toString());
             });
+        }
+    }
+
+    @Test
+    void aNewVersionThatExpiresSoonerWakesTheContactsInTime() throws Exception {
+        node = LeadflameNode.start(dataDir);
+        node.publish(TENANT, DEFAULT_MODEL);
+        String lasting = """
+                {"idealScore": 10, "rules": [{"id": "demo", "name": "Asked for a demo", "points": 10,
+                  "criterion": {"type": "tag", "anyOf": ["demo"]}}]}""";
+        assertEquals(200, node.send("PUT", score("demo") + "/model", "application/json", lasting).status());
+        eventually(Duration.ofSeconds(3), () -> assertEquals(List.of("default", "demo"),
+                names(node.get(LeadflameNode.api(TENANT) + "/scores").json())));
+        Instant at = Instant.now();
+        node.record(TENANT, tagApplied("c-1", "demo", at));
+
+        try (ScoreChangesListener named = new ScoreChangesListener(node.uri(score("demo") + "/score-changes"))) {
+            // The contact's timer was armed for no change at all: the new version's expiry wakes it.
+            HttpReply fleeting = node.send("PUT", score("demo") + "/model", "application/json",
+                    lasting.replace("\"points\": 10,", "\"points\": 10, \"expiresAfter\": \"PT5S\","));
+            assertEquals(200, fleeting.status(), fleeting.body());
+            JsonNode expired = named.next("c-1");
+            assertEquals(List.of("expiry", "0", "10"), List.of(expired.get("reason").asText(),
+                    expired.get("score").asText(), expired.get("previous").asText()), expired.toString());
+            assertFalse(Instant.parse(expired.get("at").asText()).isBefore(at.plusSeconds(5)), expired.toString());
         }
     }
 

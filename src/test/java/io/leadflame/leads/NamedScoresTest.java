@@ -47,11 +47,11 @@ class NamedScoresTest {
         }
     }
 
-    /** 5,000 contacts (three chunks and more), each with a few visits and forms, in index order. */
+    /** 7,000 contacts (three chunks of the parallel pass), each with a few visits and forms, in index order. */
     private static List<Lead> leads() {
         Random random = new Random(16);
         List<Lead> leads = new ArrayList<>();
-        for (int c = 0; c < 5_000; c++) {
+        for (int c = 0; c < 7_000; c++) {
             ContactHistory h = ContactHistory.EMPTY;
             int visits = random.nextInt(6);
             int forms = random.nextInt(7);

@@ -22,6 +22,8 @@ export async function callList(tenant) {
     cursors: [null], // the cursor of each page seen, to go back
     changed: new Set(),
     timer: null,
+    loading: false,
+    lastLoadMs: 0,
   };
   let ranges = [];
   let scores = [];
@@ -80,7 +82,19 @@ export async function callList(tenant) {
 
   // Only the answer to the latest request is shown: loads overlap (filters, paging, live changes).
   let latest = 0;
+  // How long loads take: a named score's list or the velocity order is a scoring pass over every
+  // contact on the server, so live changes reload it no sooner than twice that, never two at once.
   const load = async () => {
+    const started = performance.now();
+    state.loading = true;
+    try {
+      await loadOnce();
+    } finally {
+      state.loading = false;
+      state.lastLoadMs = performance.now() - started;
+    }
+  };
+  const loadOnce = async () => {
     const request = ++latest;
     const cursor = state.cursors[state.cursors.length - 1];
     const changed = new Set(state.changed);
@@ -150,9 +164,8 @@ export async function callList(tenant) {
   const connect = () => {
     clearTimeout(retry);
     source?.close();
-    // Live changes are the default score's: under a named score any of them (an event, an
-    // expiry) may move the list, which is reloaded without the default score's filters.
-    source = stream(tenant, '/score-changes' + (named ? '' : query({ minFlames: state.minFlames, range: state.range })), {
+    // The changes of the score shown (a named score has a stream of its own), with the same filters.
+    source = stream(tenant, base + '/score-changes' + query({ minFlames: state.minFlames, range: state.range }), {
       // Every (re)connection reloads the list: changes made while disconnected were not kept.
       onOpen: () => {
         backoff = 1000;
@@ -165,9 +178,15 @@ export async function callList(tenant) {
         if (type === 'reload') { load(); return; }
         if (type) return;
         state.changed.add(JSON.parse(data).contactId);
-        // At most one reload per SETTLE_MS, however steadily changes arrive.
+        // At most one reload per SETTLE_MS (or twice the last load's time), however steadily
+        // changes arrive, and none while one runs.
         if (!state.timer) {
-          state.timer = setTimeout(() => { state.timer = null; load(); }, SETTLE_MS);
+          const fire = () => {
+            if (state.loading) { state.timer = setTimeout(fire, SETTLE_MS); return; }
+            state.timer = null;
+            load();
+          };
+          state.timer = setTimeout(fire, Math.max(SETTLE_MS, 2 * state.lastLoadMs));
         }
       },
       // Refused or dropped: try again later, waiting longer each time.

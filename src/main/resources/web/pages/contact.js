@@ -13,7 +13,16 @@ const DAY_MS = 86_400_000;
 
 export async function contactPage(tenant, contactId) {
   document.title = `${contactId} · ${tenant} · Leadflame`;
-  const score = new URLSearchParams(location.search).get('score') ?? 'default';
+  let score = new URLSearchParams(location.search).get('score') ?? 'default';
+  if (score !== 'default') {
+    // A score the tenant no longer has (an old link) falls back to the default one.
+    try {
+      if (!(await get(tenant, '/scores')).scores.some((s) => s.name === score)) score = 'default';
+    } catch (e) {
+      show(h('h1', {}, contactId), errorBox(e));
+      return;
+    }
+  }
   const path = `${scoreBase(score)}/contacts/${encodeURIComponent(contactId)}`;
   let contact;
   try {

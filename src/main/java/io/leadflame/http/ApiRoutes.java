@@ -228,11 +228,9 @@ public final class ApiRoutes extends AllDirectives {
                     return concat(
                             pathEnd(() -> delete(() -> access.allowed(caller, tenant, Role.ADMIN,
                                     () -> deleteScore(tenant, score, caller)))),
-                            pathPrefix("model", () -> concat(
-                                    pathEnd(() -> put(() -> access.allowed(caller, tenant, Role.ADMIN,
-                                            () -> withinNamedScores(tenant, score, () -> putModel(key, caller))))),
-                                    modelRoutes(tenant, key, caller))),
-                            scoreExists(tenant, score, () -> concat(
+                            pathPrefix("model", () -> modelRoutes(tenant, key, caller)),
+                            // Whether a score exists is told only to those who may read the tenant.
+                            access.allowed(caller, tenant, Role.READ, () -> scoreExists(tenant, score, () -> concat(
                                     pathPrefix("contacts", () -> contactRoutes(tenant, key, caller)),
                                     !settings.callList() ? reject() : concat(
                                             path("leads", () -> get(() -> access.allowed(caller, tenant, Role.READ,
@@ -243,7 +241,7 @@ public final class ApiRoutes extends AllDirectives {
                                                     Role.READ, () -> leads.accounts(key)))),
                                             path("score-changes", () -> get(() -> access.allowed(caller, tenant,
                                                     Role.READ, () -> leads.scoreChanges(key, caller.keyId(),
-                                                            () -> access.stillValid(caller)))))))));
+                                                            () -> access.stillValid(caller))))))))));
                 })));
     }
 
@@ -258,10 +256,13 @@ public final class ApiRoutes extends AllDirectives {
                         + ": GET /scores lists them, and a PUT of /scores/" + score + "/model creates it"));
     }
 
-    /** A new named score only while the tenant has fewer than {@link ScoreNames#MAX_NAMED}; 409 beyond. */
-    private Route withinNamedScores(String tenant, String score, Supplier<Route> inner) {
-        var named = catalog.namedScores(tenant);
-        if (score.equals(ScoreNames.DEFAULT) || named.containsKey(score) || named.size() < ScoreNames.MAX_NAMED) {
+    /**
+     * A version of the model of {@code key} that would create a named score (a PUT, a restore of
+     * a deleted one) only while the tenant has fewer than {@link ScoreNames#MAX_NAMED}; 409 beyond.
+     */
+    private Route withinNamedScores(String key, Supplier<Route> inner) {
+        var named = catalog.namedScores(ScoreNames.tenantOf(key));
+        if (!ScoreNames.isNamed(key) || named.containsKey(ScoreNames.scoreOf(key)) || named.size() < ScoreNames.MAX_NAMED) {
             return inner.get();
         }
         return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant has " + named.size()
@@ -534,7 +535,7 @@ public final class ApiRoutes extends AllDirectives {
     /** A new version of the model of {@code key}, answered as {@code GET /model} shows it, or 412. */
     private Route publish(String key, String stored, Optional<Long> expectedVersion, Caller caller,
                           Optional<Long> restoredFrom) {
-        return onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key)
+        return withinNamedScores(key, () -> onSuccess(sharding.entityRefFor(ScoringModelEntity.TYPE_KEY, key)
                         .<ScoringModelEntity.PutResult>ask(replyTo -> new ScoringModelEntity.Put(stored,
                                 expectedVersion, caller.author(), restoredFrom, replyTo), settings.askTimeout()),
                 result -> {
@@ -545,7 +546,7 @@ public final class ApiRoutes extends AllDirectives {
                     return complete(ApiError.conflict(StatusCodes.PRECONDITION_FAILED,
                             "the model is at version " + current + ", not " + expectedVersion.orElse(-1L)
                                     + ": reload it and apply your change again"));
-                });
+                }));
     }
 
     /**

@@ -138,11 +138,20 @@ public final class ScoringModelEntity
      */
     public static CompletionStage<Boolean> resetToDefault(ClusterSharding sharding, String key, Optional<String> by,
                                                           Duration timeout) {
+        return resetToDefault(sharding, key, by, timeout, 5);
+    }
+
+    /** Conditional on the version read, read again when another change came in between. */
+    private static CompletionStage<Boolean> resetToDefault(ClusterSharding sharding, String key, Optional<String> by,
+                                                           Duration timeout, int attempts) {
         var model = sharding.entityRefFor(TYPE_KEY, key);
         return model.<PublishedModel>ask(Get::new, timeout).thenCompose(current -> current.isDefault()
                 ? CompletableFuture.completedFuture(false)
-                : model.<PutResult>ask(replyTo -> new Put(StoredModel.write(ScoringModel.DEFAULT), Optional.empty(),
-                        by, Optional.empty(), replyTo), timeout).thenApply(published -> true));
+                : model.<PutResult>ask(replyTo -> new Put(StoredModel.write(ScoringModel.DEFAULT),
+                        Optional.of(current.version()), by, Optional.empty(), replyTo), timeout)
+                .thenCompose(result -> result instanceof Published || attempts <= 1
+                        ? CompletableFuture.completedFuture(result instanceof Published)
+                        : resetToDefault(sharding, key, by, timeout, attempts - 1)));
     }
 
     public static Behavior<Command> create(String tenant, ActorRef<ModelReplicator.Command> replicator, Clock clock) {

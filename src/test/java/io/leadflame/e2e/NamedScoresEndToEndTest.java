@@ -311,6 +311,15 @@ class NamedScoresEndToEndTest extends NodePerTest {
         // A score the tenant has takes new versions still.
         assertEquals(200, node.send("PUT", score("s3") + "/model", "application/json", INTEREST).status());
         assertEquals(11, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size());
+        // One deleted makes room for another; restoring the deleted one then counts as creating it.
+        assertEquals(204, node.send("DELETE", score("s0"), null, null).status());
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(10, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size()));
+        assertEquals(200, node.send("PUT", score("s10") + "/model", "application/json", READINESS).status());
+        eventually(Duration.ofSeconds(3), () ->
+                assertEquals(11, node.get(LeadflameNode.api(TENANT) + "/scores").json().get("scores").size()));
+        assertError(node.send("POST", score("s0") + "/model/versions/1/restore", null, null), 409, "conflict");
+        assertError(node.get(score("s0") + "/leads"), 404, "not_found");
     }
 
     @Test

@@ -265,6 +265,33 @@ class MessageSerializationTest {
         assertEquals(20, model.parse().idealScore());
     }
 
+    @Test
+    void triggersAndChangesStoredBeforeNamedScoresAreTheDefaultScores() throws Exception {
+        Map<String, Object> trigger = new LinkedHashMap<>();
+        trigger.put("enterRange", null);
+        trigger.put("minFlames", 4);
+        assertEquals(io.leadflame.webhooks.Trigger.minFlames(4),
+                readAsEarlierReleaseWrote(trigger, io.leadflame.webhooks.Trigger.class));
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("tenant", "acme");
+        change.put("contactId", "c-1");
+        change.put("score", 12);
+        change.put("previous", 0);
+        change.put("flames", 3);
+        change.put("range", "warm");
+        change.put("reason", "EVENT");
+        change.put("at", AT.toString());
+        change.put("previousFlames", 0);
+        change.put("previousRange", null);
+        ScoreChange read = readAsEarlierReleaseWrote(change, ScoreChange.class);
+        assertEquals(new ScoreChange("acme", "c-1", 12, 0, 3, "warm", ScoreChange.Reason.EVENT, AT, 0, null), read);
+        assertEquals(null, read.scoreName());
+        // And a trigger on a named score travels with its score.
+        roundTrip(io.leadflame.webhooks.Trigger.minFlames(4).onScore("intent"));
+        roundTrip(new io.leadflame.webhooks.TenantTriggers(3, List.of(io.leadflame.webhooks.Trigger.enterRange("hot")
+                .onScore("intent"), io.leadflame.webhooks.Trigger.minFlames(2))));
+    }
+
     /** {@code fields} as Pekko's CBOR serializer wrote a message of class {@code type}, read back by this release. */
     private static <T> T readAsEarlierReleaseWrote(Map<String, Object> fields, Class<T> type) throws Exception {
         byte[] bytes = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty())

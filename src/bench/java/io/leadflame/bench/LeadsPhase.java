@@ -32,18 +32,8 @@ final class LeadsPhase {
     static void ingestionCost(BenchSettings settings, Results results) throws Exception {
         ClosedLoad.Outcome[] without = ingestion("leads-off", List.of("-Dleadflame.leads.index=off"), settings);
         ClosedLoad.Outcome[] with = ingestion("leads-on", List.of(), settings);
-        String[] loads = {"batched", "single"};
-        String[] labels = {"batched ingestion, 1,000-event NDJSON, " + settings.batchConnections() + " connections",
-                "single-event ingestion, " + settings.singleConnections() + " connections"};
-        for (int i = 0; i < 2; i++) {
-            Results.Figure baseline = new Results.Figure("leads.cost." + loads[i] + ".without", "leads", "h2",
-                    labels[i] + ", without the call list", without[i].eventsPerSecond(), "events/s",
-                    Optional.empty(), Optional.empty(), without[i].failed(), Map.of());
-            results.add(baseline);
-            results.add(new Results.Figure("leads.cost." + loads[i] + ".with", "leads", "h2",
-                    labels[i] + ", with the call list (ratio: what remains)", with[i].eventsPerSecond(), "events/s",
-                    Optional.of(baseline), Optional.empty(), with[i].failed(), Map.of()));
-        }
+        addComparison(results, settings, "leads.cost.", new String[] {"without", "with"},
+                new String[] {", without the call list", ", with the call list (ratio: what remains)"}, without, with);
     }
 
     /**
@@ -55,18 +45,30 @@ final class LeadsPhase {
     static void namedScoresCost(BenchSettings settings, Results results) throws Exception {
         ClosedLoad.Outcome[] one = ingestion("named-0", List.of(), settings, 0);
         ClosedLoad.Outcome[] four = ingestion("named-3", List.of(), settings, NAMED_SCORES);
+        addComparison(results, settings, "named.cost.", new String[] {"default-only", "named" + NAMED_SCORES},
+                new String[] {", the default score only", ", with " + NAMED_SCORES
+                        + " named scores with decay beside it (ratio: what remains)"}, one, four);
+    }
+
+    /**
+     * The batched and single-event figures of a baseline server and of the server compared with it.
+     *
+     * @param ids    the last part of each figure's id: the baseline's, the compared server's
+     * @param labels what each figure's label ends with, in the same order
+     */
+    private static void addComparison(Results results, BenchSettings settings, String idPrefix, String[] ids,
+                                      String[] labels, ClosedLoad.Outcome[] baseline, ClosedLoad.Outcome[] compared) {
         String[] loads = {"batched", "single"};
-        String[] labels = {"batched ingestion, 1,000-event NDJSON, " + settings.batchConnections() + " connections",
+        String[] loadLabels = {"batched ingestion, 1,000-event NDJSON, " + settings.batchConnections() + " connections",
                 "single-event ingestion, " + settings.singleConnections() + " connections"};
         for (int i = 0; i < 2; i++) {
-            Results.Figure baseline = new Results.Figure("named.cost." + loads[i] + ".default-only", "leads", "h2",
-                    labels[i] + ", the default score only", one[i].eventsPerSecond(), "events/s",
-                    Optional.empty(), Optional.empty(), one[i].failed(), Map.of());
-            results.add(baseline);
-            results.add(new Results.Figure("named.cost." + loads[i] + ".named" + NAMED_SCORES, "leads", "h2",
-                    labels[i] + ", with " + NAMED_SCORES + " named scores with decay beside it (ratio: what remains)",
-                    four[i].eventsPerSecond(), "events/s", Optional.of(baseline), Optional.empty(), four[i].failed(),
-                    Map.of()));
+            Results.Figure base = new Results.Figure(idPrefix + loads[i] + "." + ids[0], "leads", "h2",
+                    loadLabels[i] + labels[0], baseline[i].eventsPerSecond(), "events/s",
+                    Optional.empty(), Optional.empty(), baseline[i].failed(), Map.of());
+            results.add(base);
+            results.add(new Results.Figure(idPrefix + loads[i] + "." + ids[1], "leads", "h2",
+                    loadLabels[i] + labels[1], compared[i].eventsPerSecond(), "events/s",
+                    Optional.of(base), Optional.empty(), compared[i].failed(), Map.of()));
         }
     }
 

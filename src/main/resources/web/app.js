@@ -7,6 +7,7 @@
 //   /t/{tenant}/accounts      the tenant's accounts, hottest first
 import { apiKey, setApiKey } from './api.js';
 import { h, show } from './ui.js';
+import { scoreQuery } from './pages/scores.js';
 import { callList } from './pages/calllist.js';
 import { contactPage } from './pages/contact.js';
 import { modelPage } from './pages/model.js';
@@ -45,11 +46,13 @@ const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
 function nav(tenant, current) {
   const links = [['', 'Call list'], ['/accounts', 'Accounts'], ['/distribution', 'Distribution'],
     ['/model', 'Scoring model']];
+  // The pages of a named score link to that score's pages.
+  const score = scoreQuery(new URLSearchParams(location.search).get('score'));
   const forget = apiKey() ? [h('button', { type: 'button', class: 'small', id: 'forget-key',
     onclick: () => { setApiKey(null); location.reload(); } }, 'Forget key')] : [];
   document.getElementById('nav').replaceChildren(
     h('span', { class: 'tenant' }, tenant),
-    ...links.map(([path, label]) => h('a', { href: `/t/${tenant}${path}`,
+    ...links.map(([path, label]) => h('a', { href: `/t/${tenant}${path}${score}`,
       'aria-current': current === path ? 'page' : null }, label)),
     ...forget);
 }

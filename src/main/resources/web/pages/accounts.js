@@ -1,9 +1,19 @@
 // The tenant's accounts, hottest first, as its model rolls contacts up (GET /accounts).
 import { get, query } from '../api.js';
 import { errorBox, h, show } from '../ui.js';
+import { pageScore, scoreBase, scoreQuery, scoreSwitcher } from './scores.js';
 
 export async function accountsPage(tenant) {
   document.title = `Accounts · ${tenant} · Leadflame`;
+  let score;
+  let scores;
+  try {
+    ({ score, scores } = await pageScore(tenant));
+  } catch (e) {
+    show(h('h1', {}, 'Accounts'), errorBox(e));
+    return;
+  }
+  const heading = h('div', { class: 'toolbar' }, h('h1', {}, 'Accounts'), ...scoreSwitcher(scores, score));
   const body = h('tbody');
   const more = h('button', { type: 'button', id: 'more-accounts', hidden: true }, 'More accounts');
   const partial = h('p', { class: 'notice', role: 'status', hidden: true });
@@ -18,15 +28,15 @@ export async function accountsPage(tenant) {
     more.disabled = true;
     let page;
     try {
-      page = await get(tenant, `/accounts${query({ limit: 50, after: next })}`);
+      page = await get(tenant, `${scoreBase(score)}/accounts${query({ limit: 50, after: next })}`);
     } catch (e) {
       more.disabled = false;
       if (shown) {
         // A later page failed: the accounts shown stay, the error goes above the button.
         more.before(errorBox(e));
       } else {
-        show(h('h1', {}, 'Accounts'), e.status === 409
-          ? h('p', { class: 'notice' }, 'This tenant\'s model rolls no contacts up into accounts. Add ',
+        show(heading, e.status === 409
+          ? h('p', { class: 'notice' }, 'This score\'s model rolls no contacts up into accounts. Add ',
             h('code', {}, '"accounts": {"field": "company", "score": "sum"}'), ' to the model to list them here.')
           : errorBox(e));
       }
@@ -38,7 +48,7 @@ export async function accountsPage(tenant) {
       h('td', { class: 'score' }, String(a.score)),
       h('td', {}, String(a.contacts)),
       h('td', {}, ...a.hottest.flatMap((c, i) => [i > 0 ? ', ' : '',
-        h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(c.contactId)}` }, c.contactId),
+        h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(c.contactId)}${scoreQuery(score)}` }, c.contactId),
         ` (${c.score})`])))));
     next = page.next;
     more.hidden = next === null;
@@ -49,6 +59,6 @@ export async function accountsPage(tenant) {
   more.addEventListener('click', load);
   if (await load()) {
     shown = true;
-    show(h('h1', {}, 'Accounts'), partial, h('div', { class: 'scroll' }, table), more);
+    show(heading, partial, h('div', { class: 'scroll' }, table), more);
   }
 }

@@ -4,6 +4,7 @@
 // score's change over the last 7 days (?sort=velocity).
 import { get, query, stream } from '../api.js';
 import { errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
+import { pageScore, scoreBase, scoreQuery, scoreSwitcher } from './scores.js';
 
 const PAGE_SIZE = 25;
 /** Columns a phone leaves out (style.css): the percent repeats the flames, the last event is on the contact page. */
@@ -17,7 +18,6 @@ export async function callList(tenant) {
   const state = {
     minFlames: params.get('minFlames') ?? '',
     range: params.get('range') ?? '',
-    score: params.get('score') ?? 'default',
     sort: params.get('sort') === 'velocity' ? 'velocity' : 'score',
     cursors: [null], // the cursor of each page seen, to go back
     changed: new Set(),
@@ -28,16 +28,13 @@ export async function callList(tenant) {
   let ranges = [];
   let scores = [];
   try {
-    scores = (await get(tenant, '/scores')).scores.map((s) => s.name);
-    // A score the tenant no longer has (an old link) falls back to the default one.
-    if (!scores.includes(state.score)) state.score = 'default';
+    ({ score: state.score, scores } = await pageScore(tenant));
     ranges = (await get(tenant, scoreBase(state.score) + '/model')).ranges;
   } catch (e) {
     show(errorBox(e));
     return;
   }
   const base = scoreBase(state.score);
-  const named = state.score !== 'default';
 
   const minFlames = h('select', { id: 'minFlames', name: 'minFlames' },
     h('option', { value: '' }, 'any'),
@@ -51,10 +48,7 @@ export async function callList(tenant) {
     h('option', { value: 'score', selected: state.sort === 'score' }, 'hottest'),
     h('option', { value: 'velocity', selected: state.sort === 'velocity' }, 'heating up fastest'));
   // Another score is another page: its ranges and its list.
-  const scoreSwitch = scores.length < 2 ? [] : [h('label', { for: 'score' }, 'Score'),
-    h('select', { id: 'score', name: 'score', onchange: (e) => location.assign(location.pathname
-      + query({ score: e.target.value === 'default' ? '' : e.target.value, sort: state.sort === 'score' ? '' : state.sort })) },
-    scores.map((name) => h('option', { value: name, selected: name === state.score }, name)))];
+  const scoreSwitch = scoreSwitcher(scores, state.score, { sort: state.sort === 'score' ? '' : state.sort });
   const live = h('span', { class: 'live', role: 'status' }, 'connecting…');
   const body = h('tbody');
   const pager = h('div', { class: 'pager' });
@@ -149,8 +143,8 @@ export async function callList(tenant) {
     state.range = range.value;
     state.sort = sort.value;
     state.cursors = [null];
-    history.replaceState(null, '', location.pathname + query({ score: named ? state.score : '',
-      minFlames: state.minFlames, range: state.range, sort: state.sort === 'score' ? '' : state.sort }));
+    history.replaceState(null, '', location.pathname + scoreQuery(state.score,
+      { minFlames: state.minFlames, range: state.range, sort: state.sort === 'score' ? '' : state.sort }));
     connect();
     load();
   };
@@ -205,18 +199,13 @@ export async function callList(tenant) {
   await load();
 }
 
-/** The API path of a score's routes: the tenant's own for the default score. */
-export function scoreBase(score) {
-  return score && score !== 'default' ? `/scores/${encodeURIComponent(score)}` : '';
-}
-
 function row(tenant, lead, changed, score) {
   const velocity = lead.velocity7Days === undefined ? null
     : h('span', { class: 'velocity muted', title: 'change over the last 7 days' }, ` ${signed(lead.velocity7Days)} / 7 d`);
   return h('tr', { class: changed ? 'flash' : null, dataset: { contact: lead.contactId, flames: lead.flames } },
     h('td', {}, flames(lead.flames)),
-    h('td', {}, h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(lead.contactId)}`
-      + query({ score: score === 'default' ? '' : score }) }, lead.contactId)),
+    h('td', {}, h('a', { href: `/t/${tenant}/contacts/${encodeURIComponent(lead.contactId)}${scoreQuery(score)}` },
+      lead.contactId)),
     h('td', { class: 'num' }, h('span', { class: 'score' }, lead.score), velocity),
     h('td', { class: 'num optional' }, `${lead.percent}%`),
     h('td', {}, rangeChip(lead.range)),

@@ -5,7 +5,8 @@
 import { ApiError, get, query } from '../api.js';
 import { stepChart } from '../charts.js';
 import { countdown, errorBox, flames, h, rangeChip, relative, show } from '../ui.js';
-import { scoreBase, signed } from './calllist.js';
+import { signed } from './calllist.js';
+import { pageScore, scoreBase } from './scores.js';
 
 const HISTORY_DAYS = 30;
 
@@ -13,11 +14,11 @@ const DAY_MS = 86_400_000;
 
 export async function contactPage(tenant, contactId) {
   document.title = `${contactId} · ${tenant} · Leadflame`;
-  let score = new URLSearchParams(location.search).get('score') ?? 'default';
-  if (score !== 'default') {
+  let score = 'default';
+  if (new URLSearchParams(location.search).has('score')) {
     // A score the tenant no longer has (an old link) falls back to the default one.
     try {
-      if (!(await get(tenant, '/scores')).scores.some((s) => s.name === score)) score = 'default';
+      ({ score } = await pageScore(tenant));
     } catch (e) {
       show(h('h1', {}, contactId), errorBox(e));
       return;

@@ -2,6 +2,7 @@
 import { get } from '../api.js';
 import { barChart } from '../charts.js';
 import { errorBox, h, show } from '../ui.js';
+import { pageScore, scoreBase, scoreSwitcher } from './scores.js';
 
 export const FLAME_COLOR = '#e8590c';
 
@@ -9,13 +10,17 @@ export async function distributionPage(tenant) {
   document.title = `Distribution · ${tenant} · Leadflame`;
   let stats;
   let model;
+  let score;
+  let scores;
   try {
-    [stats, model] = await Promise.all([get(tenant, '/stats'), get(tenant, '/model')]);
+    ({ score, scores } = await pageScore(tenant));
+    const base = scoreBase(score);
+    [stats, model] = await Promise.all([get(tenant, base + '/stats'), get(tenant, base + '/model')]);
   } catch (e) {
     show(errorBox(e));
     return;
   }
-  show(h('h1', {}, 'Distribution'),
+  show(h('div', { class: 'toolbar' }, h('h1', {}, 'Distribution'), ...scoreSwitcher(scores, score)),
     h('p', { class: 'muted' }, `${stats.contacts} contacts, model version ${stats.modelVersion}`),
     distributionCharts(stats, model.ranges));
 }

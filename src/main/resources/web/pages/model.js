@@ -6,6 +6,7 @@ import { ApiError, call, get, query, whoami } from '../api.js';
 import { barChart } from '../charts.js';
 import { errorBox, flames, h, hexOf, rangeChip, show } from '../ui.js';
 import { FLAME_COLOR } from './distribution.js';
+import { pageScore, scoreBase, scoreQuery, scoreSwitcher } from './scores.js';
 
 /** The criteria whose points may fade (a rule's `decay`). */
 const FADES = ['tag', 'activity'];
@@ -22,20 +23,28 @@ const LIMITS = ['fit', 'engagement', 'total'];
 export async function modelPage(tenant) {
   document.title = `Scoring model · ${tenant} · Leadflame`;
   let model;
+  let score;
+  let scores;
   try {
-    model = await get(tenant, '/model');
+    // A named score the tenant does not have yet is created by publishing its first version.
+    ({ score, scores } = await pageScore(tenant, { creating: true }));
+    model = await get(tenant, scoreBase(score) + '/model');
   } catch (e) {
     show(errorBox(e));
     return;
   }
   // A key that may read but not change the model sees it without Preview and Publish.
   const caller = await whoami().catch(() => null);
-  new ModelEditor(tenant, model, !caller || caller.role === 'admin').render();
+  new ModelEditor(tenant, model, !caller || caller.role === 'admin', score, scores).render();
 }
 
 class ModelEditor {
-  constructor(tenant, model, canEdit) {
+  constructor(tenant, model, canEdit, score = 'default', scores = ['default']) {
     this.tenant = tenant;
+    this.score = score;
+    this.scores = scores.includes(score) ? scores : [...scores, score];
+    /** The API path of this score's model routes. */
+    this.base = scoreBase(score);
     this.canEdit = canEdit;
     this.version = model.version;
     this.updatedAt = model.updatedAt;
@@ -53,6 +62,7 @@ class ModelEditor {
     show(
       h('div', { class: 'toolbar' },
         h('h1', {}, 'Scoring model'),
+        ...scoreSwitcher(this.scores, this.score),
         h('span', { class: 'muted', id: 'version' }, `version ${this.version}`)),
       this.progress,
       h('form', { id: 'model', novalidate: true, onsubmit: (e) => e.preventDefault() },
@@ -331,7 +341,8 @@ class ModelEditor {
     this.outcome.replaceChildren(h('p', { class: 'muted' }, 'Computing the preview…'));
     let result;
     try {
-      result = (await call(this.tenant, `/model/preview${query({ movers: 10 })}`, { method: 'POST', body: this.body() })).json;
+      result = (await call(this.tenant, `${this.base}/model/preview${query({ movers: 10 })}`,
+        { method: 'POST', body: this.body() })).json;
     } catch (e) {
       this.preview.replaceChildren();
       this.refused(e);
@@ -353,7 +364,8 @@ class ModelEditor {
         : h('div', { class: 'scroll' }, h('table', { class: 'movers' },
           h('thead', {}, h('tr', {}, ['Contact', 'Score', 'Flames', 'Range'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, movers.map((m) => h('tr', { dataset: { contact: m.contactId } },
-            h('td', {}, h('a', { href: `/t/${this.tenant}/contacts/${encodeURIComponent(m.contactId)}` }, m.contactId)),
+            h('td', {}, h('a', { href: `/t/${this.tenant}/contacts/${encodeURIComponent(m.contactId)}${scoreQuery(this.score)}` },
+              m.contactId)),
             h('td', { class: 'num' }, `${m.score} → ${m.previewScore}`),
             h('td', {}, flames(m.flames, 12), ' → ', flames(m.previewFlames, 12)),
             h('td', {}, rangeChip(colorOf[m.range] ?? (m.range && { name: m.range, color: '#868e96' })), ' → ',
@@ -367,7 +379,7 @@ class ModelEditor {
   async publishNow() {
     let published;
     try {
-      published = (await call(this.tenant, '/model', { method: 'PUT', body: this.body(),
+      published = (await call(this.tenant, `${this.base}/model`, { method: 'PUT', body: this.body(),
         headers: { 'If-Match': `"${this.version}"` } })).json;
     } catch (e) {
       if (e instanceof ApiError && e.status === 412) {
@@ -396,7 +408,7 @@ class ModelEditor {
     for (let failures = 0; ;) {
       let status;
       try {
-        status = await get(this.tenant, '/model/rescoring');
+        status = await get(this.tenant, `${this.base}/model/rescoring`);
         failures = 0;
       } catch (e) {
         // A node restarting or busy: say so and ask again, a little later each time.

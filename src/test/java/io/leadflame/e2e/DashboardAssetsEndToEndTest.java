@@ -25,7 +25,7 @@ class DashboardAssetsEndToEndTest extends OneNodeTest {
             assertTrue(page.body().contains("<script type=\"module\" src=\"/ui/app.js\">"), page.body());
         }
         for (String script : List.of("app.js", "api.js", "ui.js", "charts.js", "pages/calllist.js", "pages/contact.js",
-                "pages/model.js", "pages/distribution.js", "pages/accounts.js")) {
+                "pages/model.js", "pages/distribution.js", "pages/accounts.js", "pages/scores.js")) {
             HttpReply js = node.get("/ui/" + script);
             assertEquals(200, js.status(), script);
             // A module script of another type is refused by browsers.

@@ -183,6 +183,15 @@ class DashboardBrowserTest {
         assertTrue(driver().findElement(By.cssSelector("#history table.ledger")).getText().contains("Pricing visits"));
         assertNoConsoleErrors();
         browser.screenshot("contact-history");
+
+        // The named score's own model in the editor, reached through the page's links.
+        driver().findElement(By.cssSelector("#nav a[href*='/model']")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("version"), "version 1"));
+        assertTrue(driver().getCurrentUrl().contains("score=intent"), driver().getCurrentUrl());
+        assertEquals("pricing", byPath("rules[0].id").getAttribute("value"));
+        assertEquals("intent", new org.openqa.selenium.support.ui.Select(byId("score"))
+                .getFirstSelectedOption().getAttribute("value"));
+        assertNoConsoleErrors();
     }
 
     @Test

@@ -148,11 +148,12 @@ public final class ModelCatalog implements Extension {
 
     /**
      * Whether every model of the tenant is known here as it is: {@link #knows} its default
-     * score's, every stored model is read (named scores included), and none of its named scores'
-     * newest versions is unreadable. What a contact must know before it forgets anything.
+     * score's, and none of its named scores' newest versions is unreadable. What a contact must
+     * know before it forgets anything. (Its named scores are all known too: a node starts its
+     * contacts only once every stored model is read.)
      */
     public boolean knowsEveryScoreOf(String tenant) {
-        if (!knows(tenant) || !loaded) {
+        if (!knows(tenant)) {
             return false;
         }
         String prefix = ScoreNames.namedPrefix(tenant);

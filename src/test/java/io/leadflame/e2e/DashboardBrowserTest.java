@@ -319,6 +319,15 @@ class DashboardBrowserTest {
         assertEquals("4", first.findElement(By.cssSelector(".score")).getText());
         assertEquals(2, driver().findElements(By.cssSelector("tbody tr[data-account]")).size());
         assertTrue(first.getText().contains("bob"), first.getText());
+        // Live: ada's two more visits put Acme (6) above Globex (4) without a reload.
+        await("table.accounts[data-live='on']");
+        driver().executeScript("window.sameDocument = true;");
+        node.record(tenant, activity("ada", "page_visited", at.plusMillis(2), "path", "/a"),
+                activity("ada", "page_visited", at.plusMillis(3), "path", "/b"));
+        waiting().until(ExpectedConditions.attributeToBe(By.cssSelector("tbody tr[data-account]"), "data-account",
+                "Acme"));
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("tbody tr[data-account='Acme'] .score"), "6"));
+        assertEquals(Boolean.TRUE, driver().executeScript("return window.sameDocument === true;"), "no reload");
         assertNoConsoleErrors();
     }
 

@@ -168,6 +168,7 @@ class DashboardBrowserTest {
         // The rows are rebuilt on every load: each step finds them afresh.
         waiting().until(ExpectedConditions.attributeToBe(By.cssSelector("tbody tr"), "data-contact", "bob"));
         waiting().until(ExpectedConditions.textToBe(By.cssSelector("tbody tr[data-contact='bob'] .score"), "5"));
+        browser.screenshot("call-list-named-score");
         waiting().until(d -> {
             try {
                 d.findElement(By.cssSelector("tbody tr[data-contact='bob'] a")).click();
@@ -329,6 +330,7 @@ class DashboardBrowserTest {
         waiting().until(ExpectedConditions.textToBe(By.cssSelector("tbody tr[data-account='Acme'] .score"), "6"));
         assertEquals(Boolean.TRUE, driver().executeScript("return window.sameDocument === true;"), "no reload");
         assertNoConsoleErrors();
+        browser.screenshot("accounts");
     }
 
     @Test

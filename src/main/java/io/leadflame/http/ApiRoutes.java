@@ -239,6 +239,10 @@ public final class ApiRoutes extends AllDirectives {
                                                     () -> leads.stats(key)))),
                                             path("accounts", () -> get(() -> access.allowed(caller, tenant,
                                                     Role.READ, () -> leads.accounts(key)))),
+                                            path(PathMatchers.segment("accounts").slash("changes"), () -> get(() ->
+                                                    access.allowed(caller, tenant, Role.READ,
+                                                            () -> leads.accountChanges(key, caller.keyId(),
+                                                                    () -> access.stillValid(caller))))),
                                             path("score-changes", () -> get(() -> access.allowed(caller, tenant,
                                                     Role.READ, () -> leads.scoreChanges(key, caller.keyId(),
                                                             () -> access.stillValid(caller))))))))));
@@ -299,6 +303,9 @@ public final class ApiRoutes extends AllDirectives {
                 path("stats", () -> get(() -> access.allowed(caller, tenant, Role.READ, () -> leads.stats(tenant)))),
                 path("accounts", () -> get(() -> access.allowed(caller, tenant, Role.READ,
                         () -> leads.accounts(tenant)))),
+                path(PathMatchers.segment("accounts").slash("changes"), () -> get(() -> access.allowed(caller,
+                        tenant, Role.READ, () -> leads.accountChanges(tenant, caller.keyId(),
+                                () -> access.stillValid(caller))))),
                 path("score-changes", () -> get(() -> access.allowed(caller, tenant, Role.READ,
                         () -> leads.scoreChanges(tenant, caller.keyId(), () -> access.stillValid(caller))))),
                 pathPrefix("webhooks", () -> webhookRoutes(tenant, caller)));

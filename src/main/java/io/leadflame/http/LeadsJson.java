@@ -118,4 +118,14 @@ final class LeadsJson {
     static ObjectNode reload(String why) {
         return F.objectNode().put("reason", why);
     }
+
+    /** An account's score moved (an event of {@code /accounts/changes}). */
+    static ObjectNode accountChange(String account, long score, long previous, int contacts) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("account", account);
+        out.put("score", score);
+        out.put("previous", previous);
+        out.put("contacts", contacts);
+        return out;
+    }
 }

@@ -15,6 +15,7 @@ import io.leadflame.metrics.LeadflameMetrics;
 import io.leadflame.model.ModelCatalog;
 import io.leadflame.model.ScoreNames;
 import io.leadflame.model.VersionedModel;
+import io.leadflame.scoring.AccountRollup;
 import io.leadflame.scoring.ScoreRange;
 import io.leadflame.scoring.ScoringModel;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -41,6 +42,7 @@ import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The call list ({@code GET /leads}), the distribution ({@code GET /stats}), the model preview
@@ -174,9 +177,7 @@ final class LeadsRoutes extends AllDirectives {
             VersionedModel current = catalog.modelOf(key);
             ScoringModel model = current.model();
             if (model.accounts().isEmpty()) {
-                return complete(ApiError.conflict(StatusCodes.CONFLICT, "this score's model rolls no contacts up "
-                        + "into accounts: set \"accounts\" in the model, e.g. {\"field\": \"company\", "
-                        + "\"score\": \"sum\"}"));
+                return complete(noAccounts());
             }
             List<ApiError.Detail> problems = new ArrayList<>();
             int limit = (int) wholeNumber(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, problems);
@@ -205,6 +206,11 @@ final class LeadsRoutes extends AllDirectives {
                 return complete(JsonResponses.ok(out));
             });
         });
+    }
+
+    private static HttpResponse noAccounts() {
+        return ApiError.conflict(StatusCodes.CONFLICT, "this score's model rolls no contacts up into accounts: set "
+                + "\"accounts\" in the model, e.g. {\"field\": \"company\", \"score\": \"sum\"}");
     }
 
     // ---- GET /stats
@@ -266,8 +272,12 @@ final class LeadsRoutes extends AllDirectives {
     Route scoreChanges(String model, String key, BooleanSupplier stillAllowed) {
         return extractRequest(request -> acceptsEventStream(request) ? scoreChangeStream(request, model, key, stillAllowed)
                 // Refused before a place is taken: a stream that cannot be sent must not hold one.
-                : complete(ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
-                        .toResponse(StatusCodes.NOT_ACCEPTABLE)));
+                : complete(notAnEventStream()));
+    }
+
+    private static HttpResponse notAnEventStream() {
+        return ApiError.of(ApiError.NOT_ACCEPTABLE, "score changes are sent as text/event-stream only")
+                .toResponse(StatusCodes.NOT_ACCEPTABLE);
     }
 
     private static boolean acceptsEventStream(HttpRequest request) {
@@ -284,7 +294,6 @@ final class LeadsRoutes extends AllDirectives {
     }
 
     private Route scoreChangeStream(HttpRequest request, String modelKey, String key, BooleanSupplier stillAllowed) {
-        String tenant = ScoreNames.tenantOf(modelKey);
         // Each stream follows one score: the default one's, or a named score's (issue 16).
         String scoreName = ScoreNames.isNamed(modelKey) ? ScoreNames.scoreOf(modelKey) : null;
         return parameterMap(params -> {
@@ -295,66 +304,161 @@ final class LeadsRoutes extends AllDirectives {
             if (!problems.isEmpty()) {
                 return complete(invalidQuery(problems));
             }
-            Optional<HttpResponse> refused = streams.acquire(tenant, key);
-            if (refused.isPresent()) {
-                metrics.liveStreamRefused();
-                return complete(refused.get());
-            }
-            AtomicBoolean started = new AtomicBoolean();
-            AtomicBoolean released = new AtomicBoolean();
-            Runnable release = () -> {
-                if (released.compareAndSet(false, true)) {
-                    streams.release(tenant, key);
-                }
-            };
             String rangeName = range.map(ScoreRange::name).orElse(null);
-            Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> listener = Source.<Object>actorRef(
-                            message -> message == END ? Optional.of(CompletionStrategy.immediately()) : Optional.empty(),
-                            message -> Optional.empty(), CHANGES_BUFFER, OverflowStrategy.fail())
-                    .preMaterialize(materializer);
-            // The place is given back when the stream ends; a response that never starts streaming
-            // (refused by content negotiation, a client gone before it was sent) gives it back
-            // and ends its listener after the same delay as a client that went away mid-stream.
-            system.scheduler().scheduleOnce(settings.streamHeartbeat().multipliedBy(2), () -> {
-                if (!started.get()) {
-                    release.run();
-                    listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
-                }
-            }, system.executionContext());
             Optional<String> lastEventId = request.getHeader("Last-Event-ID").map(HttpHeader::value)
                     .map(String::strip).filter(id -> !id.isEmpty());
-            // Answered once the listener hears every node: a change made after the answer is never missed.
-            return onComplete(changes.listen(modelKey, Adapter.toTyped(listener.first()), lastEventId,
-                    settings.askTimeout()), listening -> {
-                if (listening.isFailure() || listening.get().failure().isPresent()) {
-                    release.run();
-                    listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
-                    return complete(ApiError.overloaded("The live score changes could not be subscribed on "
-                            + "every node; retry later."));
-                }
-                Source<ServerSentEvent, NotUsed> reload = listening.get().mustReload()
+            return liveStream(modelKey, key, stillAllowed, lastEventId, (listening, changes) -> {
+                Source<ServerSentEvent, NotUsed> reload = listening.mustReload()
                         .map(why -> Source.single(ServerSentEvent.create(LeadsJson.reload(why).toString(), "reload")))
                         .orElse(Source.empty());
-                Source<ServerSentEvent, NotUsed> events = reload.concat(listener.second()
-                                .map(message -> (ScoreChangeFeed.Numbered) message)
-                                .filter(numbered -> numbered.change().ofScoreNamed(scoreName)
-                                        && numbered.change().concerns(minFlames, rangeName))
-                                .map(numbered -> ServerSentEvent.create(LeadsJson.change(numbered.change()).toString(),
-                                        Optional.empty(), Optional.of(numbered.id()), OptionalInt.empty())))
-                        // A heartbeat (Pekko's: an event with empty data, which an EventSource
-                        // ignores) keeps proxies from closing a quiet stream.
-                        .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
-                        // A key revoked while its stream is open ends it, at the next change or
-                        // heartbeat: a leaked key stops receiving within one heartbeat.
-                        .takeWhile(event -> stillAllowed.getAsBoolean())
-                        .via(liveStreams.flow())
-                        .watchTermination((notUsed, ended) -> {
-                            started.set(true);
-                            ended.whenComplete((done, failure) -> release.run());
-                            return notUsed;
-                        });
-                return completeOK(events, EventStreamMarshalling.toEventStream());
+                return reload.concat(changes
+                        .filter(numbered -> numbered.change().ofScoreNamed(scoreName)
+                                && numbered.change().concerns(minFlames, rangeName))
+                        .map(numbered -> ServerSentEvent.create(LeadsJson.change(numbered.change()).toString(),
+                                Optional.empty(), Optional.of(numbered.id()), OptionalInt.empty())));
             });
+        });
+    }
+
+    // ---- GET /accounts/changes
+
+    /** Contact changes arriving together make one new account list, at most this often. */
+    private static final Duration ACCOUNTS_SETTLE = Duration.ofSeconds(1);
+    /** How often an account stream takes the list anew without any score change. */
+    private static final Duration ACCOUNTS_REFRESH = Duration.ofSeconds(10);
+
+    /**
+     * Server-Sent Events of the tenant's account scores (issue 16): after its contacts' score
+     * changes (at most once a second), and every 10 seconds (a contact may move to another
+     * account without a score change), each account whose score or number of contacts moved,
+     * {@code {"account", "score", "previous", "contacts"}}; an account left without contacts
+     * goes to 0. Each new list is computed as {@code GET /accounts} is, so a stream costs a pass
+     * over the tenant's live contacts per second while its contacts change, and every 10 seconds
+     * while they do not. No resume: a client
+     * that reconnects reloads the list. 409 when the score's model rolls no contacts up.
+     *
+     * @param model the key of the score whose accounts are followed ({@link ScoreNames})
+     * @param key   the API key's id (its streams are bounded)
+     */
+    Route accountChanges(String model, String key, BooleanSupplier stillAllowed) {
+        Optional<AccountRollup> rollup = catalog.modelOf(model).model().accounts();
+        if (rollup.isEmpty()) {
+            return complete(noAccounts());
+        }
+        return extractRequest(request -> !acceptsEventStream(request) ? complete(notAnEventStream())
+                : liveStream(model, key, stillAllowed, Optional.empty(), (listening, changes) ->
+                        Source.completionStage(accountsNow(model))
+                                .concat(changes.filter(numbered -> numbered.change().ofScoreNamed(
+                                                ScoreNames.isNamed(model) ? ScoreNames.scoreOf(model) : null))
+                                        .<Object>map(numbered -> numbered)
+                                        // A contact that moves to another account without a score
+                                        // change publishes nothing: the list is also taken anew
+                                        // every ACCOUNTS_REFRESH while the stream is open.
+                                        .merge(Source.tick(ACCOUNTS_REFRESH, ACCOUNTS_REFRESH, (Object) ACCOUNTS_REFRESH),
+                                                true)
+                                        .groupedWithin(10_000, ACCOUNTS_SETTLE)
+                                        .mapAsync(1, batch -> accountsNow(model)))
+                                .statefulMapConcat(() -> {
+                                    // The first list is where the stream starts from: nothing moved yet.
+                                    java.util.concurrent.atomic.AtomicReference<Map<String, Accounts.Account>> before =
+                                            new java.util.concurrent.atomic.AtomicReference<>();
+                                    return now -> {
+                                        Map<String, Accounts.Account> was = before.getAndSet(now);
+                                        return was == null ? List.<ServerSentEvent>of() : accountsMoved(was, now);
+                                    };
+                                })));
+    }
+
+    /** The score's accounts now, by name: none when its model no longer rolls contacts up. */
+    private CompletionStage<Map<String, Accounts.Account>> accountsNow(String model) {
+        VersionedModel current = catalog.modelOf(model);
+        if (current.model().accounts().isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return callList.accounts(model, current, current.model().accounts().get()).thenApply(list -> {
+            Map<String, Accounts.Account> byName = new java.util.LinkedHashMap<>();
+            list.accounts().forEach(a -> byName.put(a.account(), a));
+            return byName;
+        });
+    }
+
+    /** One event per account whose score or contacts moved from {@code before} to {@code now}. */
+    private static List<ServerSentEvent> accountsMoved(Map<String, Accounts.Account> before,
+                                                       Map<String, Accounts.Account> now) {
+        List<ServerSentEvent> moved = new ArrayList<>();
+        now.forEach((name, a) -> {
+            Accounts.Account was = before.get(name);
+            if (was == null || was.score() != a.score() || was.contacts() != a.contacts()) {
+                moved.add(ServerSentEvent.create(LeadsJson.accountChange(name, a.score(), was == null ? 0 : was.score(),
+                        a.contacts()).toString()));
+            }
+        });
+        before.forEach((name, was) -> {
+            if (!now.containsKey(name)) {
+                moved.add(ServerSentEvent.create(LeadsJson.accountChange(name, 0, was.score(), 0).toString()));
+            }
+        });
+        return moved;
+    }
+
+    /**
+     * A live stream of the score of {@code modelKey}, answered once its listener hears every node
+     * (a change made after the answer is never missed): {@code events} turns the listener's
+     * changes into what is sent. Bounded per node, tenant and key; heartbeats; ended by the key's
+     * revocation and the node's shutdown.
+     */
+    private Route liveStream(String modelKey, String key, BooleanSupplier stillAllowed, Optional<String> lastEventId,
+                             java.util.function.BiFunction<ScoreChangeFeed.Listening,
+                                     Source<ScoreChangeFeed.Numbered, NotUsed>, Source<ServerSentEvent, NotUsed>> events) {
+        String tenant = ScoreNames.tenantOf(modelKey);
+        Optional<HttpResponse> refused = streams.acquire(tenant, key);
+        if (refused.isPresent()) {
+            metrics.liveStreamRefused();
+            return complete(refused.get());
+        }
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                streams.release(tenant, key);
+            }
+        };
+        Pair<org.apache.pekko.actor.ActorRef, Source<Object, NotUsed>> listener = Source.<Object>actorRef(
+                        message -> message == END ? Optional.of(CompletionStrategy.immediately()) : Optional.empty(),
+                        message -> Optional.empty(), CHANGES_BUFFER, OverflowStrategy.fail())
+                .preMaterialize(materializer);
+        // The place is given back when the stream ends; a response that never starts streaming
+        // (refused by content negotiation, a client gone before it was sent) gives it back
+        // and ends its listener after the same delay as a client that went away mid-stream.
+        system.scheduler().scheduleOnce(settings.streamHeartbeat().multipliedBy(2), () -> {
+            if (!started.get()) {
+                release.run();
+                listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
+            }
+        }, system.executionContext());
+        return onComplete(changes.listen(modelKey, Adapter.toTyped(listener.first()), lastEventId,
+                settings.askTimeout()), listening -> {
+            if (listening.isFailure() || listening.get().failure().isPresent()) {
+                release.run();
+                listener.first().tell(END, org.apache.pekko.actor.ActorRef.noSender());
+                return complete(ApiError.overloaded("The live score changes could not be subscribed on "
+                        + "every node; retry later."));
+            }
+            Source<ServerSentEvent, NotUsed> sent = events.apply(listening.get(),
+                            listener.second().map(message -> (ScoreChangeFeed.Numbered) message))
+                    // A heartbeat (Pekko's: an event with empty data, which an EventSource
+                    // ignores) keeps proxies from closing a quiet stream.
+                    .keepAlive(settings.streamHeartbeat(), ServerSentEvent::heartbeat)
+                    // A key revoked while its stream is open ends it, at the next change or
+                    // heartbeat: a leaked key stops receiving within one heartbeat.
+                    .takeWhile(event -> stillAllowed.getAsBoolean())
+                    .via(liveStreams.flow())
+                    .watchTermination((notUsed, ended) -> {
+                        started.set(true);
+                        ended.whenComplete((done, failure) -> release.run());
+                        return notUsed;
+                    });
+            return completeOK(sent, EventStreamMarshalling.toEventStream());
         });
     }
 

@@ -2,6 +2,9 @@ package io.leadflame.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import java.util.TreeMap;
+import java.util.Map;
+import io.leadflame.testing.ScoreChangesListener;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +38,57 @@ class AccountsEndToEndTest extends NodePerTest {
         list.get("accounts").forEach(a -> out.add(a.get("account").asText() + "=" + a.get("score").asLong() + "/"
                 + a.get("contacts").asInt()));
         return out;
+    }
+
+    /** The latest event of each account, polled until {@code done} holds of them (or the listener's wait passes). */
+    private static Map<String, JsonNode> accountEvents(ScoreChangesListener live,
+                                                       java.util.function.Predicate<Map<String, JsonNode>> done)
+            throws InterruptedException {
+        Map<String, JsonNode> latest = new TreeMap<>();
+        long deadline = System.nanoTime() + ScoreChangesListener.WAIT.toNanos();
+        while (!done.test(latest) && System.nanoTime() < deadline) {
+            JsonNode event = live.poll(Duration.ofMillis(200));
+            if (event != null) {
+                latest.put(event.get("account").asText(), event);
+            }
+        }
+        return latest;
+    }
+
+    private static String scoreOf(Map<String, JsonNode> latest, String account) {
+        JsonNode a = latest.get(account);
+        return a == null ? null : a.get("score").asLong() + "/" + a.get("contacts").asInt();
+    }
+
+    @Test
+    void anAccountsScoreIsStreamedAsItsContactsChange() throws Exception {
+        node = LeadflameNode.start(dataDir);
+        String api = LeadflameNode.api(TENANT);
+        assertError(node.get(api + "/accounts/changes"), 409, "conflict");
+        node.publish(TENANT, MODEL.replace("ACCOUNTS", "{\"field\": \"company\", \"score\": \"sum\"}"));
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        node.record(TENANT, fieldsUpdated("c-1", t, "company", "Acme"), activity("c-1", "page_visited", t));
+        eventually(Duration.ofSeconds(5), () -> assertEquals(List.of("Acme=2/1"), accounts("")));
+
+        try (ScoreChangesListener live = new ScoreChangesListener(node.uri(api + "/accounts/changes"))) {
+            // A second Acme contact, and another visit of the first: Acme 4 + 2 with 2 contacts.
+            node.record(TENANT, fieldsUpdated("c-2", t, "company", "Acme"), activity("c-2", "page_visited",
+                    t.plusSeconds(1)), activity("c-1", "page_visited", t.plusSeconds(2)));
+            Map<String, JsonNode> latest = accountEvents(live, l -> "6/2".equals(scoreOf(l, "Acme")));
+            assertEquals("6/2", scoreOf(latest, "Acme"), latest.toString());
+
+            // c-1 moves to Globex: Acme keeps c-2's 2, Globex gets c-1's 4.
+            node.record(TENANT, fieldsUpdated("c-1", t.plusSeconds(3), "company", "Globex"));
+            latest = accountEvents(live, l -> "4/1".equals(scoreOf(l, "Globex")) && "2/1".equals(scoreOf(l, "Acme")));
+            assertEquals("4/1", scoreOf(latest, "Globex"), latest.toString());
+            assertEquals("2/1", scoreOf(latest, "Acme"), latest.toString());
+            assertEquals(0, latest.get("Globex").get("previous").asLong(), "a new account comes from 0");
+            // c-2 leaves every account: Acme is gone, at 0.
+            node.record(TENANT, fieldsUpdated("c-2", t.plusSeconds(4), "company", null));
+            latest = accountEvents(live, l -> "0/0".equals(scoreOf(l, "Acme")));
+            assertEquals("0/0", scoreOf(latest, "Acme"), latest.toString());
+            assertEquals(2, latest.get("Acme").get("previous").asLong(), latest.toString());
+        }
     }
 
     @Test

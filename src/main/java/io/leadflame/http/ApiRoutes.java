@@ -255,7 +255,7 @@ public final class ApiRoutes extends AllDirectives {
 
     /** 404 for a named score the tenant does not have: a mistyped name must not list every contact at 0. */
     private Route scoreExists(String tenant, String score, Supplier<Route> inner) {
-        return score.equals(ScoreNames.DEFAULT) || catalog.namedScores(tenant).containsKey(score) ? inner.get()
+        return catalog.hasScore(tenant, score) ? inner.get()
                 : complete(ApiError.notFound("this tenant has no score named " + score
                         + ": GET /scores lists them, and a PUT of /scores/" + score + "/model creates it"));
     }
@@ -265,11 +265,12 @@ public final class ApiRoutes extends AllDirectives {
      * a deleted one) only while the tenant has fewer than {@link ScoreNames#MAX_NAMED}; 409 beyond.
      */
     private Route withinNamedScores(String key, Supplier<Route> inner) {
-        var named = catalog.namedScores(ScoreNames.tenantOf(key));
-        if (!ScoreNames.isNamed(key) || named.containsKey(ScoreNames.scoreOf(key)) || named.size() < ScoreNames.MAX_NAMED) {
+        String tenant = ScoreNames.tenantOf(key);
+        int named = catalog.named(tenant).size();
+        if (catalog.hasScore(tenant, ScoreNames.scoreOf(key)) || named < ScoreNames.MAX_NAMED) {
             return inner.get();
         }
-        return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant has " + named.size()
+        return complete(ApiError.conflict(StatusCodes.CONFLICT, "this tenant has " + named
                 + " named scores, the most it may have: delete one (DELETE /scores/{score}) before creating another"));
     }
 

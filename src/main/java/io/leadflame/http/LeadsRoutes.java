@@ -294,8 +294,8 @@ final class LeadsRoutes extends AllDirectives {
     }
 
     private Route scoreChangeStream(HttpRequest request, String modelKey, String key, BooleanSupplier stillAllowed) {
-        // Each stream follows one score: the default one's, or a named score's (issue 16).
-        String scoreName = ScoreNames.isNamed(modelKey) ? ScoreNames.scoreOf(modelKey) : null;
+        // Each stream follows one score, the default one's or a named score's (issue 16): its
+        // listener hears that score's topic only (ScoreChanges), so no change needs filtering out.
         return parameterMap(params -> {
             VersionedModel model = catalog.modelOf(modelKey);
             List<ApiError.Detail> problems = new ArrayList<>();
@@ -312,8 +312,7 @@ final class LeadsRoutes extends AllDirectives {
                         .map(why -> Source.single(ServerSentEvent.create(LeadsJson.reload(why).toString(), "reload")))
                         .orElse(Source.empty());
                 return reload.concat(changes
-                        .filter(numbered -> numbered.change().ofScoreNamed(scoreName)
-                                && numbered.change().concerns(minFlames, rangeName))
+                        .filter(numbered -> numbered.change().concerns(minFlames, rangeName))
                         .map(numbered -> ServerSentEvent.create(LeadsJson.change(numbered.change()).toString(),
                                 Optional.empty(), Optional.of(numbered.id()), OptionalInt.empty())));
             });
@@ -348,9 +347,7 @@ final class LeadsRoutes extends AllDirectives {
         return extractRequest(request -> !acceptsEventStream(request) ? complete(notAnEventStream())
                 : liveStream(model, key, stillAllowed, Optional.empty(), (listening, changes) ->
                         Source.completionStage(accountsNow(model))
-                                .concat(changes.filter(numbered -> numbered.change().ofScoreNamed(
-                                                ScoreNames.isNamed(model) ? ScoreNames.scoreOf(model) : null))
-                                        .<Object>map(numbered -> numbered)
+                                .concat(changes.<Object>map(numbered -> numbered)
                                         // A contact that moves to another account without a score
                                         // change publishes nothing: the list is also taken anew
                                         // every ACCOUNTS_REFRESH while the stream is open.

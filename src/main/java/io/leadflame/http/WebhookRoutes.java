@@ -89,7 +89,7 @@ final class WebhookRoutes extends AllDirectives {
      */
     Route save(String tenant, String id, JsonNode body) {
         String score = WebhookRequest.scoreOf(body);
-        if (!score.equals(ScoreNames.DEFAULT) && !catalog.namedScores(tenant).containsKey(score)) {
+        if (!catalog.hasScore(tenant, score)) {
             return complete(ApiError.invalid("the webhook follows a score this tenant does not have",
                     List.of(new ApiError.Detail("trigger.score", "no score named " + score + ": GET /scores lists them"))));
         }

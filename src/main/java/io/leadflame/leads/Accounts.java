@@ -4,10 +4,8 @@ import io.leadflame.scoring.AccountRollup;
 import io.leadflame.scoring.Values;
 import io.leadflame.serialization.CborSerializable;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -66,22 +64,13 @@ public final class Accounts {
     public record After(long score, String account) {
         /** The {@code next} of a page as clients get it: opaque. */
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((score + ":" + account).getBytes(StandardCharsets.UTF_8));
+            return PageCursors.encode(score, account);
         }
 
         /** The place {@link #encode()} gave, or empty for anything else. */
         public static Optional<After> decode(String encoded) {
-            try {
-                String text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
-                int colon = text.indexOf(':');
-                if (colon > 0 && colon < text.length() - 1) {
-                    return Optional.of(new After(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1)));
-                }
-            } catch (IllegalArgumentException e) {
-                // not a cursor (NumberFormatException is one)
-            }
-            return Optional.empty();
+            return PageCursors.decode(encoded, 2).filter(parts -> !parts[1].isEmpty())
+                    .flatMap(parts -> PageCursors.number(parts[0]).map(score -> new After(score, parts[1])));
         }
 
         boolean isBefore(Account account) {

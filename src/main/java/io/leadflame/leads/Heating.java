@@ -4,11 +4,9 @@ import io.leadflame.scoring.ScoreHistory;
 import io.leadflame.scoring.ScoringModel;
 import io.leadflame.serialization.CborSerializable;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -40,21 +38,13 @@ public final class Heating {
     /** Just after the lead with this velocity, score and contact id. */
     public record After(long velocity, long score, String contactId) {
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    ("v:" + velocity + ":" + score + ":" + contactId).getBytes(StandardCharsets.UTF_8));
+            return PageCursors.encode("v", velocity, score, contactId);
         }
 
         public static Optional<After> decode(String encoded) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8)
-                        .split(":", 4);
-                if (parts.length == 4 && parts[0].equals("v") && !parts[3].isEmpty()) {
-                    return Optional.of(new After(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3]));
-                }
-            } catch (IllegalArgumentException e) {
-                // not a cursor
-            }
-            return Optional.empty();
+            return PageCursors.decode(encoded, 4).filter(parts -> parts[0].equals("v") && !parts[3].isEmpty())
+                    .flatMap(parts -> PageCursors.number(parts[1]).flatMap(velocity -> PageCursors.number(parts[2])
+                            .map(score -> new After(velocity, score, parts[3]))));
         }
 
         /** Whether {@code h} comes after this place in {@link #ORDER}. */

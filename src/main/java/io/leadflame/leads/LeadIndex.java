@@ -5,9 +5,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -199,23 +197,13 @@ public final class LeadIndex implements Extension {
     public record Cursor(long score, String contactId) {
         /** The {@code next} of a page as clients get it: opaque, the score and contact id of its last lead. */
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((score + ":" + contactId).getBytes(StandardCharsets.UTF_8));
+            return PageCursors.encode(score, contactId);
         }
 
         /** The cursor {@link #encode()} gave, or empty for anything else. */
         public static Optional<Cursor> decode(String encoded) {
-            try {
-                String text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
-                int colon = text.indexOf(':');
-                String contactId = text.substring(colon + 1);
-                if (colon > 0 && EventJson.isValidContactId(contactId)) {
-                    return Optional.of(new Cursor(Long.parseLong(text.substring(0, colon)), contactId));
-                }
-            } catch (IllegalArgumentException e) {
-                // not a cursor (NumberFormatException is one)
-            }
-            return Optional.empty();
+            return PageCursors.decode(encoded, 2).filter(parts -> EventJson.isValidContactId(parts[1]))
+                    .flatMap(parts -> PageCursors.number(parts[0]).map(score -> new Cursor(score, parts[1])));
         }
     }
 }

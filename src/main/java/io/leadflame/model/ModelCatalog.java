@@ -123,6 +123,11 @@ public final class ModelCatalog implements Extension {
         return namedByTenant.getOrDefault(tenant, List.of());
     }
 
+    /** Whether the tenant has the score {@code score}: its default one, or one of its {@link #named} scores. */
+    public boolean hasScore(String tenant, String score) {
+        return score.equals(ScoreNames.DEFAULT) || named(tenant).stream().anyMatch(n -> n.name().equals(score));
+    }
+
     /** {@link #named} by name. */
     public SortedMap<String, VersionedModel> namedScores(String tenant) {
         SortedMap<String, VersionedModel> byName = new TreeMap<>();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -73,6 +74,20 @@ final class E2e {
             o.set((String) pairs[i], JSON.valueToTree(pairs[i + 1]));
         }
         return o;
+    }
+
+    /** The text of {@code field} of each of {@code items}, in order (e.g. the contact ids of a page's leads). */
+    static List<String> texts(JsonNode items, String field) {
+        List<String> texts = new ArrayList<>();
+        items.forEach(item -> texts.add(item.get(field).asText()));
+        return texts;
+    }
+
+    /** The number in {@code field} of each of {@code items}, in order. */
+    static List<Long> longs(JsonNode items, String field) {
+        List<Long> longs = new ArrayList<>();
+        items.forEach(item -> longs.add(item.get(field).asLong()));
+        return longs;
     }
 
     static ArrayNode array(JsonNode... items) {

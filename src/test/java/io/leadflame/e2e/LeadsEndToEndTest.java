@@ -329,15 +329,11 @@ class LeadsEndToEndTest extends OneNodeTest {
     }
 
     private static List<String> ids(JsonNode page) {
-        List<String> ids = new ArrayList<>();
-        page.get("leads").forEach(lead -> ids.add(lead.get("contactId").asText()));
-        return ids;
+        return E2e.texts(page.get("leads"), "contactId");
     }
 
     private static List<String> ruleIds(JsonNode reasons) {
-        List<String> ids = new ArrayList<>();
-        reasons.forEach(r -> ids.add(r.get("ruleId").asText()));
-        return ids;
+        return E2e.texts(reasons, "ruleId");
     }
 
     private static List<String> fieldNames(JsonNode object) {

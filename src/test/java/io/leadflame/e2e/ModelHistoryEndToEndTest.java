@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -160,15 +159,11 @@ class ModelHistoryEndToEndTest extends NodePerTest {
     }
 
     private static List<Long> versions(JsonNode list) {
-        List<Long> versions = new ArrayList<>();
-        list.get("versions").forEach(v -> versions.add(v.get("version").asLong()));
-        return versions;
+        return E2e.longs(list.get("versions"), "version");
     }
 
     private static List<String> authors(JsonNode list) {
-        List<String> authors = new ArrayList<>();
-        list.get("versions").forEach(v -> authors.add(v.get("by").asText()));
-        return authors;
+        return E2e.texts(list.get("versions"), "by");
     }
 
     private static JsonNode rulesOf(JsonNode model) {

@@ -338,26 +338,18 @@ class NamedScoresEndToEndTest extends NodePerTest {
     }
 
     private static List<String> names(JsonNode scores) {
-        List<String> names = new ArrayList<>();
-        scores.get("scores").forEach(s -> names.add(s.get("name").asText()));
-        return names;
+        return E2e.texts(scores.get("scores"), "name");
     }
 
     private static List<String> contactIds(JsonNode page) {
-        List<String> ids = new ArrayList<>();
-        page.get("leads").forEach(l -> ids.add(l.get("contactId").asText()));
-        return ids;
+        return E2e.texts(page.get("leads"), "contactId");
     }
 
     private static List<Long> scoresOf(JsonNode page) {
-        List<Long> scores = new ArrayList<>();
-        page.get("leads").forEach(l -> scores.add(l.get("score").asLong()));
-        return scores;
+        return E2e.longs(page.get("leads"), "score");
     }
 
     private static List<Long> versions(JsonNode list) {
-        List<Long> versions = new ArrayList<>();
-        list.get("versions").forEach(v -> versions.add(v.get("version").asLong()));
-        return versions;
+        return E2e.longs(list.get("versions"), "version");
     }
 }
